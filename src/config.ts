@@ -1,0 +1,65 @@
+// Configuration from the environment, validated against schemas/config.schema.json at start.
+import { isAbsolute, resolve } from 'node:path';
+import { configValidator, fieldErrors } from './core/json-schema.ts';
+import { projectRoot } from './core/paths.ts';
+
+export interface Config {
+  host: string;
+  port: number;
+  dbFile: string;
+  schemaDir: string;
+  adminToken: string;
+  demo: boolean;
+  publicBaseUrl: string;
+  trustProxy: boolean;
+  logLevel: string;
+  maxJsonBytes: number;
+  maxPlanBytes: number;
+  validationWorkers: number;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  open311RatePerMinute: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads GATEWAY_* variables; throws ConfigError with every problem named. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(env)) if (k.startsWith('GATEWAY_') && v !== undefined) raw[k] = v;
+  const validate = configValidator();
+  if (!validate(raw)) {
+    const msgs = fieldErrors(validate.errors).map((e) => `${e.pointer.replace(/^\//, '')} ${e.detail}`);
+    throw new ConfigError(`invalid configuration: ${msgs.join('; ')}`);
+  }
+  // ajv has checked every type and applied the defaults above.
+  const v = (name: string): never => raw[name] as never;
+  const demo = v('GATEWAY_DEMO');
+  let adminToken: string = v('GATEWAY_ADMIN_TOKEN');
+  if (!adminToken) {
+    if (!demo) throw new ConfigError('GATEWAY_ADMIN_TOKEN is required when GATEWAY_DEMO is off');
+    adminToken = 'demo-admin-token'; // demo only: documented in the README, logged as a warning
+  } else if (!demo && adminToken.length < 24) {
+    throw new ConfigError('GATEWAY_ADMIN_TOKEN must be at least 24 characters');
+  }
+  const port = v('GATEWAY_PORT');
+  const abs = (p: string) => (p === ':memory:' || isAbsolute(p) ? p : resolve(projectRoot, p));
+  const base: string = v('GATEWAY_PUBLIC_BASE_URL') || `http://localhost:${port}`;
+  return {
+    host: v('GATEWAY_HOST'),
+    port,
+    dbFile: abs(v('GATEWAY_DB')),
+    schemaDir: abs(v('GATEWAY_SCHEMA_DIR')),
+    adminToken,
+    demo,
+    publicBaseUrl: base.replace(/\/+$/, ''),
+    trustProxy: v('GATEWAY_TRUST_PROXY'),
+    logLevel: v('GATEWAY_LOG_LEVEL'),
+    maxJsonBytes: v('GATEWAY_MAX_JSON_BYTES'),
+    maxPlanBytes: v('GATEWAY_MAX_PLAN_BYTES'),
+    validationWorkers: v('GATEWAY_VALIDATION_WORKERS'),
+    requestTimeoutMs: v('GATEWAY_REQUEST_TIMEOUT_MS'),
+    headersTimeoutMs: v('GATEWAY_HEADERS_TIMEOUT_MS'),
+    open311RatePerMinute: v('GATEWAY_OPEN311_RATE_PER_MINUTE'),
+  };
+}

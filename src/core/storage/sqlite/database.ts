@@ -1,0 +1,38 @@
+// Opens the SQLite database (better-sqlite3): WAL, foreign keys, and versioned migrations from
+// ./migrations (NNNN_name.sql, applied in order, each in its own transaction, tracked by user_version).
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode keeps every committed transaction across a crash of the process (what the
+  // crash test kills); only an OS crash or power loss can drop the last commits.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): number {
+  const files = readdirSync(migrationsDir).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort();
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const f of files) {
+    const version = Number(f.slice(0, 4));
+    if (version <= current) continue;
+    const sql = readFileSync(join(migrationsDir, f), 'utf8');
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}

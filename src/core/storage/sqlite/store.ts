@@ -1,0 +1,297 @@
+// SQLite implementation of the core Store. better-sqlite3 is synchronous; each method runs in one
+// transaction and resolves a promise, so callers are ready for an asynchronous backend.
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { conflict, gone, notFound, preconditionFailed } from '../../errors.ts';
+import type { CodeMapping, Phase, Procedure, ProcedureInput, Tenant, Tombstone } from '../../model.ts';
+import { deriveStatus, statusSql, todayUtc } from '../../status.ts';
+import type {
+  ApiKeyRepository, CodeMappingRepository, ProcedurePage, ProcedureQuery, ProcedureRepository, Scope, Store,
+  StoredApiKey, StoredProcedure, TenantRepository,
+} from '../repository.ts';
+import { openDatabase, type Db } from './database.ts';
+
+const codelistDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'codelists');
+
+const nowIso = () => new Date().toISOString();
+
+interface ProcedureRow {
+  id: string; tenant_id: string; title: string; family: string; plan_kind: string; doc: string | null;
+  version: number; created: string; modified: string; deleted: string | null;
+}
+interface PhaseRow { kind: Phase['kind']; audience: Phase['audience']; durchgang: number; start: string; end: string | null; title: string | null }
+
+export class SqliteStore implements Store {
+  readonly db: Db;
+  readonly tenants: TenantRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly procedures: ProcedureRepository;
+  readonly codeMappings: CodeMappingRepository;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.tenants = new SqliteTenants(db);
+    this.apiKeys = new SqliteApiKeys(db);
+    this.procedures = new SqliteProcedures(db);
+    this.codeMappings = new SqliteCodeMappings(db);
+    seedCodeLists(db);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export function openSqliteStore(file: string): SqliteStore {
+  return new SqliteStore(openDatabase(file));
+}
+
+/** Loads the default code-list mappings shipped in src/core/codelists/*.json (tenant '' = default). */
+function seedCodeLists(db: Db): void {
+  const upsert = db.prepare("INSERT INTO code_mapping (tenant_id, list, code, value) VALUES ('', ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value");
+  db.transaction(() => {
+    for (const f of readdirSync(codelistDir).filter((n) => n.endsWith('.json')).sort()) {
+      const data = JSON.parse(readFileSync(join(codelistDir, f), 'utf8')) as { lists: Record<string, Record<string, string>> };
+      for (const [list, entries] of Object.entries(data.lists)) for (const [code, value] of Object.entries(entries)) upsert.run(list, code, value);
+    }
+  })();
+}
+
+class SqliteTenants implements TenantRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(tenant: Tenant): Promise<Tenant> {
+    const created = nowIso();
+    const doc = { ...tenant, created };
+    try {
+      this.db.prepare('INSERT INTO tenant (id, doc, created) VALUES (?, ?, ?)').run(tenant.id, JSON.stringify(doc), created);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw conflict(`tenant ${tenant.id} exists already`);
+      throw e;
+    }
+    return doc;
+  }
+
+  async get(id: string): Promise<Tenant | null> {
+    const row = this.db.prepare('SELECT doc FROM tenant WHERE id = ?').get(id) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as Tenant) : null;
+  }
+
+  async list(): Promise<Tenant[]> {
+    return (this.db.prepare('SELECT doc FROM tenant ORDER BY id').all() as { doc: string }[]).map((r) => JSON.parse(r.doc) as Tenant);
+  }
+
+  async update(tenant: Tenant): Promise<Tenant> {
+    const existing = await this.get(tenant.id);
+    if (!existing) throw notFound(`tenant ${tenant.id} does not exist`);
+    const doc = { ...tenant, created: existing.created };
+    this.db.prepare('UPDATE tenant SET doc = ? WHERE id = ?').run(JSON.stringify(doc), tenant.id);
+    return doc;
+  }
+}
+
+class SqliteApiKeys implements ApiKeyRepository {
+  constructor(private readonly db: Db) {}
+
+  private static toKey(r: { id: string; tenant_id: string; label: string; scopes: string; created: string; revoked: string | null }): StoredApiKey {
+    return { id: r.id, tenant: r.tenant_id, label: r.label, scopes: JSON.parse(r.scopes) as Scope[], created: r.created, revoked: r.revoked };
+  }
+
+  async create(tenant: string, label: string, scopes: Scope[], keyHash: string): Promise<StoredApiKey> {
+    const row = { id: randomUUID(), tenant_id: tenant, label, scopes: JSON.stringify(scopes), created: nowIso(), revoked: null };
+    this.db.prepare('INSERT INTO api_key (id, tenant_id, label, scopes, key_hash, created) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(row.id, tenant, label, row.scopes, keyHash, row.created);
+    return SqliteApiKeys.toKey(row);
+  }
+
+  async findByHash(keyHash: string): Promise<StoredApiKey | null> {
+    const r = this.db.prepare('SELECT * FROM api_key WHERE key_hash = ? AND revoked IS NULL').get(keyHash) as Parameters<typeof SqliteApiKeys.toKey>[0] | undefined;
+    return r ? SqliteApiKeys.toKey(r) : null;
+  }
+
+  async list(tenant: string): Promise<StoredApiKey[]> {
+    return (this.db.prepare('SELECT * FROM api_key WHERE tenant_id = ? ORDER BY created, id').all(tenant) as Parameters<typeof SqliteApiKeys.toKey>[0][]).map(SqliteApiKeys.toKey);
+  }
+
+  async revoke(tenant: string, id: string): Promise<boolean> {
+    return this.db.prepare('UPDATE api_key SET revoked = ? WHERE tenant_id = ? AND id = ? AND revoked IS NULL').run(nowIso(), tenant, id).changes > 0;
+  }
+}
+
+class SqliteProcedures implements ProcedureRepository {
+  private readonly insertPhase;
+  private readonly insertExternalId;
+
+  constructor(private readonly db: Db) {
+    this.insertPhase = db.prepare('INSERT INTO phase (procedure_id, position, kind, audience, durchgang, start, end, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertExternalId = db.prepare('INSERT INTO external_id (tenant_id, system, external_id, procedure_id) VALUES (?, ?, ?, ?)');
+  }
+
+  private writeChildren(tenant: string, id: string, input: ProcedureInput): void {
+    this.db.prepare('DELETE FROM phase WHERE procedure_id = ?').run(id);
+    (input.phases ?? []).forEach((p, i) => this.insertPhase.run(id, i, p.kind, p.audience, p.durchgang ?? 1, p.start, p.end ?? null, p.title ?? null));
+    this.db.prepare('DELETE FROM external_id WHERE procedure_id = ?').run(id);
+    for (const x of input.externalIds ?? []) {
+      const owner = this.db.prepare('SELECT procedure_id FROM external_id WHERE tenant_id = ? AND system = ? AND external_id = ?').get(tenant, x.system, x.id) as { procedure_id: string } | undefined;
+      if (owner) throw conflict(`external id ${x.system}:${x.id} already belongs to procedure ${owner.procedure_id}`);
+      this.insertExternalId.run(tenant, x.system, x.id, id);
+    }
+  }
+
+  private static docOf(input: ProcedureInput): string {
+    const { phases: _p, externalIds: _x, ...rest } = input;
+    return JSON.stringify(rest);
+  }
+
+  private hydrate(row: ProcedureRow, today: string): Procedure {
+    const phases = (this.db.prepare('SELECT kind, audience, durchgang, start, end, title FROM phase WHERE procedure_id = ? ORDER BY position').all(row.id) as PhaseRow[])
+      .map((p) => ({ kind: p.kind, audience: p.audience, durchgang: p.durchgang, start: p.start, end: p.end, ...(p.title ? { title: p.title } : {}) }));
+    const externalIds = (this.db.prepare('SELECT system, external_id FROM external_id WHERE procedure_id = ? ORDER BY system, external_id').all(row.id) as { system: string; external_id: string }[])
+      .map((x) => ({ system: x.system, id: x.external_id }));
+    const doc = JSON.parse(row.doc ?? '{}') as ProcedureInput;
+    return {
+      id: row.id,
+      tenant: row.tenant_id,
+      ...doc,
+      documents: doc.documents ?? [],
+      phases,
+      externalIds,
+      status: deriveStatus(phases, today),
+      created: row.created,
+      modified: row.modified,
+    };
+  }
+
+  private row(tenant: string, id: string): ProcedureRow | undefined {
+    return this.db.prepare('SELECT * FROM procedure WHERE tenant_id = ? AND id = ?').get(tenant, id) as ProcedureRow | undefined;
+  }
+
+  private static tombstone(row: ProcedureRow): Tombstone {
+    return { id: row.id, tenant: row.tenant_id, title: row.title, deleted: row.deleted ?? '' };
+  }
+
+  async create(tenant: string, input: ProcedureInput): Promise<StoredProcedure> {
+    const id = randomUUID();
+    const ts = nowIso();
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO procedure (id, tenant_id, title, family, plan_kind, doc, version, created, modified) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)')
+        .run(id, tenant, input.title, input.family, input.planKind, SqliteProcedures.docOf(input), ts, ts);
+      this.writeChildren(tenant, id, input);
+    })();
+    const row = this.row(tenant, id);
+    if (!row) throw new Error('procedure vanished after insert');
+    return { procedure: this.hydrate(row, todayUtc()), version: 1 };
+  }
+
+  async get(tenant: string, id: string, today = todayUtc()): Promise<StoredProcedure | { tombstone: Tombstone } | null> {
+    const row = this.row(tenant, id);
+    if (!row) return null;
+    if (row.deleted) return { tombstone: SqliteProcedures.tombstone(row) };
+    return { procedure: this.hydrate(row, today), version: row.version };
+  }
+
+  private liveRow(tenant: string, id: string, expectedVersion?: number): ProcedureRow {
+    const row = this.row(tenant, id);
+    if (!row) throw notFound(`procedure ${id} does not exist in tenant ${tenant}`);
+    if (row.deleted) throw gone(`procedure ${id} was deleted at ${row.deleted}`);
+    if (expectedVersion !== undefined && row.version !== expectedVersion) {
+      throw preconditionFailed(`procedure ${id} was changed by someone else (your version ${expectedVersion}, current ${row.version}); read it again and retry`);
+    }
+    return row;
+  }
+
+  async replace(tenant: string, id: string, input: ProcedureInput, expectedVersion?: number): Promise<StoredProcedure> {
+    const row = this.db.transaction(() => {
+      const current = this.liveRow(tenant, id, expectedVersion);
+      // modified must grow strictly so keyset cursors (modified, id) never skip a change
+      const modified = laterThan(current.modified);
+      this.db.prepare('UPDATE procedure SET title = ?, family = ?, plan_kind = ?, doc = ?, version = version + 1, modified = ? WHERE id = ?')
+        .run(input.title, input.family, input.planKind, SqliteProcedures.docOf(input), modified, id);
+      this.writeChildren(tenant, id, input);
+      return this.row(tenant, id) as ProcedureRow;
+    }).immediate();
+    return { procedure: this.hydrate(row, todayUtc()), version: row.version };
+  }
+
+  async delete(tenant: string, id: string, expectedVersion?: number): Promise<Tombstone> {
+    const row = this.db.transaction(() => {
+      const current = this.liveRow(tenant, id, expectedVersion);
+      const ts = laterThan(current.modified);
+      this.db.prepare('UPDATE procedure SET doc = NULL, deleted = ?, modified = ?, version = version + 1 WHERE id = ?').run(ts, ts, id);
+      this.db.prepare('DELETE FROM phase WHERE procedure_id = ?').run(id);
+      this.db.prepare('DELETE FROM external_id WHERE procedure_id = ?').run(id);
+      return this.row(tenant, id) as ProcedureRow;
+    }).immediate();
+    return SqliteProcedures.tombstone(row);
+  }
+
+  async list(q: ProcedureQuery): Promise<ProcedurePage> {
+    const today = q.today ?? todayUtc();
+    const where = ['p.deleted IS NULL'];
+    const params: Record<string, unknown> = { today };
+    if (q.tenant) { where.push('p.tenant_id = @tenant'); params.tenant = q.tenant; }
+    if (q.planKind) { where.push('p.plan_kind = @planKind'); params.planKind = q.planKind; }
+    if (q.family) { where.push('p.family = @family'); params.family = q.family; }
+    if (q.modifiedSince) { where.push('p.modified >= @since'); params.since = q.modifiedSince; }
+    if (q.status) { where.push(`(${statusSql('p', '@today')}) = @status`); params.status = q.status; }
+    const filter = where.join(' AND ');
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM procedure p WHERE ${filter}`).get(params) as { n: number }).n;
+    let page = filter;
+    if (q.after) { page += ' AND (p.modified, p.id) > (@afterModified, @afterId)'; params.afterModified = q.after.modified; params.afterId = q.after.id; }
+    const rows = this.db.prepare(`SELECT p.* FROM procedure p WHERE ${page} ORDER BY p.modified, p.id LIMIT @limit`).all({ ...params, limit: q.limit + 1 }) as ProcedureRow[];
+    const more = rows.length > q.limit;
+    const items = rows.slice(0, q.limit).map((r) => this.hydrate(r, today));
+    const last = items[items.length - 1];
+    return { items, total, ...(more && last ? { nextAfter: { modified: last.modified, id: last.id } } : {}) };
+  }
+
+  async deletedSince(since: string, tenant?: string): Promise<Tombstone[]> {
+    const rows = this.db.prepare(`SELECT * FROM procedure WHERE deleted IS NOT NULL AND deleted >= ? ${tenant ? 'AND tenant_id = ?' : ''} ORDER BY deleted, id`)
+      .all(...(tenant ? [since, tenant] : [since])) as ProcedureRow[];
+    return rows.map(SqliteProcedures.tombstone);
+  }
+
+  async findByExternalId(tenant: string, system: string, externalId: string): Promise<string | null> {
+    const r = this.db.prepare('SELECT procedure_id FROM external_id WHERE tenant_id = ? AND system = ? AND external_id = ?').get(tenant, system, externalId) as { procedure_id: string } | undefined;
+    return r?.procedure_id ?? null;
+  }
+}
+
+/** Now, or one millisecond after `previous` when the clock has not moved past it. */
+export function laterThan(previous: string): string {
+  const now = Date.now();
+  const prev = Date.parse(previous);
+  return new Date(Math.max(now, prev + 1)).toISOString();
+}
+
+class SqliteCodeMappings implements CodeMappingRepository {
+  constructor(private readonly db: Db) {}
+
+  async resolve(tenant: string, list: string, code: string): Promise<string | null> {
+    const r = this.db.prepare("SELECT value FROM code_mapping WHERE list = ? AND code = ? AND tenant_id IN (?, '') ORDER BY tenant_id DESC LIMIT 1").get(list, code, tenant) as { value: string } | undefined;
+    return r?.value ?? null;
+  }
+
+  async list(tenant: string, list?: string): Promise<CodeMapping[]> {
+    const rows = this.db.prepare(`SELECT tenant_id, list, code, value FROM code_mapping WHERE tenant_id IN (?, '') ${list ? 'AND list = ?' : ''} ORDER BY list, code, tenant_id`)
+      .all(...(list ? [tenant, list] : [tenant])) as { tenant_id: string; list: string; code: string; value: string }[];
+    const effective = new Map<string, CodeMapping>();
+    for (const r of rows) effective.set(`${r.list}\u0000${r.code}`, { list: r.list, code: r.code, value: r.value, tenant: r.tenant_id || null });
+    return [...effective.values()];
+  }
+
+  async setOverride(tenant: string, m: Omit<CodeMapping, 'tenant'>): Promise<CodeMapping> {
+    this.db.prepare('INSERT INTO code_mapping (tenant_id, list, code, value) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value').run(tenant, m.list, m.code, m.value);
+    return { list: m.list, code: m.code, value: m.value, tenant };
+  }
+
+  async removeOverride(tenant: string, list: string, code: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM code_mapping WHERE tenant_id = ? AND list = ? AND code = ?').run(tenant, list, code).changes > 0;
+  }
+}

@@ -1,0 +1,57 @@
+// Starts the gateway: configuration, schema directory, database, HTTP server, graceful shutdown.
+import type { Server } from 'node:http';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import type { GatewayContext } from './core/context.ts';
+import { DEMO_KEYS, seedDemo } from './core/demo.ts';
+import { createLogger } from './core/logger.ts';
+import { SchemaDirError, assertSchemaDir } from './core/schema-dir.ts';
+import { openSqliteStore } from './core/storage/sqlite/store.ts';
+import { STANDARDS } from './standards.ts';
+
+export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; ctx: GatewayContext; stop: () => Promise<void> }> {
+  const config = loadConfig(env);
+  const logger = createLogger(config.logLevel);
+  assertSchemaDir(config.schemaDir);
+  const store = openSqliteStore(config.dbFile);
+  const ctx: GatewayContext = { config, store, logger };
+  if (config.demo) {
+    const seeded = await seedDemo(store);
+    logger.warn({ adminToken: config.adminToken === 'demo-admin-token' ? 'demo-admin-token' : '(from GATEWAY_ADMIN_TOKEN)', keys: DEMO_KEYS.map((k) => k.key), seeded },
+      'DEMO MODE: tenant "demo" with well-known keys; set GATEWAY_DEMO=false and GATEWAY_ADMIN_TOKEN in production');
+  }
+  const app = createApp(ctx);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = config.headersTimeoutMs;
+  server.keepAliveTimeout = 5_000;
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  logger.info({ url: `http://${config.host}:${port}`, db: config.dbFile, schemaDir: config.schemaDir }, 'gateway listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= (async () => {
+    await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeIdleConnections(); setTimeout(() => server.closeAllConnections(), 10_000).unref(); });
+    for (const s of STANDARDS) await s.close?.();
+    await store.close();
+    logger.info('gateway stopped');
+  })());
+  return { server, ctx, stop };
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  try {
+    const { stop } = await start();
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void stop().then(() => process.exit(0)); });
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof SchemaDirError) {
+      console.error(`beteiligung-gateway cannot start: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}

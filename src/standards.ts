@@ -1,0 +1,5 @@
+// The one registry of standards the gateway serves. Each module lives in its own folder and only
+// depends on src/core; the application mounts them in this order.
+import type { StandardModule } from './core/context.ts';
+
+export const STANDARDS: StandardModule[] = [];
