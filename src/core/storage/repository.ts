@@ -2,6 +2,8 @@
 // promise-based interfaces, so a PostgreSQL implementation can be added without touching them.
 // Every method that writes is atomic (one transaction).
 import type { ApiKey, CodeMapping, Procedure, ProcedureInput, Tenant, Tombstone } from '../model.ts';
+import type { PlanRepository } from './plan-repository.ts';
+import type { ServiceRequestRepository } from './service-request-repository.ts';
 
 export type Scope = NonNullable<ApiKey['scopes']>[number];
 
@@ -54,6 +56,23 @@ export interface StoredProcedure {
   version: number;
 }
 
+export interface HarvestQuery {
+  tenant?: string;
+  /** only procedures created at or before this instant (the harvest's snapshot) */
+  snapshot: string;
+  modifiedSince?: string;
+  /** continue after this creation sequence number */
+  afterSeq?: number;
+  limit: number;
+}
+
+export interface HarvestPage {
+  items: { seq: number; procedure: Procedure }[];
+  total: number;
+  /** the seq to continue after when more items follow */
+  nextSeq?: number;
+}
+
 export interface ProcedureRepository {
   create(tenant: string, input: ProcedureInput): Promise<StoredProcedure>;
   /** The live procedure, or a tombstone when it was deleted, or null when it never existed. */
@@ -63,6 +82,11 @@ export interface ProcedureRepository {
   delete(tenant: string, id: string, expectedVersion?: number): Promise<Tombstone>;
   list(query: ProcedureQuery): Promise<ProcedurePage>;
   deletedSince(since: string, tenant?: string): Promise<Tombstone[]>;
+  /**
+   * Live procedures in creation order, for harvesters: every procedure that existed at `snapshot`
+   * and still exists is returned exactly once however the data changes between pages.
+   */
+  harvest(query: HarvestQuery): Promise<HarvestPage>;
   /** The procedure an external id points at, e.g. (tenant, 'xplanung', gml:id). */
   findByExternalId(tenant: string, system: string, externalId: string): Promise<string | null>;
 }
@@ -81,6 +105,10 @@ export interface Store {
   apiKeys: ApiKeyRepository;
   procedures: ProcedureRepository;
   codeMappings: CodeMappingRepository;
+  /** XPlanung plans pushed by planning software and their procedure mapping (see plan-repository.ts). */
+  plans: PlanRepository;
+  /** Open311 services and service requests (Mängelmelder; see service-request-repository.ts). */
+  serviceRequests: ServiceRequestRepository;
   /** Cheap liveness check of the database. */
   ping(): Promise<void>;
   close(): Promise<void>;

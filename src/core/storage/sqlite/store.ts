@@ -8,10 +8,12 @@ import { conflict, gone, notFound, preconditionFailed } from '../../errors.ts';
 import type { CodeMapping, Phase, Procedure, ProcedureInput, Tenant, Tombstone } from '../../model.ts';
 import { deriveStatus, statusSql, todayUtc } from '../../status.ts';
 import type {
-  ApiKeyRepository, CodeMappingRepository, ProcedurePage, ProcedureQuery, ProcedureRepository, Scope, Store,
+  ApiKeyRepository, CodeMappingRepository, HarvestPage, HarvestQuery, ProcedurePage, ProcedureQuery, ProcedureRepository, Scope, Store,
   StoredApiKey, StoredProcedure, TenantRepository,
 } from '../repository.ts';
 import { openDatabase, type Db } from './database.ts';
+import { SqlitePlans } from './plan-store.ts';
+import { SqliteServiceRequests } from './service-request-store.ts';
 
 const codelistDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'codelists');
 
@@ -29,13 +31,18 @@ export class SqliteStore implements Store {
   readonly apiKeys: ApiKeyRepository;
   readonly procedures: ProcedureRepository;
   readonly codeMappings: CodeMappingRepository;
+  readonly plans: SqlitePlans;
+  readonly serviceRequests: SqliteServiceRequests;
 
   constructor(db: Db) {
     this.db = db;
+    const procedures = new SqliteProcedures(db);
     this.tenants = new SqliteTenants(db);
     this.apiKeys = new SqliteApiKeys(db);
-    this.procedures = new SqliteProcedures(db);
+    this.procedures = procedures;
     this.codeMappings = new SqliteCodeMappings(db);
+    this.plans = new SqlitePlans(db, procedures);
+    this.serviceRequests = new SqliteServiceRequests(db);
     seedCodeLists(db);
   }
 
@@ -124,7 +131,11 @@ class SqliteApiKeys implements ApiKeyRepository {
   }
 }
 
-class SqliteProcedures implements ProcedureRepository {
+/**
+ * Procedures. The *Sync methods run inside a caller's transaction (better-sqlite3 nests them as
+ * savepoints), so other SQLite repositories (plans) can write a procedure and their own rows atomically.
+ */
+export class SqliteProcedures implements ProcedureRepository {
   private readonly insertPhase;
   private readonly insertExternalId;
 
@@ -177,6 +188,10 @@ class SqliteProcedures implements ProcedureRepository {
   }
 
   async create(tenant: string, input: ProcedureInput): Promise<StoredProcedure> {
+    return this.createSync(tenant, input);
+  }
+
+  createSync(tenant: string, input: ProcedureInput): StoredProcedure {
     const id = randomUUID();
     const ts = nowIso();
     this.db.transaction(() => {
@@ -207,6 +222,10 @@ class SqliteProcedures implements ProcedureRepository {
   }
 
   async replace(tenant: string, id: string, input: ProcedureInput, expectedVersion?: number): Promise<StoredProcedure> {
+    return this.replaceSync(tenant, id, input, expectedVersion);
+  }
+
+  replaceSync(tenant: string, id: string, input: ProcedureInput, expectedVersion?: number): StoredProcedure {
     const row = this.db.transaction(() => {
       const current = this.liveRow(tenant, id, expectedVersion);
       // modified must grow strictly so keyset cursors (modified, id) never skip a change
@@ -215,7 +234,7 @@ class SqliteProcedures implements ProcedureRepository {
         .run(input.title, input.family, input.planKind, SqliteProcedures.docOf(input), modified, id);
       this.writeChildren(tenant, id, input);
       return this.row(tenant, id) as ProcedureRow;
-    }).immediate();
+    })();
     return { procedure: this.hydrate(row, todayUtc()), version: row.version };
   }
 
@@ -227,7 +246,7 @@ class SqliteProcedures implements ProcedureRepository {
       this.db.prepare('DELETE FROM phase WHERE procedure_id = ?').run(id);
       this.db.prepare('DELETE FROM external_id WHERE procedure_id = ?').run(id);
       return this.row(tenant, id) as ProcedureRow;
-    }).immediate();
+    })();
     return SqliteProcedures.tombstone(row);
   }
 
@@ -255,6 +274,21 @@ class SqliteProcedures implements ProcedureRepository {
     const rows = this.db.prepare(`SELECT * FROM procedure WHERE deleted IS NOT NULL AND deleted >= ? ${tenant ? 'AND tenant_id = ?' : ''} ORDER BY deleted, id`)
       .all(...(tenant ? [since, tenant] : [since])) as ProcedureRow[];
     return rows.map(SqliteProcedures.tombstone);
+  }
+
+  async harvest(q: HarvestQuery): Promise<HarvestPage> {
+    const where = ['p.deleted IS NULL', 'p.created <= @snapshot'];
+    const params: Record<string, unknown> = { snapshot: q.snapshot };
+    if (q.tenant) { where.push('p.tenant_id = @tenant'); params.tenant = q.tenant; }
+    if (q.modifiedSince) { where.push('p.modified >= @since'); params.since = q.modifiedSince; }
+    const filter = where.join(' AND ');
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM procedure p WHERE ${filter}`).get(params) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT p.* FROM procedure p WHERE ${filter} AND p.seq > @afterSeq ORDER BY p.seq LIMIT @limit`)
+      .all({ ...params, afterSeq: q.afterSeq ?? 0, limit: q.limit + 1 }) as (ProcedureRow & { seq: number })[];
+    const today = todayUtc();
+    const items = rows.slice(0, q.limit).map((r) => ({ seq: r.seq, procedure: this.hydrate(r, today) }));
+    const last = items[items.length - 1];
+    return { items, total, ...(rows.length > q.limit && last ? { nextSeq: last.seq } : {}) };
   }
 
   async findByExternalId(tenant: string, system: string, externalId: string): Promise<string | null> {

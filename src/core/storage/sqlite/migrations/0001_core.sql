@@ -17,7 +17,8 @@ CREATE TABLE api_key (
 CREATE INDEX api_key_tenant ON api_key(tenant_id);
 
 CREATE TABLE procedure (
-  id         TEXT PRIMARY KEY,
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT, -- immutable order of creation: stable harvest paging
+  id         TEXT NOT NULL UNIQUE,
   tenant_id  TEXT NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
   title      TEXT NOT NULL,
   family     TEXT NOT NULL,
