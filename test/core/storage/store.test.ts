@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ProcedureInput } from '../../../src/core/model.ts';
+import { openSqliteStore, type SqliteStore } from '../../../src/core/storage/sqlite/store.ts';
+import { HttpError } from '../../../src/core/errors.ts';
+
+const plan = (title: string, extra: Partial<ProcedureInput> = {}): ProcedureInput => ({
+  title, family: 'bauleitplanung', planKind: 'bebauungsplan',
+  phases: [{ kind: 'veroeffentlichung', audience: 'oeffentlichkeit', durchgang: 1, start: '2026-01-01', end: '2026-01-31' }],
+  ...extra,
+});
+
+describe('core/storage/sqlite: the SQLite store', () => {
+  let dir: string;
+  let store: SqliteStore;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bgw-store-'));
+    store = openSqliteStore(join(dir, 'g.db'));
+    await store.tenants.create({ id: 'alpha', name: 'Alpha' });
+    await store.tenants.create({ id: 'beta', name: 'Beta' });
+  });
+  afterEach(async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); });
+
+  it('runs in WAL mode with foreign keys and the latest migration', () => {
+    assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(store.db.pragma('foreign_keys', { simple: true }), 1);
+    assert.ok((store.db.pragma('user_version', { simple: true }) as number) >= 1);
+  });
+
+  it('keeps data across reopening the file (and migrations are idempotent)', async () => {
+    const { procedure } = await store.procedures.create('alpha', plan('B-Plan 1'));
+    await store.close();
+    store = openSqliteStore(join(dir, 'g.db'));
+    const got = await store.procedures.get('alpha', procedure.id);
+    assert.ok(got && 'procedure' in got);
+    assert.equal(got.procedure.title, 'B-Plan 1');
+    assert.deepEqual(got.procedure.phases, procedure.phases);
+  });
+
+  it('round-trips every field of a procedure', async () => {
+    const input = plan('B-Plan 2', {
+      description: 'Anlass', number: '2a', verfahrensart: 'innenentwicklung_13a',
+      area: { type: 'Polygon', coordinates: [[[12, 50], [12.1, 50], [12.1, 50.1], [12, 50]]] },
+      documents: [{ title: 'Begründung', url: 'https://x.example/b.pdf', mimeType: 'application/pdf' }],
+      externalIds: [{ system: 'xplanung', id: 'GML_1' }],
+      participationUrl: 'https://x.example/p',
+    });
+    const { procedure } = await store.procedures.create('alpha', input);
+    const { id, tenant, status, created, modified, ...rest } = procedure;
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    assert.equal(tenant, 'alpha');
+    assert.equal(status, 'Beendet');
+    assert.ok(created <= modified);
+    assert.deepEqual(rest, input);
+  });
+
+  it('a replace with a stale version fails and changes nothing', async () => {
+    const { procedure, version } = await store.procedures.create('alpha', plan('Alt'));
+    await store.procedures.replace('alpha', procedure.id, plan('Neu'), version);
+    await assert.rejects(store.procedures.replace('alpha', procedure.id, plan('Verloren'), version), (e: HttpError) => e.status === 412);
+    const got = await store.procedures.get('alpha', procedure.id);
+    assert.ok(got && 'procedure' in got);
+    assert.equal(got.procedure.title, 'Neu');
+    assert.equal(got.version, version + 1);
+  });
+
+  it('an external id belongs to one procedure per tenant; a clash rolls the whole write back', async () => {
+    await store.procedures.create('alpha', plan('A', { externalIds: [{ system: 'xplanung', id: 'GML_X' }] }));
+    await assert.rejects(store.procedures.create('alpha', plan('B', { externalIds: [{ system: 'xplanung', id: 'GML_X' }] })), (e: HttpError) => e.status === 409);
+    const all = await store.procedures.list({ tenant: 'alpha', limit: 10 });
+    assert.deepEqual(all.items.map((p) => p.title), ['A']);
+    assert.equal((store.db.prepare('SELECT count(*) n FROM phase').get() as { n: number }).n, 1, 'no orphan phases of the failed write');
+    // the same id in another tenant is a different plan
+    await store.procedures.create('beta', plan('B', { externalIds: [{ system: 'xplanung', id: 'GML_X' }] }));
+    assert.ok(await store.procedures.findByExternalId('beta', 'xplanung', 'GML_X'));
+  });
+
+  it('deletion leaves a tombstone, frees the external id and hides the procedure from lists', async () => {
+    const { procedure } = await store.procedures.create('alpha', plan('Weg', { externalIds: [{ system: 'xplanung', id: 'GML_D' }] }));
+    const before = new Date().toISOString();
+    const t = await store.procedures.delete('alpha', procedure.id);
+    assert.equal(t.id, procedure.id);
+    assert.ok(t.deleted >= before);
+    const got = await store.procedures.get('alpha', procedure.id);
+    assert.ok(got && 'tombstone' in got);
+    assert.equal((await store.procedures.list({ tenant: 'alpha', limit: 10 })).total, 0);
+    assert.deepEqual((await store.procedures.deletedSince(before, 'alpha')).map((x) => x.id), [procedure.id]);
+    assert.deepEqual(await store.procedures.deletedSince(before, 'beta'), []);
+    assert.equal(await store.procedures.findByExternalId('alpha', 'xplanung', 'GML_D'), null);
+    await assert.rejects(store.procedures.delete('alpha', procedure.id), (e: HttpError) => e.status === 410);
+  });
+
+  it('a tenant never sees another tenant\'s procedure', async () => {
+    const { procedure } = await store.procedures.create('alpha', plan('Privat'));
+    assert.equal(await store.procedures.get('beta', procedure.id), null);
+    await assert.rejects(store.procedures.replace('beta', procedure.id, plan('Übernahme')), (e: HttpError) => e.status === 404);
+    await assert.rejects(store.procedures.delete('beta', procedure.id), (e: HttpError) => e.status === 404);
+  });
+
+  it('keyset paging sees each procedure once, in modification order', async () => {
+    for (let i = 0; i < 7; i++) await store.procedures.create('alpha', plan(`P${i}`));
+    const seen: { title: string; key: string }[] = [];
+    let after;
+    for (;;) {
+      const page = await store.procedures.list({ tenant: 'alpha', limit: 3, after });
+      assert.equal(page.total, 7);
+      seen.push(...page.items.map((p) => ({ title: p.title, key: `${p.modified} ${p.id}` })));
+      if (!page.nextAfter) break;
+      after = page.nextAfter;
+    }
+    assert.deepEqual(seen.map((s) => s.title).sort(), ['P0', 'P1', 'P2', 'P3', 'P4', 'P5', 'P6']);
+    assert.deepEqual(seen.map((s) => s.key), seen.map((s) => s.key).sort(), 'ordered by (modified, id)');
+  });
+
+  it('harvest paging: every procedure of the snapshot exactly once while data changes', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await store.procedures.create('alpha', plan(`H${i}`))).procedure.id);
+    const snapshot = new Date(Date.now() + 1).toISOString();
+    await new Promise((r) => setTimeout(r, 5));
+    const first = await store.procedures.harvest({ snapshot, limit: 2 });
+    // between pages: modify one already seen and one not yet seen, add a new one
+    await store.procedures.replace('alpha', ids[0] as string, plan('H0 geändert'));
+    await store.procedures.replace('alpha', ids[4] as string, plan('H4 geändert'));
+    await store.procedures.create('alpha', plan('nach dem Snapshot'));
+    const seen = first.items.map((i) => i.procedure.id);
+    let next = first.nextSeq;
+    while (next !== undefined) {
+      const page = await store.procedures.harvest({ snapshot, limit: 2, afterSeq: next });
+      seen.push(...page.items.map((i) => i.procedure.id));
+      next = page.nextSeq;
+    }
+    assert.deepEqual(seen, ids);
+  });
+
+  it('code mappings: defaults from src/core/codelists, overridable per tenant', async () => {
+    assert.equal(await store.codeMappings.resolve('alpha', 'xplanung:bp-planart', '3000'), 'vorhabenbezogener_bplan');
+    assert.equal(await store.codeMappings.resolve('alpha', 'xplanung:bp-rechtsstand', '2400'), 'veroeffentlichung/oeffentlichkeit');
+    await store.codeMappings.setOverride('alpha', { list: 'xplanung:bp-planart', code: '9999', value: 'sonstiger_plan' });
+    assert.equal(await store.codeMappings.resolve('alpha', 'xplanung:bp-planart', '9999'), 'sonstiger_plan');
+    assert.equal(await store.codeMappings.resolve('beta', 'xplanung:bp-planart', '9999'), 'bebauungsplan');
+    const list = await store.codeMappings.list('alpha', 'xplanung:bp-planart');
+    assert.equal(list.find((m) => m.code === '9999')?.tenant, 'alpha');
+    assert.equal(list.find((m) => m.code === '1000')?.tenant, null);
+    assert.equal(await store.codeMappings.resolve('alpha', 'xplanung:bp-planart', '12345'), null);
+  });
+
+  it('API keys are stored as hashes only', async () => {
+    await store.apiKeys.create('alpha', 'app', ['open311:submit'], 'a'.repeat(64));
+    const row = store.db.prepare('SELECT * FROM api_key').get() as Record<string, unknown>;
+    assert.deepEqual(Object.keys(row).sort(), ['created', 'id', 'key_hash', 'label', 'revoked', 'scopes', 'tenant_id']);
+    assert.ok(await store.apiKeys.findByHash('a'.repeat(64)));
+  });
+});
