@@ -19,8 +19,10 @@ describe('http/procedures: the portal API', () => {
   let gw: TestGateway;
   let key: string;
   let readOnlyKey: string;
-  const isProcedure = validatorFor('procedure.schema.json');
-  const isProblem = validatorFor('problem.schema.json');
+  // plain boolean checks (the validators' type guards would narrow supertest's any-typed bodies)
+  const isProcedure = (x: unknown): boolean => validatorFor('procedure.schema.json')(x) as boolean;
+  const procedureErrors = () => validatorFor('procedure.schema.json').errors;
+  const isProblem = (x: unknown): boolean => validatorFor('problem.schema.json')(x) as boolean;
 
   before(async () => {
     gw = await createTestGateway();
@@ -40,9 +42,9 @@ describe('http/procedures: the portal API', () => {
 
   it('creates a procedure: 201, Location, ETag, defaults applied, status derived, valid against the schema', async () => {
     const res = await create();
-    assert.ok(isProcedure(res.body), JSON.stringify(isProcedure.errors));
+    assert.ok(isProcedure(res.body), JSON.stringify(procedureErrors()));
     assert.equal(res.headers.location, `http://gateway.test/api/v1/tenants/alpha/procedures/${res.body.id}`);
-    assert.match(res.headers.etag, /^"[0-9a-f-]+\.1"$/);
+    assert.match(String(res.headers.etag), /^"[0-9a-f-]+\.1"$/);
     assert.equal(res.body.phases[0].durchgang, 1, 'durchgang defaults to 1');
     assert.equal(res.body.status, 'Ankündigung', 'the second pass lies ahead');
     assert.equal(res.body.tenant, 'alpha');
@@ -52,7 +54,7 @@ describe('http/procedures: the portal API', () => {
 
   it('answers 304 to If-None-Match with the current ETag', async () => {
     const { body, headers } = await create();
-    await request(gw.app).get(api(`/${body.id}`)).set(auth()).set('If-None-Match', headers.etag).expect(304);
+    await request(gw.app).get(api(`/${body.id}`)).set(auth()).set('If-None-Match', String(headers.etag)).expect(304);
   });
 
   it('rejects invalid input with problem+json naming each field, and stores nothing', async () => {
@@ -90,9 +92,9 @@ describe('http/procedures: the portal API', () => {
 
   it('replace with If-Match: the stale ETag gets 412 and the data is untouched', async () => {
     const { body, headers } = await create();
-    const r1 = await request(gw.app).put(api(`/${body.id}`)).set(auth()).set('If-Match', headers.etag).send({ ...bplan, title: 'Erste Änderung' }).expect(200);
+    const r1 = await request(gw.app).put(api(`/${body.id}`)).set(auth()).set('If-Match', String(headers.etag)).send({ ...bplan, title: 'Erste Änderung' }).expect(200);
     assert.notEqual(r1.headers.etag, headers.etag);
-    const r2 = await request(gw.app).put(api(`/${body.id}`)).set(auth()).set('If-Match', headers.etag).send({ ...bplan, title: 'Verlorene Änderung' }).expect(412);
+    const r2 = await request(gw.app).put(api(`/${body.id}`)).set(auth()).set('If-Match', String(headers.etag)).send({ ...bplan, title: 'Verlorene Änderung' }).expect(412);
     assert.match(r2.body.detail, /changed by someone else/);
     const now = await request(gw.app).get(api(`/${body.id}`)).set(auth()).expect(200);
     assert.equal(now.body.title, 'Erste Änderung');

@@ -114,24 +114,24 @@ export function procedureRoutes(ctx: GatewayContext): Router {
     send(res, created, 201);
   });
 
-  r.get('/api/v1/tenants/:tenant/procedures/:id', async (req, res) => {
-    const { tenant, id } = req.params;
+  r.get('/api/v1/tenants/:tenant/procedures/:procedureId', async (req, res) => {
+    const { tenant, procedureId: id } = req.params;
     authorize(authState(res).principal, authState(res).presented, tenant);
     const s = await live(tenant, id);
     if (req.get('if-none-match') === etagOf(s)) { res.status(304).setHeader('ETag', etagOf(s)); res.end(); return; }
     send(res, s);
   });
 
-  r.put('/api/v1/tenants/:tenant/procedures/:id', requireContentType('application/json'), body, async (req, res) => {
-    const { tenant, id } = req.params;
+  r.put('/api/v1/tenants/:tenant/procedures/:procedureId', requireContentType('application/json'), body, async (req, res) => {
+    const { tenant, procedureId: id } = req.params;
     authorize(authState(res).principal, authState(res).presented, tenant, 'procedures:write');
     const input = parseProcedureInput(req.body);
     await live(tenant, id);
     send(res, await store.procedures.replace(tenant, id, input, expectedVersion(req, id)));
   });
 
-  r.patch('/api/v1/tenants/:tenant/procedures/:id', requireContentType('application/merge-patch+json', 'application/json'), body, async (req, res) => {
-    const { tenant, id } = req.params;
+  r.patch('/api/v1/tenants/:tenant/procedures/:procedureId', requireContentType('application/merge-patch+json', 'application/json'), body, async (req, res) => {
+    const { tenant, procedureId: id } = req.params;
     authorize(authState(res).principal, authState(res).presented, tenant, 'procedures:write');
     if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw badRequest('a merge patch must be a JSON object');
     const current = await live(tenant, id);
@@ -139,8 +139,8 @@ export function procedureRoutes(ctx: GatewayContext): Router {
     send(res, await store.procedures.replace(tenant, id, input, expectedVersion(req, id) ?? current.version));
   });
 
-  r.delete('/api/v1/tenants/:tenant/procedures/:id', async (req, res) => {
-    const { tenant, id } = req.params;
+  r.delete('/api/v1/tenants/:tenant/procedures/:procedureId', async (req, res) => {
+    const { tenant, procedureId: id } = req.params;
     authorize(authState(res).principal, authState(res).presented, tenant, 'procedures:write');
     await store.procedures.delete(tenant, id, expectedVersion(req, id));
     res.status(204).end();
