@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProcedureInput } from '../../../src/core/model.ts';
 import { openSqliteStore, type SqliteStore } from '../../../src/core/storage/sqlite/store.ts';
-import { HttpError } from '../../../src/core/errors.ts';
+import type { HttpError } from '../../../src/core/errors.ts';
 
 const plan = (title: string, extra: Partial<ProcedureInput> = {}): ProcedureInput => ({
   title, family: 'bauleitplanung', planKind: 'bebauungsplan',
