@@ -1,0 +1,31 @@
+# beteiligung-gateway: build and run. The official schemas are not part of the image build context
+# by default: put them in ./schemas/vendor before building (npm run schemas:install), or mount a
+# directory and set GATEWAY_SCHEMA_DIR. The database lives in the /data volume.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+COPY scripts ./scripts
+COPY schemas ./schemas
+# postinstall fills schemas/vendor (kept when already present, else downloaded from the publishers)
+RUN npm ci --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production \
+    GATEWAY_HOST=0.0.0.0 \
+    GATEWAY_PORT=8080 \
+    GATEWAY_DB=/data/gateway.db \
+    GATEWAY_DEMO=false
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/schemas ./schemas
+COPY package.json ./
+COPY src ./src
+COPY openapi ./openapi
+COPY bin ./bin
+VOLUME ["/data"]
+EXPOSE 8080
+USER node
+HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8080/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+# GATEWAY_ADMIN_TOKEN must be provided at run time (docker run -e GATEWAY_ADMIN_TOKEN=...)
+CMD ["node", "--import", "tsx", "src/main.ts"]
