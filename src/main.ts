@@ -30,6 +30,8 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
   server.keepAliveTimeout = 5_000;
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  // without a configured public URL, links point at the port actually bound (GATEWAY_PORT=0 picks one)
+  if (!env.GATEWAY_PUBLIC_BASE_URL) config.publicBaseUrl = `http://localhost:${port}`;
   logger.info({ url: `http://${config.host}:${port}`, db: config.dbFile, schemaDir: config.schemaDir }, 'gateway listening');
 
   let stopping: Promise<void> | undefined;
