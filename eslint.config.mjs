@@ -17,7 +17,7 @@ const boundaries = standards.map((s) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'schemas/vendor/**', 'src/generated/**', 'data/**', 'dist/**'] },
+  { ignores: ['.scratch/**', 'node_modules/**', 'schemas/vendor/**', 'src/generated/**', 'data/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

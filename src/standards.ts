@@ -1,5 +1,6 @@
 // The one registry of standards the gateway serves. Each module lives in its own folder and only
 // depends on src/core; the application mounts them in this order.
 import type { StandardModule } from './core/context.ts';
+import { xplanungModule } from './xplanung/index.ts';
 
-export const STANDARDS: StandardModule[] = [];
+export const STANDARDS: StandardModule[] = [xplanungModule];

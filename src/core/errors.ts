@@ -14,14 +14,17 @@ export class HttpError extends Error {
   readonly title: string;
   readonly errors: FieldError[];
   readonly headers: Record<string, string>;
+  /** Extension members of the problem document (RFC 9457 §3.2), e.g. a validation report. */
+  readonly extensions: Record<string, unknown>;
 
-  constructor(status: number, title: string, detail: string, opts: { type?: string; errors?: FieldError[]; headers?: Record<string, string> } = {}) {
+  constructor(status: number, title: string, detail: string, opts: { type?: string; errors?: FieldError[]; headers?: Record<string, string>; extensions?: Record<string, unknown> } = {}) {
     super(detail);
     this.status = status;
     this.title = title;
     this.type = opts.type ?? `https://beteiligung-gateway.example/problems/${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
     this.errors = opts.errors ?? [];
     this.headers = opts.headers ?? {};
+    this.extensions = opts.extensions ?? {};
   }
 }
 

@@ -193,6 +193,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/xplanung/v1/tenants/{tenant}/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        /** Lists the plans pushed to a tenant and their procedures */
+        get: operations["listXPlans"];
+        put?: never;
+        /**
+         * Validates a plan and creates or updates its procedure(s)
+         * @description 201 when a procedure was created, 200 when all plans updated their procedure or were unchanged
+         *     (same content hash), 422 with the report when the plan is invalid. Several plans in one document
+         *     give several procedures. Document, procedures and mappings are stored in one transaction.
+         */
+        post: operations["pushXPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/xplanung/v1/tenants/{tenant}/plans/{planId}/source": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description gml:id of the plan */
+                planId: string;
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        /** The pushed document, byte for byte (XPlanGML or XPlanArchive) */
+        get: operations["getXPlanSource"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/xplanung/v1/tenants/{tenant}/procedures/{procedureId}.gml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                procedureId: string;
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        /** The procedure as XPlanGML, valid against the official XSD */
+        get: operations["exportXPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/xplanung/v1/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validates an XPlanGML document or XPlanArchive and stores nothing
+         * @description Stages: safety (DOCTYPE/entities, archive limits), version (by namespace: 5.0–5.4, 6.0), syntax (the
+         *     official XSD, offline), semantic (a declared subset of the Konformitätsregeln), geometry (2.1.3.1,
+         *     2.2.2.1, 2.2.3.1, 2.2.1.1). With `Accept: text/html` the report is a German page.
+         */
+        post: operations["validateXPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -302,6 +393,26 @@ export interface components {
             start: string;
             /** @description Optional label shown by the portal. */
             title?: string;
+        };
+        /**
+         * PlanPushResult
+         * @description Answer to a plan push: the validation report and, per plan in the document, what happened to its procedure.
+         */
+        PlanPushResult: {
+            plans: {
+                /** @description Path of the procedure as XPlanGML. */
+                export: string;
+                /** @enum {string} */
+                outcome: "created" | "updated" | "unchanged";
+                planId: string;
+                /** @description Path of the procedure in the portal API. */
+                procedure: string;
+                /** Format: uuid */
+                procedureId: string;
+                /** @description Path of the stored source document. */
+                source: string;
+            }[];
+            report: components["schemas"]["ValidationReport"];
         };
         /**
          * Problem
@@ -429,6 +540,75 @@ export interface components {
             id: string;
             tenant: string;
             title?: string;
+        };
+        /**
+         * ValidationReport
+         * @description Result of validating an XPlanGML document or XPlanArchive (safety, syntax, semantic and geometry stages). `valid` is false exactly when a finding of severity error is present.
+         */
+        ValidationReport: {
+            durationMs?: number;
+            /** @description Name of the validated GML (`xplan.gml` inside an archive). */
+            fileName?: string;
+            findings: components["schemas"]["ValidationReport_finding"][];
+            plans: {
+                gmlId: string;
+                name?: string;
+                number?: string;
+                srsName?: string;
+                /** @description BP_Plan, FP_Plan, RP_Plan, SO_Plan or LP_Plan. */
+                type: string;
+            }[];
+            /** @description Stages that did not run, and why (switched off by a query parameter, or an earlier stage failed). */
+            skipped: {
+                reason: string;
+                stage: components["schemas"]["ValidationReport_stage"];
+            }[];
+            valid: boolean;
+            /** @description XPlanGML version detected from the namespace, e.g. `6.0`; null when none was recognised. */
+            version: string | null;
+        };
+        /** Finding */
+        ValidationReport_finding: {
+            column?: number;
+            gmlIds: string[];
+            line?: number | null;
+            /** @description WKT of the offending location, in the plan's CRS (geometry findings). */
+            marker?: string;
+            /** @description German, for planners. */
+            message: string;
+            /** @description Official Konformitätsregel number (e.g. `2.2.2.1`) where one exists, otherwise a stable gateway rule id (e.g. `xsd`, `safety.doctype`). */
+            rule: string;
+            /** @enum {string} */
+            severity: "error" | "warning";
+            stage: components["schemas"]["ValidationReport_stage"];
+        };
+        /** @enum {string} */
+        ValidationReport_stage: "safety" | "syntax" | "semantic" | "geometry";
+        /**
+         * XPlanPlan
+         * @description A plan pushed by planning software and the procedure it is mapped to.
+         */
+        XPlanPlan: {
+            /** @description sha256 of the pushed document. */
+            contentHash: string;
+            contentType: string;
+            /** Format: date-time */
+            created: string;
+            /** @description EPSG code of the plan's coordinate reference system. */
+            epsg?: number;
+            fileName: string;
+            /** Format: date-time */
+            modified: string;
+            /** @description gml:id of the plan element (BP_Plan, FP_Plan …): the plan's identity across pushes. */
+            planId: string;
+            /** @example BP_Plan */
+            planType: string;
+            /** Format: uuid */
+            procedureId: string;
+            size: number;
+            tenant: string;
+            /** @example 6.0 */
+            xplanVersion: string;
         };
     };
     responses: {
@@ -990,6 +1170,180 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+        };
+    };
+    listXPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plans */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        plans: components["schemas"]["XPlanPlan"][];
+                    };
+                };
+            };
+            404: components["responses"]["Problem"];
+        };
+    };
+    pushXPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/gml+xml": string;
+                "application/xml": string;
+                "application/zip": string;
+                "text/xml": string;
+            };
+        };
+        responses: {
+            /** @description Updated or unchanged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanPushResult"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanPushResult"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            /** @description Invalid plan; the report says why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationReport"];
+                };
+            };
+        };
+    };
+    getXPlanSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description gml:id of the plan */
+                planId: string;
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document as pushed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gml+xml": string;
+                    "application/zip": string;
+                };
+            };
+            404: components["responses"]["Problem"];
+        };
+    };
+    exportXPlan: {
+        parameters: {
+            query?: {
+                version?: "6.0" | "5.4";
+            };
+            header?: never;
+            path: {
+                procedureId: string;
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XPlanGML */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gml+xml": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            410: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    validateXPlan: {
+        parameters: {
+            query?: {
+                /** @description Skip the geometry stage (alias skipGeometry) */
+                skipGeometrisch?: boolean;
+                /** @description Skip the semantic stage (alias skipSemantic) */
+                skipSemantisch?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/gml+xml": string;
+                "application/xml": string;
+                "application/zip": string;
+                "text/xml": string;
+            };
+        };
+        responses: {
+            /** @description The report (valid or not) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationReport"];
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
         };
     };
 }

@@ -35,6 +35,7 @@ export function sendProblem(req: Request, res: Response, err: HttpError): void {
     detail: err.message,
     instance: req.path,
     ...(err.errors.length ? { errors: err.errors } : {}),
+    ...err.extensions,
   }));
 }
 

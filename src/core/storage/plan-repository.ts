@@ -1,5 +1,45 @@
-// Storage of XPlanung plans (owned by the XPlanung work): the pushed source, its hash, and the
-// mapping plan gml:id <-> procedure. Implemented in sqlite/plan-store.ts.
+// Storage of XPlanung plans pushed by planning software: the source document byte for byte, its
+// hash, and the mapping plan gml:id ↔ procedure. Implemented in sqlite/plan-store.ts.
+import type { components } from '../../generated/openapi.d.ts';
+import type { ProcedureInput } from '../model.ts';
+import type { StoredProcedure } from './repository.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by the XPlanung module's storage
-export interface PlanRepository {}
+/** A plan pushed by planning software and the procedure it is mapped to (schemas/xplanung-plan.schema.json). */
+export type StoredPlan = components['schemas']['XPlanPlan'];
+
+/** One plan of a pushed document, already mapped to a procedure. */
+export interface PlanPush {
+  planId: string;
+  planType: string;
+  procedure: ProcedureInput;
+}
+
+export interface PlanPushResult {
+  planId: string;
+  outcome: 'created' | 'updated' | 'unchanged';
+  procedure: StoredProcedure;
+}
+
+export interface PushedDocument {
+  bytes: Buffer;
+  contentHash: string;
+  fileName: string;
+  contentType: string;
+  xplanVersion: string;
+  epsg?: number;
+}
+
+export interface PlanRepository {
+  /**
+   * Stores a pushed document and creates or updates the procedure of each of its plans, all in
+   * one transaction: a plan already known (same tenant and gml:id) updates its procedure; the
+   * same content pushed again changes nothing.
+   */
+  push(tenant: string, document: PushedDocument, plans: PlanPush[]): Promise<PlanPushResult[]>;
+  get(tenant: string, planId: string): Promise<StoredPlan | null>;
+  /** The stored source document of a plan, byte for byte. */
+  source(tenant: string, planId: string): Promise<{ plan: StoredPlan; bytes: Buffer } | null>;
+  /** The plan a procedure was mapped from, if any. */
+  byProcedure(tenant: string, procedureId: string): Promise<StoredPlan | null>;
+  list(tenant: string): Promise<StoredPlan[]>;
+}

@@ -204,6 +204,12 @@ export class SqliteProcedures implements ProcedureRepository {
     return { procedure: this.hydrate(row, todayUtc()), version: 1 };
   }
 
+  /** A live procedure, inside a caller's transaction. */
+  getSync(tenant: string, id: string): StoredProcedure {
+    const row = this.liveRow(tenant, id);
+    return { procedure: this.hydrate(row, todayUtc()), version: row.version };
+  }
+
   async get(tenant: string, id: string, today = todayUtc()): Promise<StoredProcedure | { tombstone: Tombstone } | null> {
     const row = this.row(tenant, id);
     if (!row) return null;

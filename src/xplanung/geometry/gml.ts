@@ -1,0 +1,257 @@
+// GML 3.2 geometries (the XPlanGML profile) as JTS geometries (jsts), with what is wrong in them.
+// Curves with arcs are linearised (stroked) so that area rules can run on them.
+import { geometryFactory, newCoordinate } from './jts.ts';
+import type { Coordinate, Geometry, LinearRing, Polygon } from './jts.ts';
+import { attr, childNodes, children, firstElement, orderedChildren, textOf } from '../parse.ts';
+import type { XmlNode } from '../parse.ts';
+
+export { geometryFactory };
+
+/** A defect found while reading a geometry (before JTS's own validity check). */
+export interface GmlDefect {
+  kind: 'unclosed-ring' | 'duplicate-point' | 'too-few-points' | 'unsupported' | 'bad-coordinates' | 'patches-not-contiguous';
+  gmlId?: string;
+  coordinate?: [number, number];
+}
+
+export interface ReadGeometry {
+  geometry: Geometry;
+  /** The polygons of surfaces with their GML ids, for ring checks. */
+  polygons: Array<{ polygon: Polygon; gmlId?: string }>;
+  defects: GmlDefect[];
+}
+
+interface Ctx { defects: GmlDefect[]; polygons: Array<{ polygon: Polygon; gmlId?: string }>; dim: number }
+
+function numbers(s: string | undefined): number[] {
+  if (!s) return [];
+  return s.trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+function coordsOf(node: XmlNode, ctx: Ctx, gmlId: string | undefined): Coordinate[] {
+  const posList = children(node, 'posList')[0];
+  const dim = Number(attr(posList, 'srsDimension') ?? attr(node, 'srsDimension') ?? ctx.dim) || 2;
+  let values: number[];
+  if (posList !== undefined) values = numbers(textOf(posList));
+  else values = children(node, 'pos').flatMap((p) => numbers(textOf(p)).slice(0, dim));
+  if (values.some((v) => !Number.isFinite(v)) || values.length % dim !== 0) {
+    ctx.defects.push({ kind: 'bad-coordinates', gmlId });
+    return [];
+  }
+  const out: Coordinate[] = [];
+  for (let i = 0; i + 1 < values.length; i += dim) out.push(newCoordinate(values[i]!, values[i + 1]!));
+  return out;
+}
+
+/** Points on the circular arc through p0, p1, p2 (GML Arc), with about one point per 1 m or 2 degrees. */
+function strokeArc(p0: Coordinate, p1: Coordinate, p2: Coordinate): Coordinate[] {
+  const ax = p0.x, ay = p0.y, bx = p1.x, by = p1.y, cx = p2.x, cy = p2.y;
+  const d = 2 * (ax * (by - cy) + bx * (cy - ay) + cx * (ay - by));
+  if (Math.abs(d) < 1e-12) return [p0, p1, p2]; // collinear: a straight segment
+  const ux = ((ax * ax + ay * ay) * (by - cy) + (bx * bx + by * by) * (cy - ay) + (cx * cx + cy * cy) * (ay - by)) / d;
+  const uy = ((ax * ax + ay * ay) * (cx - bx) + (bx * bx + by * by) * (ax - cx) + (cx * cx + cy * cy) * (bx - ax)) / d;
+  const r = Math.hypot(ax - ux, ay - uy);
+  const a0 = Math.atan2(ay - uy, ax - ux);
+  let a1 = Math.atan2(by - uy, bx - ux);
+  let a2 = Math.atan2(cy - uy, cx - ux);
+  // direction: counter-clockwise when p1 lies between p0 and p2 going ccw
+  const norm = (a: number) => ((a - a0) % (2 * Math.PI) + 2 * Math.PI) % (2 * Math.PI);
+  a1 = norm(a1); a2 = norm(a2);
+  const ccw = a1 < a2;
+  const sweep = ccw ? a2 : a2 - 2 * Math.PI;
+  // chord error at most 0.25 mm, well inside the 2 mm Flächenschluss tolerance, so that neighbours
+  // sharing an arc (possibly written in opposite directions) do not produce slivers
+  const maxStep = r > 0.00025 ? 2 * Math.acos(1 - 0.00025 / r) : Math.PI / 8;
+  const steps = Math.max(4, Math.min(4096, Math.ceil(Math.abs(sweep) / maxStep)));
+  const out: Coordinate[] = [p0];
+  for (let i = 1; i < steps; i++) {
+    const a = a0 + (sweep * i) / steps;
+    out.push(newCoordinate(ux + r * Math.cos(a), uy + r * Math.sin(a)));
+  }
+  out.push(p2);
+  return out;
+}
+
+/** The full circle through three points (GML Circle), closed. */
+function strokeCircle(p0: Coordinate, p1: Coordinate, p2: Coordinate): Coordinate[] {
+  const ax = p0.x, ay = p0.y, bx = p1.x, by = p1.y, cx = p2.x, cy = p2.y;
+  const d = 2 * (ax * (by - cy) + bx * (cy - ay) + cx * (ay - by));
+  if (Math.abs(d) < 1e-12) return [p0, p1, p2];
+  const ux = ((ax * ax + ay * ay) * (by - cy) + (bx * bx + by * by) * (cy - ay) + (cx * cx + cy * cy) * (ay - by)) / d;
+  const uy = ((ax * ax + ay * ay) * (cx - bx) + (bx * bx + by * by) * (ax - cx) + (cx * cx + cy * cy) * (bx - ax)) / d;
+  const r = Math.hypot(ax - ux, ay - uy);
+  const a0 = Math.atan2(ay - uy, ax - ux);
+  const steps = 180;
+  const out: Coordinate[] = [];
+  for (let i = 0; i < steps; i++) out.push(newCoordinate(ux + r * Math.cos(a0 + (2 * Math.PI * i) / steps), uy + r * Math.sin(a0 + (2 * Math.PI * i) / steps)));
+  out.push(p0.copy());
+  return out;
+}
+
+function appendCoords(target: Coordinate[], more: Coordinate[]): void {
+  if (target.length > 0 && more.length > 0 && target[target.length - 1]!.equals2D(more[0]!)) target.push(...more.slice(1));
+  else target.push(...more);
+}
+
+/** Coordinates of a curve-like element: LineString, Curve (segments), Arc, ArcString, LineStringSegment. */
+function curveCoords(name: string, node: XmlNode, ctx: Ctx): Coordinate[] {
+  const gmlId = attr(node, 'id');
+  switch (name) {
+    case 'LineString':
+    case 'LineStringSegment':
+    case 'GeodesicString':
+      return coordsOf(node, ctx, gmlId);
+    case 'Arc':
+    case 'ArcString': {
+      const pts = coordsOf(node, ctx, gmlId);
+      const out: Coordinate[] = [];
+      for (let i = 0; i + 2 < pts.length; i += 2) appendCoords(out, strokeArc(pts[i]!, pts[i + 1]!, pts[i + 2]!));
+      return out;
+    }
+    case 'Circle': {
+      const pts = coordsOf(node, ctx, gmlId);
+      return pts.length >= 3 ? strokeCircle(pts[0]!, pts[1]!, pts[2]!) : pts;
+    }
+    case 'Curve': {
+      const out: Coordinate[] = [];
+      for (const seg of orderedChildren(childNodes(node, 'segments')[0])) appendCoords(out, curveCoords(seg.name, seg.node, ctx));
+      return out;
+    }
+    case 'CompositeCurve':
+    case 'OrientableCurve': {
+      const out: Coordinate[] = [];
+      for (const key of ['curveMember', 'baseCurve']) {
+        for (const member of childNodes(node, key)) {
+          const el = firstElement(member);
+          if (el) appendCoords(out, curveCoords(el.name, el.node, ctx));
+        }
+      }
+      return out;
+    }
+    default:
+      ctx.defects.push({ kind: 'unsupported', gmlId });
+      return [];
+  }
+}
+
+function ringOf(holder: XmlNode | undefined, ctx: Ctx, polygonId: string | undefined): LinearRing | undefined {
+  const el = firstElement(holder);
+  if (!el) return undefined;
+  let coords: Coordinate[];
+  if (el.name === 'LinearRing') coords = coordsOf(el.node, ctx, polygonId);
+  else if (el.name === 'Ring') {
+    coords = [];
+    for (const member of childNodes(el.node, 'curveMember')) {
+      const c = firstElement(member);
+      if (c) appendCoords(coords, curveCoords(c.name, c.node, ctx));
+    }
+  } else {
+    ctx.defects.push({ kind: 'unsupported', gmlId: polygonId });
+    return undefined;
+  }
+  if (coords.length === 0) return undefined;
+  // duplicate consecutive points (2.2.2.1): reported, then removed so JTS can judge the rest
+  const cleaned: Coordinate[] = [];
+  for (const c of coords) {
+    if (cleaned.length > 0 && cleaned[cleaned.length - 1]!.equals2D(c)) {
+      ctx.defects.push({ kind: 'duplicate-point', gmlId: polygonId, coordinate: [c.x, c.y] });
+      continue;
+    }
+    cleaned.push(c);
+  }
+  const head = cleaned[0]!;
+  if (!head.equals2D(cleaned[cleaned.length - 1]!)) {
+    ctx.defects.push({ kind: 'unclosed-ring', gmlId: polygonId, coordinate: [head.x, head.y] });
+    cleaned.push(head.copy());
+  }
+  if (cleaned.length < 4) {
+    ctx.defects.push({ kind: 'too-few-points', gmlId: polygonId });
+    return undefined;
+  }
+  return geometryFactory.createLinearRing(cleaned);
+}
+
+function polygonOf(node: XmlNode, ctx: Ctx, gmlId: string | undefined): Polygon | undefined {
+  const shell = ringOf(childNodes(node, 'exterior')[0], ctx, gmlId);
+  if (!shell) return undefined;
+  const holes = childNodes(node, 'interior').map((h) => ringOf(h, ctx, gmlId)).filter((r): r is LinearRing => !!r);
+  const polygon = geometryFactory.createPolygon(shell, holes);
+  ctx.polygons.push({ polygon, gmlId });
+  return polygon;
+}
+
+function surfaces(name: string, node: XmlNode, ctx: Ctx): Polygon[] {
+  const gmlId = attr(node, 'id');
+  switch (name) {
+    case 'Polygon':
+    case 'PolygonPatch': {
+      const p = polygonOf(node, ctx, gmlId);
+      return p ? [p] : [];
+    }
+    case 'Surface': {
+      const patches = childNodes(childNodes(node, 'patches')[0], 'PolygonPatch');
+      const polys = patches.map((p) => polygonOf(p, ctx, gmlId)).filter((p): p is Polygon => !!p);
+      if (polys.length > 1) {
+        // patches of one surface must share edges only and form one connected area (2.2.2.1)
+        const union = geometryFactory.createMultiPolygon(polys).union();
+        const sum = polys.reduce((a, p) => a + p.getArea(), 0);
+        if (union.getNumGeometries() !== 1 || Math.abs(union.getArea() - sum) > 1e-3) {
+          ctx.defects.push({ kind: 'patches-not-contiguous', gmlId });
+        }
+      }
+      return polys;
+    }
+    case 'MultiSurface':
+    case 'CompositeSurface': {
+      const members = [...childNodes(node, 'surfaceMember'), ...childNodes(node, 'surfaceMembers')];
+      const out: Polygon[] = [];
+      for (const m of members) {
+        for (const [childName, list] of Object.entries(m)) {
+          if (childName.startsWith('@') || !Array.isArray(list)) continue;
+          for (const c of list) if (typeof c === 'object') out.push(...surfaces(childName, c, ctx));
+        }
+      }
+      return out;
+    }
+    default:
+      return [];
+  }
+}
+
+const SURFACE_TYPES = new Set(['Polygon', 'Surface', 'MultiSurface', 'CompositeSurface', 'PolygonPatch']);
+const CURVE_TYPES = new Set(['LineString', 'Curve', 'CompositeCurve', 'OrientableCurve', 'Arc', 'ArcString', 'Circle']);
+
+/** Reads the geometry element `name` (e.g. 'MultiSurface'). Undefined when it holds no usable coordinates. */
+export function readGmlGeometry(name: string, node: XmlNode, defaultDim = 2): ReadGeometry | undefined {
+  const ctx: Ctx = { defects: [], polygons: [], dim: Number(attr(node, 'srsDimension')) || defaultDim };
+  let geometry: Geometry | undefined;
+  if (SURFACE_TYPES.has(name)) {
+    const polys = surfaces(name, node, ctx);
+    if (polys.length === 1 && name !== 'MultiSurface') geometry = polys[0];
+    else if (polys.length > 0) geometry = geometryFactory.createMultiPolygon(polys);
+  } else if (CURVE_TYPES.has(name)) {
+    const coords = curveCoords(name, node, ctx);
+    if (coords.length >= 2) geometry = geometryFactory.createLineString(coords);
+  } else if (name === 'MultiCurve') {
+    const lines = childNodes(node, 'curveMember').map((m) => firstElement(m)).filter((e) => !!e)
+      .map((e) => curveCoords(e!.name, e!.node, ctx)).filter((c) => c.length >= 2).map((c) => geometryFactory.createLineString(c));
+    if (lines.length > 0) geometry = geometryFactory.createMultiLineString(lines);
+  } else if (name === 'Point') {
+    const c = coordsOf(node, ctx, attr(node, 'id'));
+    if (c.length === 1) geometry = geometryFactory.createPoint(c[0]!);
+  } else if (name === 'MultiPoint') {
+    const pts = childNodes(node, 'pointMember').map((m) => childNodes(m, 'Point')[0]).filter((p): p is XmlNode => !!p)
+      .flatMap((p) => coordsOf(p, ctx, attr(p, 'id'))).map((c) => geometryFactory.createPoint(c));
+    if (pts.length > 0) geometry = geometryFactory.createMultiPoint(pts);
+  } else {
+    ctx.defects.push({ kind: 'unsupported', gmlId: attr(node, 'id') });
+  }
+  if (!geometry) return ctx.defects.length > 0 ? { geometry: geometryFactory.createGeometryCollection([]), polygons: [], defects: ctx.defects } : undefined;
+  return { geometry, polygons: ctx.polygons, defects: ctx.defects };
+}
+
+/** The srsName given on a geometry element (or undefined to use the document's). */
+export function srsNameOf(node: XmlNode): string | undefined {
+  return attr(node, 'srsName');
+}
+

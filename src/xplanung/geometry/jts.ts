@@ -1,0 +1,63 @@
+// A typed face of the JTS port (jsts). jsts ships declaration stubs without methods, so the few
+// operations the gateway uses are declared here once and the library is loaded through them.
+import 'jsts/org/locationtech/jts/monkey.js'; // adds union, intersection, difference ... to Geometry
+import OrientationImpl from 'jsts/org/locationtech/jts/algorithm/Orientation.js';
+import CoordinateImpl from 'jsts/org/locationtech/jts/geom/Coordinate.js';
+import GeometryFactoryImpl from 'jsts/org/locationtech/jts/geom/GeometryFactory.js';
+import STRtreeImpl from 'jsts/org/locationtech/jts/index/strtree/STRtree.js';
+import WKTWriterImpl from 'jsts/org/locationtech/jts/io/WKTWriter.js';
+import BufferOpImpl from 'jsts/org/locationtech/jts/operation/buffer/BufferOp.js';
+import IsValidOpImpl from 'jsts/org/locationtech/jts/operation/valid/IsValidOp.js';
+
+export interface Coordinate { x: number; y: number; equals2D(o: Coordinate): boolean; copy(): Coordinate }
+export interface Envelope { getMinX(): number; getMaxX(): number; getMinY(): number; getMaxY(): number }
+
+export interface Geometry {
+  getGeometryType(): string;
+  getFactory(): GeometryFactory;
+  getCoordinates(): Coordinate[];
+  getCoordinate(): Coordinate | null;
+  getNumGeometries(): number;
+  getGeometryN(i: number): Geometry;
+  getDimension(): number;
+  getArea(): number;
+  getEnvelopeInternal(): Envelope;
+  getInteriorPoint(): Geometry;
+  isEmpty(): boolean;
+  union(): Geometry;
+  intersection(o: Geometry): Geometry;
+  difference(o: Geometry): Geometry;
+}
+
+export interface LinearRing extends Geometry { readonly __ring?: never }
+export interface Polygon extends Geometry {
+  getExteriorRing(): LinearRing;
+  getNumInteriorRing(): number;
+  getInteriorRingN(i: number): LinearRing;
+}
+
+export interface GeometryFactory {
+  createPoint(c: Coordinate): Geometry;
+  createLineString(cs: Coordinate[]): Geometry;
+  createLinearRing(cs: Coordinate[]): LinearRing;
+  createPolygon(shell: LinearRing, holes?: LinearRing[]): Polygon;
+  createMultiPolygon(ps: Polygon[]): Geometry;
+  createMultiLineString(ls: Geometry[]): Geometry;
+  createMultiPoint(ps: Geometry[]): Geometry;
+  createGeometryCollection(gs: Geometry[]): Geometry;
+}
+
+export interface ValidationError { getErrorType(): number; getCoordinate(): Coordinate | null; toString(): string }
+interface IsValidOpInstance { isValid(): boolean; getValidationError(): ValidationError | null }
+interface STRtreeInstance { insert(e: Envelope, item: unknown): void; query(e: Envelope): { toArray(): unknown[] } }
+
+type Ctor<T, A extends unknown[] = []> = new (...args: A) => T;
+
+export const newCoordinate = (x: number, y: number): Coordinate => new (CoordinateImpl as unknown as Ctor<Coordinate, [number, number]>)(x, y);
+export const geometryFactory: GeometryFactory = new (GeometryFactoryImpl as unknown as Ctor<GeometryFactory>)();
+export const isValidOp = (g: Geometry): IsValidOpInstance => new (IsValidOpImpl as unknown as Ctor<IsValidOpInstance, [Geometry]>)(g);
+export const newSTRtree = (): STRtreeInstance => new (STRtreeImpl as unknown as Ctor<STRtreeInstance>)();
+const writer = new (WKTWriterImpl as unknown as Ctor<{ write(g: Geometry): string }>)();
+export const toWkt = (g: Geometry): string => writer.write(g);
+export const buffer = (g: Geometry, distance: number): Geometry => (BufferOpImpl as unknown as { bufferOp(g: Geometry, d: number): Geometry }).bufferOp(g, distance);
+export const isCCW = (ring: Coordinate[]): boolean => (OrientationImpl as unknown as { isCCW(c: Coordinate[]): boolean }).isCCW(ring);

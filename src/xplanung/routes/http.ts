@@ -1,0 +1,161 @@
+// HTTP routes of the XPlanung module. Thin: read the body, call the service, render.
+import express, { Router, type Request, type Response } from 'express';
+import { authorize } from '../../core/auth.ts';
+import type { GatewayContext } from '../../core/context.ts';
+import { HttpError, badRequest, gone, notFound, unprocessable, unsupportedMediaType } from '../../core/errors.ts';
+import type { Tenant } from '../../core/model.ts';
+import { authState } from '../../http/credentials.ts';
+import { ExportError } from '../export.ts';
+import { reportToHtml } from '../report.ts';
+import type { ValidationReport } from '../report.ts';
+import type { XPlanungService, StageSwitches } from '../service.ts';
+import { ARCHIVE_TYPES, GML_TYPES, mediaType } from '../validate/index.ts';
+import { EXPORT_VERSIONS } from '../versions.ts';
+import type { ExportVersion } from '../versions.ts';
+
+const ACCEPTED = [...GML_TYPES, ...ARCHIVE_TYPES];
+
+function planBody(ctx: GatewayContext) {
+  const raw = express.raw({ type: () => true, limit: ctx.config.maxPlanBytes });
+  return [
+    (req: Request, _res: Response, next: (err?: unknown) => void) => {
+      const type = mediaType(req.get('content-type'));
+      if (!ACCEPTED.includes(type)) {
+        next(unsupportedMediaType(`Content-Type ${type || '(none)'} is not a plan; send XPlanGML as ${GML_TYPES.join(', ')} or an XPlanArchive as application/zip`));
+        return;
+      }
+      next();
+    },
+    raw,
+    (req: Request, _res: Response, next: (err?: unknown) => void) => {
+      if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
+        next(badRequest('the request body is empty; send the XPlanGML document or XPlanArchive'));
+        return;
+      }
+      next();
+    },
+  ];
+}
+
+function flag(req: Request, ...names: string[]): boolean {
+  for (const n of names) {
+    const v = req.query[n];
+    if (v === undefined) continue;
+    if (v !== 'true' && v !== 'false') throw badRequest(`query parameter ${n} must be true or false`, [{ pointer: n, detail: 'must be true or false' }]);
+    if (v === 'true') return true;
+  }
+  return false;
+}
+
+/** Stage switches as the xPlanBox validator names them (skipSemantisch, skipGeometrisch), plus English aliases. */
+function switches(req: Request): StageSwitches {
+  return { skipSemantic: flag(req, 'skipSemantisch', 'skipSemantic'), skipGeometry: flag(req, 'skipGeometrisch', 'skipGeometry') };
+}
+
+function sendReport(req: Request, res: Response, status: number, report: ValidationReport): void {
+  res.status(status).setHeader('Cache-Control', 'no-store');
+  res.vary('Accept');
+  if (req.accepts(['application/json', 'text/html']) === 'text/html') res.type('text/html; charset=utf-8').send(reportToHtml(report));
+  else res.json(report);
+}
+
+/** A refusal by the safety stage (413, 415): problem+json carrying the report. */
+function refusal(status: number, report: ValidationReport): HttpError {
+  const title = status === 413 ? 'Content Too Large' : 'Unsupported Media Type';
+  return new HttpError(status, title, report.findings[0]?.message ?? 'the plan was refused', { extensions: { report } });
+}
+
+export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): Router {
+  const r = Router();
+  const { store } = ctx;
+
+  async function tenantOr404(id: string): Promise<Tenant> {
+    const t = await store.tenants.get(id);
+    if (!t) throw notFound(`tenant ${id} does not exist`);
+    return t;
+  }
+
+  r.post('/xplanung/v1/validate', ...planBody(ctx), async (req, res) => {
+    const sw = switches(req);
+    const result = await service.validate(req.body as Buffer, req.get('content-type') ?? '', sw);
+    if (result.refusedWith) throw refusal(result.refusedWith, result.report);
+    sendReport(req, res, 200, result.report);
+  });
+
+  // authorise before reading the body: an unauthorised client learns nothing and uploads nothing
+  const canPush = (req: Request, res: Response, next: (err?: unknown) => void) => {
+    try {
+      authorize(authState(res).principal, authState(res).presented, String(req.params.tenant), 'xplanung:push');
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+
+  r.post('/xplanung/v1/tenants/:tenant/plans', canPush, ...planBody(ctx), async (req, res) => {
+    const tenant = String(req.params.tenant);
+    const t = await tenantOr404(tenant);
+    const outcome = await service.push(t, req.body as Buffer, req.get('content-type') ?? '');
+    if (!outcome.ok) {
+      if (outcome.refusedWith) throw refusal(outcome.refusedWith, outcome.report);
+      sendReport(req, res, 422, outcome.report);
+      return;
+    }
+    const created = outcome.results.some((x) => x.outcome === 'created');
+    const base = `/xplanung/v1/tenants/${encodeURIComponent(tenant)}`;
+    const only = outcome.results.length === 1 ? outcome.results[0] : undefined;
+    if (only) res.setHeader('Location', `/api/v1/tenants/${encodeURIComponent(tenant)}/procedures/${only.procedure.procedure.id}`);
+    res.status(created ? 201 : 200).json({
+      report: outcome.report,
+      plans: outcome.results.map((x) => ({
+        planId: x.planId,
+        outcome: x.outcome,
+        procedureId: x.procedure.procedure.id,
+        procedure: `/api/v1/tenants/${encodeURIComponent(tenant)}/procedures/${x.procedure.procedure.id}`,
+        source: `${base}/plans/${encodeURIComponent(x.planId)}/source`,
+        export: `${base}/procedures/${x.procedure.procedure.id}.gml`,
+      })),
+    });
+  });
+
+  r.get('/xplanung/v1/tenants/:tenant/plans', async (req, res) => {
+    const { tenant } = req.params;
+    await tenantOr404(tenant);
+    const plans = await store.plans.list(tenant);
+    res.json({ plans });
+  });
+
+  r.get('/xplanung/v1/tenants/:tenant/plans/:planId/source', async (req, res) => {
+    const { tenant, planId } = req.params;
+    await tenantOr404(tenant);
+    const src = await store.plans.source(tenant, planId);
+    if (!src) throw notFound(`plan ${planId} was never pushed to tenant ${tenant}`);
+    const ext = src.plan.contentType.includes('zip') ? 'zip' : 'gml';
+    res.setHeader('Content-Disposition', `attachment; filename="${src.plan.planId.replace(/[^A-Za-z0-9_.-]/g, '_')}.${ext}"`);
+    res.setHeader('ETag', `"${src.plan.contentHash}"`);
+    res.type(src.plan.contentType).send(src.bytes);
+  });
+
+  r.get('/xplanung/v1/tenants/:tenant/procedures/:procedureId.gml', async (req, res) => {
+    const { tenant, procedureId } = req.params;
+    const version = (req.query.version ?? '6.0') as string;
+    if (!(EXPORT_VERSIONS as readonly string[]).includes(version)) {
+      throw badRequest(`version must be one of ${EXPORT_VERSIONS.join(', ')}`, [{ pointer: 'version', detail: `must be one of ${EXPORT_VERSIONS.join(', ')}` }]);
+    }
+    const t = await tenantOr404(tenant);
+    const got = await store.procedures.get(tenant, procedureId);
+    if (!got) throw notFound(`procedure ${procedureId} does not exist in tenant ${tenant}`);
+    if ('tombstone' in got) throw gone(`procedure ${procedureId} was deleted at ${got.tombstone.deleted}`);
+    let gml: string;
+    try {
+      gml = await service.exportProcedure(t, got.procedure, version as ExportVersion);
+    } catch (err) {
+      if (err instanceof ExportError) throw unprocessable(err.message);
+      throw err;
+    }
+    res.type('application/gml+xml; charset=utf-8').setHeader('Content-Disposition', `inline; filename="${procedureId}.gml"`);
+    res.send(gml);
+  });
+
+  return r;
+}

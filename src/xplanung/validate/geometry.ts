@@ -1,0 +1,196 @@
+// Geometry stage, in the plan's own (metric) CRS, with JTS (jsts):
+// 2.1.3.1 a supported CRS, 2.2.2.1 valid geometries (closed rings, no self-intersection, no duplicate
+// points, ring orientation, holes inside their shell, contiguous patches), 2.2.3.1 objects inside
+// the Geltungsbereich (tolerance 0.001 m), 2.2.1.1 Flächenschluss (overlaps are errors, gaps
+// warnings, tolerance 0.002 m).
+import { buffer, isCCW, isValidOp, newSTRtree, toWkt } from '../geometry/jts.ts';
+import type { Geometry } from '../geometry/jts.ts';
+import { attr, text } from '../parse.ts';
+import type { XPlanDocument, XPlanFeature } from '../parse.ts';
+import type { Finding } from '../report.ts';
+import { epsgCode, isSupportedCrs, PROJECTED, SUPPORTED_CRS_LIST } from '../crs.ts';
+import { readGmlGeometry } from '../geometry/gml.ts';
+import type { GmlDefect, ReadGeometry } from '../geometry/gml.ts';
+import { geometryIn, structureOf } from './structure.ts';
+import type { DocumentStructure } from './structure.ts';
+
+export const GEOMETRY_RULES = [
+  { rule: '2.1.3.1', title: 'Angabe eines unterstützten Koordinatenreferenzsystems' },
+  { rule: '2.2.2.1', title: 'Gültige Geometrie (geschlossene Ringe, keine Selbstüberschneidung, keine doppelten Stützpunkte, Orientierung, Löcher im Inneren, zusammenhängende Patches)' },
+  { rule: '2.2.3.1', title: 'Objekte liegen innerhalb des Geltungsbereichs (Toleranz 0,001 m)' },
+  { rule: '2.2.1.1', title: 'Flächenschlussbedingung: keine Überlappungen (Fehler), keine Lücken (Warnung), Toleranz 0,002 m' },
+];
+
+const INSIDE_TOLERANCE = 0.001;
+const FLAECHENSCHLUSS_TOLERANCE = 0.002;
+const MAX_FINDINGS_PER_RULE = 500;
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+interface Located { feature: XPlanFeature; read: ReadGeometry; srsName?: string }
+
+function finding(rule: string, severity: Finding['severity'], message: string, feature: XPlanFeature | undefined, gmlIds: string[], marker?: Geometry): Finding {
+  const f: Finding = { rule, severity, stage: 'geometry', message, gmlIds, line: feature?.line ?? null };
+  if (marker && !marker.isEmpty()) f.marker = toWkt(marker);
+  return f;
+}
+
+const DEFECT_TEXT: Record<GmlDefect['kind'], string> = {
+  'unclosed-ring': 'ein Ring ist nicht geschlossen (erster und letzter Stützpunkt verschieden)',
+  'duplicate-point': 'aufeinanderfolgende doppelte Stützpunkte',
+  'too-few-points': 'ein Ring hat weniger als vier Stützpunkte',
+  unsupported: 'ein Geometrietyp, den die Prüfung nicht lesen kann',
+  'bad-coordinates': 'Koordinaten, die keine Zahlen sind oder nicht zur Dimension passen',
+  'patches-not-contiguous': 'die PolygonPatches einer Fläche überlappen sich oder hängen nicht zusammen',
+};
+
+export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure = structureOf(doc)): Finding[] {
+  const out: Finding[] = [];
+  const count = new Map<string, number>();
+  const push = (f: Finding) => {
+    const n = (count.get(f.rule) ?? 0) + 1;
+    count.set(f.rule, n);
+    if (n <= MAX_FINDINGS_PER_RULE) out.push(f);
+  };
+
+  // 2.1.3.1 CRS
+  const docCrs = epsgCode(doc.srsName);
+  const read = (feature: XPlanFeature, property: string): Located | undefined => {
+    const el = geometryIn(feature.node, property);
+    if (!el) return undefined;
+    const srsName = attr(el.node, 'srsName') ?? doc.srsName;
+    const code = epsgCode(srsName);
+    if (!isSupportedCrs(code)) {
+      push(finding('2.1.3.1', 'error', `${feature.type}: das Koordinatenreferenzsystem „${srsName ?? '(keins angegeben)'}“ wird nicht unterstützt; erwartet wird eines von ${SUPPORTED_CRS_LIST}.`, feature, [feature.gmlId]));
+      return undefined;
+    }
+    if (docCrs !== undefined && code !== docCrs) {
+      push(finding('2.1.3.1', 'error', `${feature.type}: die Geometrie ist in ${srsName}, das Dokument aber in ${doc.srsName}; ein Plan muss ein einheitliches Koordinatenreferenzsystem verwenden.`, feature, [feature.gmlId]));
+      return undefined;
+    }
+    const g = readGmlGeometry(el.name, el.node);
+    return g ? { feature, read: g, srsName } : undefined;
+  };
+
+  const planAreas = new Map<string, Located>();
+  const bereichAreas = new Map<string, Located>();
+  const objects: Array<Located & { bereich?: XPlanFeature; plan?: XPlanFeature }> = [];
+  for (const { plan } of structure.plans) {
+    const g = read(plan, 'raeumlicherGeltungsbereich');
+    if (g) planAreas.set(plan.gmlId, g);
+  }
+  for (const b of doc.features.filter((f) => /_Bereich$/.test(f.type))) {
+    const g = read(b, 'geltungsbereich');
+    if (g) bereichAreas.set(b.gmlId, g);
+  }
+  for (const o of structure.objects) {
+    const g = read(o.feature, 'position');
+    if (g) objects.push({ ...g, bereich: o.bereich, plan: o.plan });
+  }
+
+  // 2.2.2.1 validity of every geometry read
+  const valid = new Set<Located>();
+  for (const located of [...planAreas.values(), ...bereichAreas.values(), ...objects]) {
+    const { feature, read: g } = located;
+    let ok = true;
+    for (const d of g.defects) {
+      const severity = d.kind === 'unsupported' ? 'warning' : 'error';
+      if (severity === 'error') ok = false;
+      push(finding('2.2.2.1', severity, `${feature.type}: ${DEFECT_TEXT[d.kind]}${d.coordinate ? ` bei (${round(d.coordinate[0])} ${round(d.coordinate[1])})` : ''}.`, feature, [feature.gmlId, ...(d.gmlId && d.gmlId !== feature.gmlId ? [d.gmlId] : [])]));
+    }
+    for (const { polygon, gmlId } of g.polygons) {
+      const op = isValidOp(polygon);
+      if (!op.isValid()) {
+        ok = false;
+        const err = op.getValidationError();
+        const c = err?.getCoordinate();
+        const marker = c ? polygon.getFactory().createPoint(c) : undefined;
+        push(finding('2.2.2.1', 'error', `${feature.type}: ungültige Fläche – ${germanJtsError(err?.getErrorType())}${c ? ` bei (${round(c.x)} ${round(c.y)})` : ''}.`, feature, [feature.gmlId, ...(gmlId && gmlId !== feature.gmlId ? [gmlId] : [])], marker));
+        continue;
+      }
+      // GML: exterior ring counter-clockwise, interior rings clockwise
+      const shellCcw = isCCW(polygon.getExteriorRing().getCoordinates());
+      let holesCw = true;
+      for (let i = 0; i < polygon.getNumInteriorRing(); i++) if (isCCW(polygon.getInteriorRingN(i).getCoordinates())) holesCw = false;
+      if (!shellCcw || !holesCw) {
+        push(finding('2.2.2.1', 'warning', `${feature.type}: ${!shellCcw ? 'der äußere Ring ist im Uhrzeigersinn orientiert (erwartet: gegen den Uhrzeigersinn)' : 'ein innerer Ring ist gegen den Uhrzeigersinn orientiert (erwartet: im Uhrzeigersinn)'}.`, feature, [feature.gmlId]));
+      }
+    }
+    if (ok) valid.add(located);
+  }
+
+  // The remaining rules measure in metres: only in projected CRSs, only on valid geometries.
+  const metric = (l: Located) => PROJECTED.has(epsgCode(l.srsName) ?? -1) && valid.has(l);
+
+  // 2.2.3.1 objects inside the Geltungsbereich of their Bereich, otherwise of their plan
+  for (const o of objects) {
+    if (!metric(o)) continue;
+    const area = (o.bereich && bereichAreas.get(o.bereich.gmlId)) || (o.plan && planAreas.get(o.plan.gmlId));
+    if (!area || !metric(area)) continue;
+    const outside = o.read.geometry.difference(buffer(area.read.geometry, INSIDE_TOLERANCE));
+    if (!outside.isEmpty()) {
+      push(finding('2.2.3.1', 'error', `${o.feature.type} liegt teilweise außerhalb des Geltungsbereichs von ${area.feature.type} „${text(area.feature.node, 'name') ?? area.feature.gmlId}“.`, o.feature, [o.feature.gmlId, area.feature.gmlId], outside));
+    }
+  }
+
+  // 2.2.1.1 Flächenschluss per Bereich: objects with flaechenschluss=true on the base level (ebene 0)
+  const byBereich = new Map<string, Array<Located & { bereich?: XPlanFeature; plan?: XPlanFeature }>>();
+  for (const o of objects) {
+    if (!metric(o) || text(o.feature.node, 'flaechenschluss') !== 'true' || (text(o.feature.node, 'ebene') ?? '0') !== '0') continue;
+    if (o.read.geometry.getDimension() !== 2) continue;
+    const key = o.bereich?.gmlId ?? '';
+    byBereich.set(key, [...(byBereich.get(key) ?? []), o]);
+  }
+  for (const [bereichId, members] of byBereich) {
+    const tree = newSTRtree();
+    members.forEach((m, i) => tree.insert(m.read.geometry.getEnvelopeInternal(), i));
+    for (let i = 0; i < members.length; i++) {
+      const a = members[i]!;
+      const candidates = tree.query(a.read.geometry.getEnvelopeInternal()).toArray() as number[];
+      for (const j of candidates) {
+        if (j <= i) continue;
+        const b = members[j]!;
+        const overlap = a.read.geometry.intersection(b.read.geometry);
+        if (overlap.getDimension() < 2 || overlap.isEmpty()) continue;
+        // thinner than the tolerance everywhere → rounding, not an overlap
+        if (buffer(overlap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty()) continue;
+        push(finding('2.2.1.1', 'error', `Flächenschlussobjekte überlappen sich: ${a.feature.type} und ${b.feature.type} (${round(overlap.getArea())} m²).`, a.feature, [a.feature.gmlId, b.feature.gmlId], overlap));
+      }
+    }
+    const bereich = bereichId ? structure.planOfBereich.get(bereichId) : undefined;
+    const area = (bereichId && bereichAreas.get(bereichId)) || (bereich && planAreas.get(bereich.gmlId));
+    if (!area || !metric(area)) continue;
+    const union = area.read.geometry.getFactory().createGeometryCollection(members.map((m) => m.read.geometry)).union();
+    const gaps = area.read.geometry.difference(union);
+    for (let k = 0; k < gaps.getNumGeometries(); k++) {
+      const gap = gaps.getGeometryN(k);
+      if (gap.isEmpty() || buffer(gap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty()) continue;
+      const c = gap.getInteriorPoint().getCoordinate();
+      const at = c ? ` bei (${round(c.x)} ${round(c.y)})` : '';
+      push(finding('2.2.1.1', 'warning', `Flächenschluss: Lücke von ${round(gap.getArea())} m² im Geltungsbereich${at}, die kein Flächenschlussobjekt abdeckt.`, area.feature, [area.feature.gmlId], gap));
+    }
+  }
+
+  for (const [rule, n] of count) {
+    if (n > MAX_FINDINGS_PER_RULE) out.push({ rule, severity: 'warning', stage: 'geometry', message: `Regel ${rule}: ${n - MAX_FINDINGS_PER_RULE} weitere Befunde ausgelassen.`, gmlIds: [], line: null });
+  }
+  return out;
+}
+
+function germanJtsError(type: number | undefined): string {
+  // TopologyValidationError codes
+  switch (type) {
+    case 1: return 'wiederholter Stützpunkt';
+    case 2: return 'ein Loch liegt außerhalb der äußeren Begrenzung';
+    case 3: return 'Löcher sind ineinander geschachtelt';
+    case 4: return 'das Innere ist nicht zusammenhängend';
+    case 5: return 'Selbstüberschneidung (Ringe berühren oder kreuzen sich)';
+    case 6: return 'ein Ring überschneidet sich selbst';
+    case 7: return 'Polygone einer Multifläche sind ineinander geschachtelt';
+    case 8: return 'doppelte Ringe';
+    case 9: return 'zu wenige Stützpunkte';
+    case 10: return 'ungültige Koordinate';
+    case 11: return 'ein Ring ist nicht geschlossen';
+    default: return 'Topologiefehler';
+  }
+}

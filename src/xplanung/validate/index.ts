@@ -1,0 +1,137 @@
+// The validation pipeline: safety → version → syntax (XSD, in a worker) → semantic → geometry.
+// Plain functions over a buffer; the HTTP routes and the CLI both call validateSubmission.
+import { parseXPlanGml, plansOf, text } from '../parse.ts';
+import type { XPlanDocument } from '../parse.ts';
+import { makeReport } from '../report.ts';
+import type { Finding, Stage, ValidationReport } from '../report.ts';
+import { SUPPORTED_VERSION_LIST, versionByNamespace, versionFromNamespace } from '../versions.ts';
+import { DEFAULT_ARCHIVE_LIMITS, readXPlanArchive } from './archive.ts';
+import type { ArchiveLimits } from './archive.ts';
+import { checkGeometry } from './geometry.ts';
+import { scanProlog } from './safety.ts';
+import { checkSemantics } from './semantic.ts';
+import { structureOf } from './structure.ts';
+import type { XsdIssue } from './xsd.ts';
+
+/** Content types a plan may be sent as. */
+export const GML_TYPES = ['application/gml+xml', 'application/xml', 'text/xml'];
+export const ARCHIVE_TYPES = ['application/zip', 'application/x-zip-compressed'];
+
+export interface ValidationOptions {
+  /** Runs the XSD check (a worker pool in the gateway, in-thread in the CLI). */
+  xsd: (xml: Uint8Array, version: string) => Promise<XsdIssue[]>;
+  skipSemantic?: boolean;
+  skipGeometry?: boolean;
+  archiveLimits?: ArchiveLimits;
+  fileName?: string;
+}
+
+export interface ValidatedDocument {
+  xml: Buffer;
+  fileName: string;
+  parsed: XPlanDocument;
+  attachments: string[];
+}
+
+export interface ValidationResult {
+  report: ValidationReport;
+  /** Present when the syntax stage passed (so mapping may read it). */
+  document?: ValidatedDocument;
+  /** HTTP status the safety stage asks for (413, 415) when it refused the input outright. */
+  refusedWith?: number;
+}
+
+const LATER: Record<Stage, Stage[]> = { safety: ['syntax', 'semantic', 'geometry'], syntax: ['semantic', 'geometry'], semantic: [], geometry: [] };
+
+/** The media type of a Content-Type header, without parameters, lower case. */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+export function isArchiveType(contentType: string): boolean {
+  return ARCHIVE_TYPES.includes(mediaType(contentType));
+}
+
+export async function validateSubmission(body: Buffer, contentType: string, options: ValidationOptions): Promise<ValidationResult> {
+  const started = performance.now();
+  const findings: Finding[] = [];
+  const skipped: ValidationReport['skipped'] = [];
+  let fileName = options.fileName ?? 'plan.gml';
+  const done = (version: string | null, extra: Partial<ValidationResult> = {}, plans: ValidationReport['plans'] = []): ValidationResult => ({
+    report: makeReport({ version, fileName, plans, findings, skipped, durationMs: Math.round((performance.now() - started) * 10) / 10 }),
+    ...extra,
+  });
+  const stop = (failed: Stage, reason: string) => {
+    for (const s of LATER[failed]) skipped.push({ stage: s, reason });
+  };
+
+  let xml = body;
+  let attachments: string[] = [];
+  if (isArchiveType(contentType)) {
+    const archive = await readXPlanArchive(body, options.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS);
+    if (!archive.ok) {
+      findings.push(archive.finding);
+      stop('safety', 'Das Archiv wurde bei der Sicherheitsprüfung abgelehnt.');
+      return done(null, { refusedWith: archive.status === 422 ? undefined : archive.status });
+    }
+    xml = archive.content.gml;
+    attachments = archive.content.attachments;
+    fileName = 'xplan.gml';
+  }
+
+  const prolog = scanProlog(xml);
+  if (!prolog.ok) {
+    findings.push(prolog.finding);
+    stop('safety', 'Das Dokument wurde bei der Sicherheitsprüfung abgelehnt.');
+    return done(null);
+  }
+  const ns = prolog.root.namespace;
+  const version = versionByNamespace(ns);
+  if (!version) {
+    const named = ns ? versionFromNamespace(ns) : undefined;
+    findings.push({
+      rule: 'version',
+      severity: 'error',
+      stage: 'syntax',
+      message: named
+        ? `XPlanGML ${named} wird nicht unterstützt. Unterstützt werden die Versionen ${SUPPORTED_VERSION_LIST}.`
+        : `Das Wurzelelement „${prolog.root.localName}“${ns ? ` im Namensraum ${ns}` : ' ohne Namensraum'} ist kein XPlanGML. Unterstützt werden die Versionen ${SUPPORTED_VERSION_LIST}.`,
+      gmlIds: [],
+      line: null,
+    });
+    stop('syntax', 'Die XPlanGML-Version wurde nicht erkannt oder wird nicht unterstützt.');
+    return done(named ?? null);
+  }
+
+  const issues = await options.xsd(xml, version.version);
+  if (issues.length > 0) {
+    for (const i of issues) {
+      findings.push({
+        rule: i.kind === 'parse' ? 'xml' : 'xsd',
+        severity: 'error',
+        stage: 'syntax',
+        message: i.kind === 'parse' ? `Das Dokument ist kein wohlgeformtes XML: ${i.message}` : `Verstoß gegen das XML-Schema XPlanGML ${version.version}: ${i.message}`,
+        gmlIds: [],
+        line: i.line ?? null,
+        ...(i.column ? { column: i.column } : {}),
+      });
+    }
+    stop('syntax', 'Aufgrund syntaktischer Fehler konnten die weiteren Prüfschritte nicht ausgeführt werden.');
+    return done(version.version);
+  }
+
+  const parsed = parseXPlanGml(xml, version);
+  const plans = plansOf(parsed).map((p) => ({
+    gmlId: p.gmlId,
+    type: p.type,
+    ...(text(p.node, 'name') ? { name: text(p.node, 'name') } : {}),
+    ...(text(p.node, 'nummer') ? { number: text(p.node, 'nummer') } : {}),
+    ...(parsed.srsName ? { srsName: parsed.srsName } : {}),
+  }));
+  const structure = structureOf(parsed);
+  if (options.skipSemantic) skipped.push({ stage: 'semantic', reason: 'Auf Anfrage übersprungen (semantic=false).' });
+  else findings.push(...checkSemantics(parsed, structure));
+  if (options.skipGeometry) skipped.push({ stage: 'geometry', reason: 'Auf Anfrage übersprungen (geometry=false).' });
+  else findings.push(...checkGeometry(parsed, structure));
+  return done(version.version, { document: { xml, fileName, parsed, attachments } }, plans);
+}

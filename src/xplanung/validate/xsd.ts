@@ -1,0 +1,143 @@
+// Syntax stage: XSD validation with libxml2 (WebAssembly build). Runs inside a worker thread
+// (see xsd-pool.ts), where each schema set is compiled once and reused for every document.
+//
+// Offline by construction: one input provider answers every URL libxml2 asks for. Files inside
+// the schema directory are served; the absolute publisher URLs (OGC, W3C, repository.gdi-de.org)
+// are rewritten to their local copies with the rules of the schema directory's catalog.xml;
+// anything else is refused, so neither a schema nor a pushed document can reach a file or the
+// network.
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { ParseOption, XmlDocument, XmlLibError, XsdValidator, xmlRegisterInputProvider } from 'libxml2-wasm';
+import type { ErrorDetail } from 'libxml2-wasm';
+import { versionById } from '../versions.ts';
+
+export interface XsdIssue {
+  message: string;
+  line?: number;
+  column?: number;
+  /** 'parse' when the document is not well-formed XML, 'schema' for XSD violations. */
+  kind: 'parse' | 'schema';
+}
+
+interface RewriteRule { prefix: string; target: string }
+
+/** Reads the rewrite rules of `<schemaDir>/xplanung/catalog.xml` (OASIS XML catalog). */
+export function catalogRules(schemaDir: string): RewriteRule[] {
+  const catalogPath = join(schemaDir, 'xplanung', 'catalog.xml');
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', removeNSPrefix: true, isArray: (name) => name === 'rewriteSystem' || name === 'rewriteURI' });
+  const parsed = parser.parse(readFileSync(catalogPath)) as { catalog?: Record<string, Array<Record<string, string>>> };
+  const catalog = parsed.catalog ?? {};
+  const rules: RewriteRule[] = [];
+  for (const r of catalog.rewriteSystem ?? []) {
+    const prefix = r['@systemIdStartString'];
+    const rewrite = r['@rewritePrefix'];
+    if (!prefix || !rewrite) continue;
+    rules.push({ prefix, target: resolve(dirname(catalogPath), rewrite) + (rewrite.endsWith('/') ? sep : '') });
+  }
+  // Longest prefix first, as the catalog specification requires.
+  return rules.sort((a, b) => b.prefix.length - a.prefix.length);
+}
+
+/** Maps a URL or path libxml2 asks for to a file inside the schema directory, or undefined (refused). */
+export function resolveSchemaUrl(url: string, schemaDir: string, rules: RewriteRule[]): string | undefined {
+  const root = resolve(schemaDir) + sep;
+  let candidate: string | undefined;
+  const rule = rules.find((r) => url.startsWith(r.prefix));
+  if (rule) candidate = resolve(rule.target + url.slice(rule.prefix.length));
+  else if (url.startsWith('file://')) candidate = resolve(decodeURIComponent(new URL(url).pathname));
+  else if (url.startsWith('/')) candidate = resolve(url);
+  if (!candidate || !candidate.startsWith(root)) return undefined;
+  return candidate;
+}
+
+let registeredFor: string | undefined;
+
+/** Registers the one input provider of this thread (libxml2's provider table is per WebAssembly instance). */
+function registerProvider(schemaDir: string): void {
+  if (registeredFor === schemaDir) return;
+  if (registeredFor !== undefined) throw new Error(`libxml2 input provider already bound to ${registeredFor}`);
+  const rules = catalogRules(schemaDir);
+  const fds = new Map<number, number>();
+  let next = 1;
+  xmlRegisterInputProvider({
+    match: () => true, // answer everything, so libxml2 never falls back to its own I/O
+    open: (filename) => {
+      const file = resolveSchemaUrl(filename, schemaDir, rules);
+      if (!file) return undefined;
+      try {
+        const handle = next++;
+        fds.set(handle, openSync(file, 'r'));
+        return handle;
+      } catch {
+        return undefined;
+      }
+    },
+    read: (fd, buf) => {
+      const os = fds.get(fd as number);
+      if (os === undefined) return -1;
+      return readSync(os, buf, 0, buf.byteLength, null);
+    },
+    close: (fd) => {
+      const os = fds.get(fd as number);
+      if (os === undefined) return false;
+      closeSync(os);
+      fds.delete(fd as number);
+      return true;
+    },
+  });
+  registeredFor = schemaDir;
+}
+
+const compiled = new Map<string, XsdValidator>();
+
+/** The compiled validator of one XPlanung version, compiled on first use and kept for the thread's life. */
+export function validatorFor(schemaDir: string, version: string): XsdValidator {
+  const key = `${schemaDir}\u0000${version}`;
+  const hit = compiled.get(key);
+  if (hit) return hit;
+  const v = versionById(version);
+  if (!v) throw new Error(`no schema for XPlanGML ${version}`);
+  registerProvider(schemaDir);
+  const xsdPath = resolve(schemaDir, v.xsd);
+  const xsdDoc = XmlDocument.fromBuffer(readFileSync(xsdPath), { url: xsdPath, option: ParseOption.XML_PARSE_NONET });
+  try {
+    const validator = XsdValidator.fromDoc(xsdDoc);
+    compiled.set(key, validator);
+    return validator;
+  } finally {
+    xsdDoc.dispose();
+  }
+}
+
+// Parser options for pushed documents: no entity substitution, no DTD loading, no network, no XInclude,
+// so a document cannot pull anything in (the safety stage has already refused DOCTYPEs).
+const DOCUMENT_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_BIG_LINES | ParseOption.XML_PARSE_HUGE;
+
+const MAX_ISSUES = 200;
+
+function issuesFrom(details: ErrorDetail[], kind: XsdIssue['kind']): XsdIssue[] {
+  return details.slice(0, MAX_ISSUES).map((d) => ({ message: d.message.trim(), line: d.line || undefined, column: d.col || undefined, kind }));
+}
+
+/** Parses and validates one document against the XSD of `version`. Empty result = valid. */
+export function validateAgainstXsd(xml: Uint8Array, version: string, schemaDir: string): XsdIssue[] {
+  const validator = validatorFor(schemaDir, version);
+  let doc: XmlDocument;
+  try {
+    doc = XmlDocument.fromBuffer(xml, { url: 'document.gml', option: DOCUMENT_OPTIONS });
+  } catch (err) {
+    if (err instanceof XmlLibError) return issuesFrom(err.details, 'parse');
+    throw err;
+  }
+  try {
+    validator.validate(doc);
+    return [];
+  } catch (err) {
+    if (err instanceof XmlLibError) return issuesFrom(err.details, 'schema');
+    throw err;
+  } finally {
+    doc.dispose();
+  }
+}
