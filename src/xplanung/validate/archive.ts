@@ -32,7 +32,8 @@ function refuse(rule: string, message: string, status: 413 | 415 | 422 = 422): A
 
 function open(buf: Buffer): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buf, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false, decodeStrings: true }, (err, zip) => (err ? reject(err) : resolve(zip)));
+    // decodeStrings off: yauzl would reject unsafe names with a generic error; we name the problem ourselves
+    yauzl.fromBuffer(buf, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false, decodeStrings: false }, (err, zip) => (err ? reject(err) : resolve(zip)));
   });
 }
 
@@ -79,7 +80,7 @@ export async function readXPlanArchive(buf: Buffer, limits: ArchiveLimits = DEFA
       zip.removeAllListeners('entry');
       zip.removeAllListeners('end');
       zip.removeAllListeners('error');
-      const name = entry.fileName;
+      const name = Buffer.isBuffer(entry.fileName) ? (entry.fileName as Buffer).toString('utf8') : String(entry.fileName);
       if (unsafeName(name)) return refuse('safety.archive-path', `Der Archiveintrag „${name}“ zeigt aus dem Archiv heraus (absoluter Pfad oder „..“).`);
       if (name.endsWith('/')) continue;
       const ext = name.split('.').pop()?.toLowerCase() ?? '';
@@ -91,10 +92,11 @@ export async function readXPlanArchive(buf: Buffer, limits: ArchiveLimits = DEFA
       }
       entries.push(entry);
     }
-    const gmlEntry = entries.find((e) => e.fileName === 'xplan.gml');
+    const nameOf = (e: Entry) => (Buffer.isBuffer(e.fileName) ? (e.fileName as Buffer).toString('utf8') : String(e.fileName));
+    const gmlEntry = entries.find((e) => nameOf(e) === 'xplan.gml');
     if (!gmlEntry) return refuse('safety.archive-no-gml', 'Das XPlanArchiv enthält keine Datei „xplan.gml“ auf oberster Ebene.');
     const gml = await readEntry(zip, gmlEntry, gmlEntry.uncompressedSize);
-    return { ok: true, content: { gml, attachments: entries.filter((e) => e !== gmlEntry).map((e) => e.fileName) } };
+    return { ok: true, content: { gml, attachments: entries.filter((e) => e !== gmlEntry).map(nameOf) } };
   } catch (err) {
     return refuse('safety.archive', `Das ZIP-Archiv konnte nicht gelesen werden: ${(err as Error).message}.`);
   } finally {
