@@ -15,8 +15,9 @@ export const STAGE_LABELS: Record<Stage, string> = {
 };
 
 /** Builds a report; `valid` is false exactly when an error is present. */
-export function makeReport(parts: Omit<ValidationReport, 'valid'>): ValidationReport {
-  return { valid: !parts.findings.some((f) => f.severity === 'error'), ...parts };
+export function makeReport(parts: Omit<ValidationReport, 'valid'> & { valid?: boolean }): ValidationReport {
+  const { valid: _ignored, ...rest } = parts;
+  return { valid: !rest.findings.some((f) => f.severity === 'error'), ...rest };
 }
 
 /** The report as a readable German HTML page. */

@@ -1,0 +1,45 @@
+// Command line: `beteiligung-gateway validate FILE... [--format json|text]`.
+// Runs the same pipeline as POST /xplanung/v1/validate, in this process; exit code 0 when every
+// file is valid, 1 when one is not, 2 on wrong usage.
+import { readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { projectRoot } from './core/paths.ts';
+import { STAGE_LABELS } from './xplanung/report.ts';
+import type { ValidationReport } from './xplanung/report.ts';
+import { validateSubmission } from './xplanung/validate/index.ts';
+import { validateAgainstXsd } from './xplanung/validate/xsd.ts';
+
+const USAGE = 'usage: beteiligung-gateway validate FILE... [--format json|text]';
+
+function textReport(file: string, r: ValidationReport): string {
+  const lines = [`${file}: ${r.valid ? 'valide' : 'NICHT valide'} (XPlanGML ${r.version ?? '?'})`];
+  for (const f of r.findings) lines.push(`  ${f.severity === 'error' ? 'Fehler ' : 'Warnung'} ${f.rule.padEnd(16)} ${f.line ? `Zeile ${f.line}: ` : ''}${f.message}${f.gmlIds.length ? ` [${f.gmlIds.join(', ')}]` : ''}`);
+  for (const s of r.skipped) lines.push(`  übersprungen: ${STAGE_LABELS[s.stage]} – ${s.reason}`);
+  return lines.join('\n');
+}
+
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`), err: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command !== 'validate') { err(USAGE); return 2; }
+  let format = 'text';
+  const files: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === '--format') format = rest[++i] ?? '';
+    else if (a.startsWith('--format=')) format = a.slice(9);
+    else files.push(a);
+  }
+  if (files.length === 0 || !['json', 'text'].includes(format)) { err(USAGE); return 2; }
+  const schemaDir = resolve(process.env.GATEWAY_SCHEMA_DIR ?? join(projectRoot, 'schemas', 'vendor'));
+  const results: Array<{ file: string; report: ValidationReport }> = [];
+  for (const file of files) {
+    let body: Buffer;
+    try { body = readFileSync(file); } catch (e) { err(`${file}: ${(e as Error).message}`); return 2; }
+    const type = file.toLowerCase().endsWith('.zip') ? 'application/zip' : 'application/gml+xml';
+    const { report } = await validateSubmission(body, type, { xsd: async (xml, v) => validateAgainstXsd(xml, v, schemaDir), fileName: basename(file) });
+    results.push({ file, report });
+  }
+  if (format === 'json') out(JSON.stringify(results.length === 1 ? results[0]!.report : results, null, 2));
+  else for (const r of results) out(textReport(r.file, r.report));
+  return results.every((r) => r.report.valid) ? 0 : 1;
+}

@@ -1,0 +1,40 @@
+// The command line validator, run as a real process through the package's bin entry.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { projectRoot } from '../src/core/paths.ts';
+import { REAL_DIR } from './helpers/xplanung.ts';
+
+const run = (...args: string[]) => spawnSync(process.execPath, [join(projectRoot, 'bin', 'beteiligung-gateway.mjs'), ...args], { encoding: 'utf8', timeout: 60_000 });
+
+describe('cli: beteiligung-gateway validate', function () {
+  this.timeout(90_000);
+
+  it('exit 0 and "valide" for a valid plan', () => {
+    const r = run('validate', join(REAL_DIR, 'BPlan002_5-4.gml'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /BPlan002_5-4\.gml: valide \(XPlanGML 5\.4\)/);
+  });
+
+  it('exit 1 and the findings with rule and line for invalid plans, several files at once', () => {
+    const r = run('validate', join(REAL_DIR, 'BPlan002_5-4.gml'), join(REAL_DIR, 'BP_6.0_syntaxErrors.gml'));
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /xsd\s+Zeile 46: .*planArtCode/);
+  });
+
+  it('--format json prints the report of the HTTP API', () => {
+    const r = run('validate', '--format', 'json', join(REAL_DIR, 'FP_6.0.2_invalide.zip'));
+    assert.equal(r.status, 1, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.valid, false);
+    assert.ok(report.findings.some((f: { rule: string }) => f.rule === '6.1.3.4'));
+  });
+
+  it('exit 2 with usage on wrong arguments or a missing file', () => {
+    assert.equal(run().status, 2);
+    assert.equal(run('validate', '--format', 'yaml', 'x.gml').status, 2);
+    const missing = run('validate', join(REAL_DIR, 'nope.gml'));
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /ENOENT/);
+  });
+});
