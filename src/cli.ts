@@ -6,8 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { projectRoot } from './core/paths.ts';
 import { STAGE_LABELS } from './xplanung/report.ts';
 import type { ValidationReport } from './xplanung/report.ts';
-import { validateSubmission } from './xplanung/validate/index.ts';
-import { validateAgainstXsd } from './xplanung/validate/xsd.ts';
+import { runValidationJob } from './xplanung/validate/job.ts';
 
 const USAGE = 'usage: beteiligung-gateway validate FILE... [--format json|text]';
 
@@ -36,7 +35,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     let body: Buffer;
     try { body = readFileSync(file); } catch (e) { err(`${file}: ${(e as Error).message}`); return 2; }
     const type = file.toLowerCase().endsWith('.zip') ? 'application/zip' : 'application/gml+xml';
-    const { report } = await validateSubmission(body, type, { xsd: async (xml, v) => validateAgainstXsd(xml, v, schemaDir), fileName: basename(file) });
+    const { report } = await runValidationJob({ body, contentType: type, schemaDir, fileName: basename(file) });
     results.push({ file, report });
   }
   if (format === 'json') out(JSON.stringify(results.length === 1 ? results[0]!.report : results, null, 2));

@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { readXPlanArchive } from '../../src/xplanung/validate/archive.ts';
 import { procedureToXPlanGml } from '../../src/xplanung/export.ts';
 import type { Procedure, Tenant } from '../../src/core/model.ts';
-import { validateSubmission } from '../../src/xplanung/validate/index.ts';
-import { XsdWorkerPool } from '../../src/xplanung/validate/xsd-pool.ts';
+import { runValidationJob } from '../../src/xplanung/validate/job.ts';
 import { projectRoot } from '../../src/core/paths.ts';
 import { join } from 'node:path';
 import { real } from '../helpers/xplanung.ts';
@@ -28,9 +27,8 @@ function procedure(over: Partial<Procedure> = {}): Procedure {
 
 describe('xplanung/rules: one broken rule at a time', function () {
   this.timeout(60_000);
-  const pool = new XsdWorkerPool(join(projectRoot, 'schemas', 'vendor'), 1);
-  after(() => pool.close());
-  const check = async (xml: string) => (await validateSubmission(Buffer.from(xml), 'application/gml+xml', { xsd: (x, v) => pool.validate(x, v) })).report;
+  const schemaDir = join(projectRoot, 'schemas', 'vendor');
+  const check = async (xml: string) => (await runValidationJob({ body: Buffer.from(xml), contentType: 'application/gml+xml', schemaDir })).report;
   const rules = (r: { findings: Array<{ rule: string; severity: string }> }) => r.findings.map((f) => `${f.rule}/${f.severity}`);
   const base = () => procedureToXPlanGml(procedure(), tenant, { version: '6.0' });
   const PLAN = 'GML_6f0c8a9e-1d2b-4c3d-8e4f-5a6b7c8d9e0f';

@@ -27,7 +27,11 @@ export interface Geometry {
   union(): Geometry;
   intersection(o: Geometry): Geometry;
   difference(o: Geometry): Geometry;
+  /** DE-9IM test, e.g. 'T********' (interiors intersect). */
+  relate(o: Geometry, pattern: string): boolean;
+  covers(o: Geometry): boolean;
 }
+
 
 export interface LinearRing extends Geometry { readonly __ring?: never }
 export interface Polygon extends Geometry {

@@ -122,12 +122,21 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
   // The remaining rules measure in metres: only in projected CRSs, only on valid geometries.
   const metric = (l: Located) => PROJECTED.has(epsgCode(l.srsName) ?? -1) && valid.has(l);
 
-  // 2.2.3.1 objects inside the Geltungsbereich of their Bereich, otherwise of their plan
+  // 2.2.3.1 objects inside the Geltungsbereich of their Bereich, otherwise of their plan.
+  // The widened area is built once per Geltungsbereich; most objects pass the `covers` test and
+  // never reach the (costlier) overlay.
+  const widened = new Map<Located, Geometry>();
   for (const o of objects) {
     if (!metric(o)) continue;
     const area = (o.bereich && bereichAreas.get(o.bereich.gmlId)) || (o.plan && planAreas.get(o.plan.gmlId));
     if (!area || !metric(area)) continue;
-    const outside = o.read.geometry.difference(buffer(area.read.geometry, INSIDE_TOLERANCE));
+    let w = widened.get(area);
+    if (!w) {
+      w = buffer(area.read.geometry, INSIDE_TOLERANCE);
+      widened.set(area, w);
+    }
+    if (w.covers(o.read.geometry)) continue;
+    const outside = o.read.geometry.difference(w);
     if (!outside.isEmpty()) {
       push(finding('2.2.3.1', 'error', `${o.feature.type} liegt teilweise außerhalb des Geltungsbereichs von ${area.feature.type} „${text(area.feature.node, 'name') ?? area.feature.gmlId}“.`, o.feature, [o.feature.gmlId, area.feature.gmlId], outside));
     }
@@ -150,6 +159,8 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
       for (const j of candidates) {
         if (j <= i) continue;
         const b = members[j]!;
+        // neighbours share edges; only interiors that meet can overlap
+        if (!a.read.geometry.relate(b.read.geometry, 'T********')) continue;
         const overlap = a.read.geometry.intersection(b.read.geometry);
         if (overlap.getDimension() < 2 || overlap.isEmpty()) continue;
         // thinner than the tolerance everywhere → rounding, not an overlap

@@ -1,36 +1,36 @@
-// A small pool of worker threads for the syntax stage, so that validating a 20 MB plan never
-// blocks the HTTP event loop. Tasks queue when every worker is busy; a crashed worker fails
-// its task and is replaced.
+// A pool of worker threads for validation jobs, so that a 20 MB plan never blocks the HTTP event
+// loop. Jobs queue when every worker is busy; a crashed worker fails its job and is replaced;
+// idle workers do not keep the process alive.
 import { Worker } from 'node:worker_threads';
-import type { XsdIssue } from './xsd.ts';
-import type { XsdReply, XsdTask } from './xsd-worker.ts';
+import type { ValidationJob, ValidationJobResult } from './job.ts';
+import type { JobMessage, JobReply } from './worker.ts';
 
-const WORKER_URL = new URL('./xsd-worker-entry.mjs', import.meta.url);
+const WORKER_URL = new URL('./worker-entry.mjs', import.meta.url);
 
-interface Pending { task: XsdTask; resolve: (issues: XsdIssue[]) => void; reject: (err: Error) => void }
-
+interface Pending { message: JobMessage; resolve: (r: ValidationJobResult) => void; reject: (err: Error) => void }
 interface Slot { worker: Worker; busy?: Pending }
 
-export class XsdWorkerPool {
+export class ValidationPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly schemaDir: string, private readonly size: number) {}
+  constructor(private readonly size: number) {}
 
-  validate(xml: Uint8Array, version: string): Promise<XsdIssue[]> {
+  run(job: ValidationJob): Promise<ValidationJobResult> {
     if (this.closed) return Promise.reject(new Error('validation pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ task: { id: this.nextId++, xml, version, schemaDir: this.schemaDir }, resolve, reject });
+      this.queue.push({ message: { id: this.nextId++, job }, resolve, reject });
       this.dispatch();
     });
   }
 
-  /** Compiles the given versions in every worker ahead of the first request. */
-  async warmUp(versions: string[], probe: Uint8Array): Promise<void> {
+  /** Starts every worker and compiles the given schema versions in each, ahead of the first request. */
+  async warmUp(schemaDir: string, versions: string[]): Promise<void> {
     while (this.slots.length < this.size) this.spawn();
-    await Promise.all(this.slots.flatMap(() => versions.map((v) => this.validate(probe, v).catch(() => []))));
+    const probe = (v: string) => Buffer.from(`<XPlanAuszug xmlns="http://www.xplanung.de/xplangml/${v.replace('.', '/')}"/>`);
+    await Promise.all(this.slots.flatMap(() => versions.map((v) => this.run({ body: probe(v), contentType: 'application/xml', schemaDir }).catch(() => undefined))));
   }
 
   async close(): Promise<void> {
@@ -42,13 +42,13 @@ export class XsdWorkerPool {
   private spawn(): Slot {
     const worker = new Worker(WORKER_URL);
     const slot: Slot = { worker };
-    worker.on('message', (reply: XsdReply) => {
+    worker.on('message', (reply: JobReply) => {
       const pending = slot.busy;
       slot.busy = undefined;
-      slot.worker.unref(); // an idle worker must not keep the process alive
+      worker.unref(); // an idle worker must not keep the process alive
       if (pending) {
         if ('error' in reply) pending.reject(new Error(reply.error));
-        else pending.resolve(reply.issues);
+        else pending.resolve(reply.result);
       }
       this.dispatch();
     });
@@ -77,7 +77,7 @@ export class XsdWorkerPool {
       const pending = this.queue.shift()!;
       slot.busy = pending;
       slot.worker.ref();
-      slot.worker.postMessage(pending.task);
+      slot.worker.postMessage(pending.message);
     }
   }
 }

@@ -1,0 +1,20 @@
+// Child process of bench/xplanung.ts: validates one file through every stage, as the gateway does
+// (XSD in a worker), and reports wall time and peak memory of this process.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../src/core/paths.ts';
+import { ValidationPool } from '../src/xplanung/validate/pool.ts';
+
+const [file, version] = process.argv.slice(2) as [string, string];
+const schemaDir = join(projectRoot, 'schemas', 'vendor');
+const pool = new ValidationPool(1);
+const t0 = performance.now();
+await pool.warmUp(schemaDir, [version]);
+const compileMs = performance.now() - t0;
+const baseRssKb = process.resourceUsage().maxRSS;
+const body = readFileSync(file);
+const t1 = performance.now();
+const { report } = await pool.run({ body, contentType: 'application/gml+xml', schemaDir });
+const ms = performance.now() - t1;
+await pool.close();
+process.stdout.write(JSON.stringify({ ms, compileMs, baseRssKb, maxRssKb: process.resourceUsage().maxRSS, valid: report.valid, findings: report.findings.length }));

@@ -1,0 +1,160 @@
+// XPlanung figures (issue 3), each next to native libxml2 (`xmllint --schema`, which compiles the
+// schema once and checks syntax only) measured in the same run on the same files:
+//  - a 20 MB plan through all stages: time (≤ 1.5× xmllint) and peak memory (< 10× the file size);
+//  - 500 small plans through all stages over HTTP: files per second (≥ 50% of xmllint's);
+//  - /health latency while a 20 MB plan validates (≤ 50 ms).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { projectRoot } from '../src/core/paths.ts';
+import type { BenchRow } from './run.ts';
+
+const REAL = join(projectRoot, '..', 'shared', 'fixtures', 'xplanung-real');
+const VENDOR = join(projectRoot, 'schemas', 'vendor');
+const XSD60 = join(VENDOR, 'xplanung', '6.0', 'XPlanung-Operationen.xsd');
+const CATALOG = join(VENDOR, 'xplanung', 'catalog.xml');
+const SMALL = ['BPlan_6-0_Polygon_ausserhalb.gml', 'xplan60_Aenderungsplan_valide.gml', '1_Geltungsbereich-Test.gml', 'BPlan_6-0_4-5-2-4-Ueberlappung_valide.gml', 'Bereich_1800_Bereich_mitGeltungsbereich_korrekt.gml', 'BP_6-0_false_2.2.2.1_PolygonPatch_Ueberlappung.gml'];
+
+type Ordered = Array<Record<string, unknown>>;
+
+/** A large plan: copies of a real plan's features with fresh gml:ids, each copy shifted 3 km east. */
+export function buildLargePlan(targetBytes: number): string {
+  const source = readFileSync(join(REAL, 'Blankenese29.gml'), 'utf8');
+  const opts = { preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, trimValues: false, processEntities: false } as const;
+  const doc = new XMLParser(opts).parse(source) as Ordered;
+  const rootEntry = doc.find((n) => Object.keys(n).some((k) => k.endsWith('XPlanAuszug')))!;
+  const rootKey = Object.keys(rootEntry).find((k) => k.endsWith('XPlanAuszug'))!;
+  const children = rootEntry[rootKey] as Ordered;
+  const members = children.filter((c) => 'gml:featureMember' in c);
+  const copies = Math.max(1, Math.ceil(targetBytes / source.length));
+  const rewrite = (node: unknown, k: number): unknown => {
+    if (Array.isArray(node)) return node.map((n) => rewrite(n, k));
+    if (node && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [key, v] of Object.entries(node)) {
+        if (key === '@_gml:id' && typeof v === 'string') out[key] = `${v}_c${k}`;
+        else if (key === '@_xlink:href' && typeof v === 'string' && v.startsWith('#')) out[key] = `${v}_c${k}`;
+        else if (key === ':@') out[key] = rewrite(v, k);
+        else if (['gml:pos', 'gml:posList', 'gml:lowerCorner', 'gml:upperCorner'].includes(key) && Array.isArray(v)) {
+          out[key] = v.map((t) => {
+            const text = (t as { '#text'?: string })['#text'];
+            if (typeof text !== 'string') return t;
+            const nums = text.trim().split(/\s+/).map(Number);
+            return { '#text': nums.map((n, i) => (i % 2 === 0 ? (n + 3000 * k).toFixed(3) : n)).join(' ') };
+          });
+        } else out[key] = rewrite(v, k);
+      }
+      return out;
+    }
+    return node;
+  };
+  const rest = children.filter((c) => !('gml:featureMember' in c));
+  const all: Ordered = [...rest];
+  for (let k = 0; k < copies; k++) for (const m of members) all.push(rewrite(m, k) as Record<string, unknown>);
+  rootEntry[rootKey] = all;
+  return new XMLBuilder({ ...opts, format: false, suppressEmptyNode: true }).build(doc) as string;
+}
+
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { seconds: number; maxRssKb: number; status: number | null; stderr: string } {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  const [sec, rss] = last.split(' ').map(Number);
+  return { seconds: sec ?? NaN, maxRssKb: rss ?? NaN, status: r.status, stderr: r.stderr };
+}
+
+const xmllint = (files: string[]) => timed('xmllint', ['--noout', '--nonet', '--schema', XSD60, ...files], { XML_CATALOG_FILES: CATALOG });
+
+async function startGateway(dir: string, port: number): Promise<{ stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'src', 'main.ts')], {
+    env: { ...process.env, GATEWAY_PORT: String(port), GATEWAY_DB: join(dir, 'bench.db'), GATEWAY_DEMO: 'true', GATEWAY_LOG_LEVEL: 'warn', GATEWAY_MAX_PLAN_BYTES: String(200 * 1024 * 1024) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 200; i++) {
+    try { if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) break; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { stop: () => child.kill('SIGTERM') };
+}
+
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'bgw-bench-x-'));
+  try {
+    // 1. a 20 MB plan
+    const big = join(dir, 'big.gml');
+    writeFileSync(big, buildLargePlan(20 * 1024 * 1024));
+    const size = statSync(big).size;
+    const lint = xmllint([big]);
+    if (lint.status !== 0) throw new Error(`xmllint failed on the large plan: ${lint.stderr.slice(0, 500)}`);
+    const one = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'bench', 'xplanung-one.ts'), big, '6.0'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    const ours = JSON.parse(one.stdout) as { ms: number; compileMs: number; baseRssKb: number; maxRssKb: number; valid: boolean; findings: number };
+    const mb = (size / 1048576).toFixed(1);
+    rows.push({ section: 'xplanung', metric: `${mb} MB plan, all stages (${ours.findings} findings)`, value: `${(ours.ms / 1000).toFixed(2)} s (+${(ours.compileMs / 1000).toFixed(2)} s schema compile once per worker)`, baseline: `xmllint syntax only ${lint.seconds.toFixed(2)} s incl. compile`, ratio: ratio(ours.ms / 1000, lint.seconds), goal: '≤ 1.5×', met: ours.ms / 1000 <= 1.5 * lint.seconds });
+    const growth = (ours.maxRssKb - ours.baseRssKb) * 1024;
+    rows.push({ section: 'xplanung', metric: `${mb} MB plan, peak memory growth`, value: `${(growth / 1048576).toFixed(0)} MB (peak RSS ${(ours.maxRssKb / 1024).toFixed(0)} MB)`, baseline: `xmllint peak RSS ${(lint.maxRssKb / 1024).toFixed(0)} MB`, ratio: `${(growth / size).toFixed(1)}× file size`, goal: '< 10× file size', met: growth < 10 * size });
+
+    // 2. 500 small plans over HTTP
+    const files: string[] = [];
+    for (let i = 0; i < 500; i++) {
+      const name = SMALL[i % SMALL.length]!;
+      const f = join(dir, `small-${i}.gml`);
+      writeFileSync(f, readFileSync(join(REAL, name)));
+      files.push(f);
+    }
+    const lintSmall = xmllint(files);
+    const port = 18000 + Math.floor(Math.random() * 1000);
+    const gw = await startGateway(dir, port);
+    try {
+      const bodies = files.map((f) => readFileSync(f));
+      // warm the workers (schema compile) before timing
+      await fetch(`http://127.0.0.1:${port}/xplanung/v1/validate`, { method: 'POST', headers: { 'content-type': 'application/gml+xml' }, body: bodies[0] });
+      await Promise.all([1, 2].map(() => fetch(`http://127.0.0.1:${port}/xplanung/v1/validate`, { method: 'POST', headers: { 'content-type': 'application/gml+xml' }, body: bodies[1] })));
+      const throughput = async (query: string) => {
+        let next = 0;
+        let errors = 0;
+        const t0 = performance.now();
+        await Promise.all(Array.from({ length: 4 }, async () => {
+          while (next < bodies.length) {
+            const body = bodies[next++]!;
+            const res = await fetch(`http://127.0.0.1:${port}/xplanung/v1/validate${query}`, { method: 'POST', headers: { 'content-type': 'application/gml+xml' }, body });
+            if (res.status !== 200) errors++;
+            await res.arrayBuffer();
+          }
+        }));
+        return { rate: bodies.length / ((performance.now() - t0) / 1000), errors };
+      };
+      const lintRate = files.length / lintSmall.seconds;
+      const full = await throughput('');
+      rows.push({ section: 'xplanung', metric: '500 small plans (6–185 KB) over HTTP, all stages', value: `${full.rate.toFixed(0)} files/s (${full.errors} errors)`, baseline: `xmllint ${lintRate.toFixed(0)} files/s`, ratio: `${((100 * full.rate) / lintRate).toFixed(0)}% of xmllint`, goal: '≥ 50%', met: full.errors === 0 && full.rate >= 0.5 * lintRate });
+      const syntax = await throughput('?skipSemantisch=true&skipGeometrisch=true');
+      rows.push({ section: 'xplanung', metric: '500 small plans over HTTP, safety + syntax only (what xmllint does)', value: `${syntax.rate.toFixed(0)} files/s (${syntax.errors} errors)`, baseline: `xmllint ${lintRate.toFixed(0)} files/s`, ratio: `${((100 * syntax.rate) / lintRate).toFixed(0)}% of xmllint`, goal: 'informative', met: null });
+
+      // 3. /health while the large plan validates
+      const bigBody = readFileSync(big);
+      let done = false;
+      const pending = fetch(`http://127.0.0.1:${port}/xplanung/v1/validate`, { method: 'POST', headers: { 'content-type': 'application/gml+xml' }, body: bigBody }).then(async (r) => { await r.arrayBuffer(); done = true; });
+      const latencies: number[] = [];
+      const idle: number[] = [];
+      for (let i = 0; i < 20; i++) { const t = performance.now(); await (await fetch(`http://127.0.0.1:${port}/health`)).arrayBuffer(); idle.push(performance.now() - t); }
+      while (!done) {
+        const t = performance.now();
+        await (await fetch(`http://127.0.0.1:${port}/health`)).arrayBuffer();
+        latencies.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await pending;
+      const worst = Math.max(...latencies);
+      const idleMedian = idle.sort((a, b) => a - b)[Math.floor(idle.length / 2)]!;
+      rows.push({ section: 'xplanung', metric: `/health during a ${mb} MB validation (${latencies.length} probes)`, value: `max ${worst.toFixed(1)} ms`, baseline: `idle median ${idleMedian.toFixed(1)} ms`, ratio: ratio(worst, idleMedian), goal: '≤ 50 ms', met: worst <= 50 });
+    } finally {
+      gw.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}

@@ -1,0 +1,70 @@
+// One validation job, as a plain function: every stage, and for a push the mapping of each plan
+// to a procedure. The gateway runs it in a worker thread (pool.ts) so that parsing, rules and
+// geometry never block the HTTP event loop; the CLI runs it in-process.
+import type { ProcedureInput } from '../../core/model.ts';
+import { parseProcedureInput } from '../../core/procedure-input.ts';
+import { epsgCode } from '../crs.ts';
+import { plansOf } from '../parse.ts';
+import { makeReport } from '../report.ts';
+import type { Finding, ValidationReport } from '../report.ts';
+import { planToProcedure } from '../to-procedure.ts';
+import { validateSubmission } from './index.ts';
+import { validateAgainstXsd } from './xsd.ts';
+
+export interface ValidationJob {
+  body: Uint8Array;
+  contentType: string;
+  schemaDir: string;
+  skipSemantic?: boolean;
+  skipGeometry?: boolean;
+  fileName?: string;
+  /** Present for a push: the tenant's effective code lists ([list, code, value]) and municipality keys. */
+  mapping?: { codes: Array<[string, string, string]>; tenantAgs: string[] };
+}
+
+export interface MappedPlan { planId: string; planType: string; procedure: ProcedureInput }
+
+export interface ValidationJobResult {
+  report: ValidationReport;
+  refusedWith?: number;
+  fileName?: string;
+  xplanVersion?: string;
+  epsg?: number;
+  /** For a push whose report is valid: one procedure per plan. */
+  plans?: MappedPlan[];
+}
+
+export async function runValidationJob(job: ValidationJob): Promise<ValidationJobResult> {
+  const body = Buffer.isBuffer(job.body) ? job.body : Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
+  const result = await validateSubmission(body, job.contentType, {
+    xsd: async (xml, version) => validateAgainstXsd(xml, version, job.schemaDir),
+    skipSemantic: job.skipSemantic,
+    skipGeometry: job.skipGeometry,
+    fileName: job.fileName,
+  });
+  const out: ValidationJobResult = { report: result.report, refusedWith: result.refusedWith };
+  const doc = result.document;
+  if (!doc) return out;
+  out.fileName = doc.fileName;
+  out.xplanVersion = doc.parsed.version;
+  out.epsg = epsgCode(doc.parsed.srsName);
+  if (!job.mapping || !result.report.valid) return out;
+
+  const table = new Map(job.mapping.codes.map(([list, code, value]) => [`${list}\u0000${code}`, value]));
+  const lookup = (list: string, code: string) => table.get(`${list}\u0000${code}`);
+  const findings: Finding[] = [...result.report.findings];
+  const plans: MappedPlan[] = [];
+  for (const plan of plansOf(doc.parsed)) {
+    const mapped = planToProcedure(doc.parsed, plan, lookup, job.mapping.tenantAgs);
+    findings.push(...mapped.findings);
+    try {
+      plans.push({ planId: plan.gmlId, planType: plan.type, procedure: parseProcedureInput(mapped.procedure) });
+    } catch (err) {
+      findings.push({ rule: 'mapping', severity: 'error', stage: 'semantic', message: `Der Plan lässt sich nicht als Verfahren speichern: ${(err as Error).message}`, gmlIds: [plan.gmlId], line: plan.line ?? null });
+    }
+  }
+  if (plans.length === 0) findings.push({ rule: 'mapping.no-plan', severity: 'error', stage: 'semantic', message: 'Das Dokument enthält keinen Plan (BP_Plan, FP_Plan, RP_Plan, SO_Plan oder LP_Plan).', gmlIds: [], line: null });
+  out.report = makeReport({ ...result.report, findings });
+  if (out.report.valid) out.plans = plans;
+  return out;
+}
