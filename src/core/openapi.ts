@@ -22,9 +22,11 @@ function toComponent(schema: Json, titleByFile: Map<string, string>, title: stri
       if (k === '$ref' && typeof v === 'string') {
         if (v.startsWith('#/$defs/')) out[k] = `#/components/schemas/${title}_${v.slice(8)}`;
         else {
-          const target = titleByFile.get(v.split('#')[0] ?? '');
+          const [file, fragment] = v.split('#');
+          const target = titleByFile.get(file ?? '');
           if (!target) throw new Error(`unresolved $ref ${v} in ${title}`);
-          out[k] = `#/components/schemas/${target}`;
+          // another file's $defs entry is hoisted as <Title>_<name>, like local ones
+          out[k] = fragment?.startsWith('/$defs/') ? `#/components/schemas/${target}_${fragment.slice(7)}` : `#/components/schemas/${target}`;
         }
       } else out[k] = rewrite(v);
     }

@@ -159,6 +159,108 @@ export interface paths {
         patch: operations["patchProcedure"];
         trace?: never;
     };
+    "/api/v1/tenants/{tenant}/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        /** All reports including unreleased ones and the reporters' personal data (staff only) */
+        get: operations["listServiceRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Release a report, set its status and note, agency, expected date */
+        patch: operations["patchServiceRequest"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/requests/{id}/personal-data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Erases the reporter's personal data of a report (DSGVO Art. 17) */
+        delete: operations["erasePersonalData"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        /** The tenant's Mängelmelder categories */
+        get: operations["listOpen311Services"];
+        put?: never;
+        post: operations["createOpen311Service"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/services/{service_code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service_code: string;
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["putOpen311Service"];
+        post?: never;
+        delete: operations["deleteOpen311Service"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -168,6 +270,193 @@ export interface paths {
         };
         /** Liveness and readiness (database and schema directory) */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/discovery.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                format: "xml" | "json";
+            };
+            cookie?: never;
+        };
+        /** Service discovery (endpoints, formats, contact) */
+        get: operations["open311Discovery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/media/{hash}": {
+        parameters: {
+            query?: {
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+            };
+            header?: never;
+            path: {
+                hash: string;
+            };
+            cookie?: never;
+        };
+        /** An image of a released report, by content hash */
+        get: operations["open311Media"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/requests.{format}": {
+        parameters: {
+            query?: {
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+            };
+            header?: never;
+            path: {
+                format: "xml" | "json";
+            };
+            cookie?: never;
+        };
+        /**
+         * Released reports, newest first (default window 90 days, at most 1000)
+         * @description Also `requests.csv` and `requests.geojson` (same filters) for the open-data catalogue.
+         */
+        get: operations["open311Requests"];
+        put?: never;
+        /**
+         * Submits a report (api_key with scope open311:submit)
+         * @description Form fields as the spec defines them (`service_code`, `lat`+`long` or `address_string` or `address_id`,
+         *     `attribute[code]`, `attribute[code][]`, `description`, `media_url`, `email`, `first_name`, `last_name`,
+         *     `phone`, `device_id`, `account_id`); `multipart/form-data` with an image in `media` (at most 10 MB).
+         *     Moderated categories answer with a `token` (the report is published after release), others with the
+         *     `service_request_id`. Rate-limited per key and per client address (429).
+         */
+        post: operations["open311CreateRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/requests/{service_request_id}.{format}": {
+        parameters: {
+            query?: {
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+            };
+            header?: never;
+            path: {
+                format: "xml" | "json";
+                service_request_id: string;
+            };
+            cookie?: never;
+        };
+        /** One released report */
+        get: operations["open311Request"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/servicerequestupdates.{format}": {
+        parameters: {
+            query?: {
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+            };
+            header?: never;
+            path: {
+                format: "xml" | "json";
+            };
+            cookie?: never;
+        };
+        /** Status changes of released reports (FixMyStreet extension; default the last 2 hours) */
+        get: operations["open311ServiceRequestUpdates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/services.{format}": {
+        parameters: {
+            query?: {
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+            };
+            header?: never;
+            path: {
+                format: "xml" | "json";
+            };
+            cookie?: never;
+        };
+        /** The defect categories of a jurisdiction */
+        get: operations["open311Services"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/services/{service_code}.{format}": {
+        parameters: {
+            query?: {
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+            };
+            header?: never;
+            path: {
+                format: "xml" | "json";
+                service_code: string;
+            };
+            cookie?: never;
+        };
+        /** A category's service definition (its attributes) */
+        get: operations["open311ServiceDefinition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/tokens/{token}.{format}": {
+        parameters: {
+            query?: {
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+            };
+            header?: never;
+            path: {
+                format: "xml" | "json";
+                token: string;
+            };
+            cookie?: never;
+        };
+        /** The service_request_id a token stands for */
+        get: operations["open311Token"];
         put?: never;
         post?: never;
         delete?: never;
@@ -362,6 +651,54 @@ export interface components {
             version?: string;
         };
         /**
+         * Open311Service
+         * @description A defect category of a tenant's Mängelmelder (Open311 GeoReport v2 service with its service definition).
+         */
+        Open311Service: {
+            /** @default [] */
+            attributes: components["schemas"]["Open311Service_attribute"][];
+            /** @default  */
+            description: string;
+            /** @description Category group, e.g. `Wanderwege`. */
+            group?: string;
+            keywords?: string[];
+            /**
+             * @description New reports stay unpublished until staff release them.
+             * @default true
+             */
+            moderated: boolean;
+            /**
+             * Format: uuid
+             * @description The Meldeverfahren procedure (planKind meldeverfahren) this category belongs to.
+             */
+            procedure_id?: string | null;
+            /** @description Stable code, used in URLs and by clients. */
+            service_code: string;
+            service_name: string;
+            /**
+             * @description Derived when absent: moderated services answer with a token (batch), others with the request id (realtime).
+             * @enum {string}
+             */
+            type?: "realtime" | "batch" | "blackbox";
+        };
+        Open311Service_attribute: {
+            code: string;
+            /** @enum {string} */
+            datatype: "string" | "number" | "datetime" | "text" | "singlevaluelist" | "multivaluelist";
+            /** @default  */
+            datatype_description: string;
+            description: string;
+            order?: number;
+            /** @default false */
+            required: boolean;
+            values?: {
+                key: string;
+                name: string;
+            }[];
+            /** @default true */
+            variable: boolean;
+        };
+        /**
          * Phase
          * @description One step of a procedure (Verfahrensschritt) for one audience and one pass. A repeated participation (Erneute Beteiligung, § 4a (3) BauGB) is the same kind with durchgang + 1.
          */
@@ -491,6 +828,65 @@ export interface components {
             next: string | null;
             /** @description Number of procedures matching the filters */
             total: number;
+        };
+        /**
+         * ServiceRequest
+         * @description A defect report (Meldung) as staff see it in the portal, including moderation state and the reporter's personal data (never public).
+         */
+        ServiceRequest: {
+            address?: string | null;
+            address_id?: string | null;
+            agency_responsible?: string | null;
+            attributes: {
+                [key: string]: string | string[];
+            };
+            description?: string | null;
+            /** Format: date-time */
+            expected_datetime?: string | null;
+            lat?: number | null;
+            long?: number | null;
+            media_urls: string[];
+            /** @description The reporter's personal data (DSGVO): stored apart, shown only here, erasable. */
+            personal?: {
+                account_id?: string | null;
+                device_id?: string | null;
+                email?: string | null;
+                first_name?: string | null;
+                last_name?: string | null;
+                phone?: string | null;
+            } | null;
+            /** @description Published (moderation passed). */
+            released: boolean;
+            /** Format: date-time */
+            requested_datetime: string;
+            service_code: string;
+            service_notice?: string | null;
+            service_request_id: string;
+            status: components["schemas"]["ServiceRequest_portalStatus"];
+            status_notes?: string | null;
+            tenant: string;
+            token?: string | null;
+            /** Format: date-time */
+            updated_datetime: string;
+            zipcode?: string | null;
+        };
+        /**
+         * @description The portal's status; Open311 shows neu and in_bearbeitung as open, the others as closed.
+         * @enum {string}
+         */
+        ServiceRequest_portalStatus: "neu" | "in_bearbeitung" | "geschlossen" | "erledigt" | "abgelehnt";
+        /**
+         * ServiceRequestPatch
+         * @description What staff change on a report: release it, set its status with a note, the agency, the expected date.
+         */
+        ServiceRequestPatch: {
+            agency_responsible?: string | null;
+            /** Format: date-time */
+            expected_datetime?: string | null;
+            released?: boolean;
+            service_notice?: string | null;
+            status?: components["schemas"]["ServiceRequest_portalStatus"];
+            status_notes?: string | null;
         };
         /**
          * Tenant
@@ -1123,6 +1519,227 @@ export interface operations {
             415: components["responses"]["Problem"];
         };
     };
+    listServiceRequests: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                released?: boolean;
+                status?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reports, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: components["schemas"]["ServiceRequest"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    patchServiceRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceRequestPatch"];
+                "application/merge-patch+json": components["schemas"]["ServiceRequestPatch"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceRequest"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+        };
+    };
+    erasePersonalData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    listOpen311Services: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The categories */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: components["schemas"]["Open311Service"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    createOpen311Service: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Open311Service"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Open311Service"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    putOpen311Service: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service_code: string;
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Open311Service"];
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Open311Service"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Open311Service"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    deleteOpen311Service: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service_code: string;
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -1148,6 +1765,534 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    open311Discovery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                format: "xml" | "json";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource (XML or JSON by suffix) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+        };
+    };
+    open311Media: {
+        parameters: {
+            query?: {
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+            };
+            header?: never;
+            path: {
+                hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": string;
+                };
+            };
+            /** @description Open311 error list */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+        };
+    };
+    open311Requests: {
+        parameters: {
+            query?: {
+                end_date?: string;
+                /** @description true adds extended_attributes (detailed status, media, attributes, status history) */
+                extensions?: boolean;
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+                /** @description Extension */
+                page?: number;
+                /** @description Extension */
+                page_size?: number;
+                /** @description Only reports of this Meldeverfahren */
+                procedure_id?: string;
+                /** @description Comma list */
+                service_code?: string;
+                /** @description Comma list; overrides every other filter */
+                service_request_id?: string;
+                start_date?: string;
+                /** @description open and/or closed */
+                status?: string;
+                /** @description Extension */
+                updated_after?: string;
+                /** @description Extension */
+                updated_before?: string;
+            };
+            header?: never;
+            path: {
+                format: "xml" | "json";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource (XML or JSON by suffix) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+        };
+    };
+    open311CreateRequest: {
+        parameters: {
+            query?: {
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+            };
+            header?: never;
+            path: {
+                format: "xml" | "json";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    [key: string]: unknown;
+                };
+                "multipart/form-data": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The resource (XML or JSON by suffix) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+        };
+    };
+    open311Request: {
+        parameters: {
+            query?: {
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+            };
+            header?: never;
+            path: {
+                format: "xml" | "json";
+                service_request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource (XML or JSON by suffix) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+        };
+    };
+    open311ServiceRequestUpdates: {
+        parameters: {
+            query?: {
+                end_date?: string;
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+                service_request_id?: string;
+                start_date?: string;
+            };
+            header?: never;
+            path: {
+                format: "xml" | "json";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource (XML or JSON by suffix) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+        };
+    };
+    open311Services: {
+        parameters: {
+            query?: {
+                group?: string;
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+                /** @description Only the categories of this Meldeverfahren */
+                procedure_id?: string;
+            };
+            header?: never;
+            path: {
+                format: "xml" | "json";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource (XML or JSON by suffix) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+        };
+    };
+    open311ServiceDefinition: {
+        parameters: {
+            query?: {
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+            };
+            header?: never;
+            path: {
+                format: "xml" | "json";
+                service_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource (XML or JSON by suffix) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+        };
+    };
+    open311Token: {
+        parameters: {
+            query?: {
+                /** @description The tenant id. May be left out while a single tenant serves Open311. */
+                jurisdiction_id?: string;
+            };
+            header?: never;
+            path: {
+                format: "xml" | "json";
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource (XML or JSON by suffix) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
                 };
             };
         };

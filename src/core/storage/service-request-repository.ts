@@ -1,5 +1,81 @@
-// Storage of Open311 services and service requests (Mängelmelder). Implemented in
-// sqlite/service-request-store.ts.
+// Storage of Open311 services (defect categories) and service requests (Mängelmelder reports).
+// The reporter's personal data lives apart from the report and can be erased on its own.
+// Implemented in sqlite/service-request-store.ts.
+import type { components } from '../../generated/openapi.d.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by the Open311 module's storage
-export interface ServiceRequestRepository {}
+export type Open311Service = components['schemas']['Open311Service'];
+export type ServiceRequest = components['schemas']['ServiceRequest'];
+export type ServiceRequestPatch = components['schemas']['ServiceRequestPatch'];
+export type PortalStatus = components['schemas']['ServiceRequest_portalStatus'];
+export type PersonalData = NonNullable<ServiceRequest['personal']>;
+
+export interface NewServiceRequest {
+  tenant: string;
+  service_code: string;
+  released: boolean;
+  description?: string | null;
+  lat?: number | null;
+  long?: number | null;
+  address?: string | null;
+  address_id?: string | null;
+  zipcode?: string | null;
+  attributes: Record<string, string | string[]>;
+  media_urls: string[];
+  token: string | null;
+  personal: PersonalData | null;
+}
+
+export interface ServiceRequestQuery {
+  tenant: string;
+  /** Only released reports (public views). */
+  releasedOnly: boolean;
+  ids?: string[];
+  serviceCodes?: string[];
+  statuses?: PortalStatus[];
+  requestedFrom?: string;
+  requestedTo?: string;
+  updatedAfter?: string;
+  updatedBefore?: string;
+  procedureId?: string;
+  limit: number;
+  offset: number;
+}
+
+/** A status change, as FixMyStreet's servicerequestupdates reads it. */
+export interface ServiceRequestUpdate {
+  update_id: string;
+  service_request_id: string;
+  status: PortalStatus;
+  description: string | null;
+  updated_datetime: string;
+}
+
+export interface StoredMedia { hash: string; contentType: string; bytes: Buffer }
+
+export interface ServiceRequestRepository {
+  putService(tenant: string, service: Open311Service): Promise<{ service: Open311Service; created: boolean }>;
+  getService(tenant: string, code: string): Promise<Open311Service | null>;
+  listServices(tenant: string): Promise<Open311Service[]>;
+  deleteService(tenant: string, code: string): Promise<boolean>;
+  /** Tenants with at least one service (the jurisdictions of the Open311 endpoint). */
+  jurisdictions(): Promise<string[]>;
+
+  create(input: NewServiceRequest): Promise<ServiceRequest>;
+  get(tenant: string, id: string, withPersonal: boolean): Promise<ServiceRequest | null>;
+  byToken(tenant: string, token: string): Promise<ServiceRequest | null>;
+  list(q: ServiceRequestQuery, withPersonal: boolean): Promise<ServiceRequest[]>;
+  /** Applies a staff change; a status change (or release) also records an update. */
+  patch(tenant: string, id: string, patch: ServiceRequestPatch): Promise<ServiceRequest | null>;
+  erasePersonalData(tenant: string, id: string): Promise<boolean>;
+  /** Status updates of released reports, oldest first. */
+  updates(tenant: string, q: { from?: string; to?: string; ids?: string[]; limit: number }): Promise<ServiceRequestUpdate[]>;
+  /** Status history of one report. */
+  history(tenant: string, id: string): Promise<ServiceRequestUpdate[]>;
+
+  putMedia(media: StoredMedia): Promise<void>;
+  /** A stored image, only if a released report of the tenant uses it. */
+  publicMedia(tenant: string, hash: string): Promise<StoredMedia | null>;
+
+  /** Facts about the released reports of a tenant, for the open-data catalogue. */
+  publicSummary(tenant: string): Promise<{ count: number; lastModified: string | null; bbox: [number, number, number, number] | null }>;
+}

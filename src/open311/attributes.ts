@@ -1,0 +1,69 @@
+// `attribute[code]` values of a POST checked against the service definition: each definition is
+// compiled once into a JSON Schema and validated with ajv (required, datatype, value lists).
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { Open311Service } from '../core/storage/service-request-repository.ts';
+
+const addFormats = ((addFormatsModule as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
+const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
+const cache = new Map<string, ReturnType<Ajv2020['compile']>>();
+
+/** The JSON Schema of the `attribute` object a service accepts. */
+export function attributeSchema(service: Open311Service): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  const required: string[] = [];
+  for (const a of service.attributes ?? []) {
+    if (a.variable === false) continue; // informational text, not submitted
+    const keys = (a.values ?? []).map((v) => v.key);
+    switch (a.datatype) {
+      case 'string': properties[a.code] = { type: 'string', maxLength: 1000 }; break;
+      case 'text': properties[a.code] = { type: 'string', maxLength: 4000 }; break;
+      case 'number': properties[a.code] = { type: 'string', pattern: '^-?(\\d+(\\.\\d*)?|\\.\\d+)$' }; break;
+      case 'datetime': properties[a.code] = { type: 'string', format: 'date-time' }; break;
+      case 'singlevaluelist': properties[a.code] = { type: 'string', enum: keys }; break;
+      case 'multivaluelist': properties[a.code] = { type: 'array', items: { type: 'string', enum: keys }, minItems: a.required ? 1 : 0, uniqueItems: true }; break;
+    }
+    if (a.required) required.push(a.code);
+  }
+  // unknown attributes are accepted and ignored, as clients (FixMyStreet) send extra ones
+  return { type: 'object', properties, required };
+}
+
+/** Messages for every violation (empty when the attributes are acceptable). */
+export function checkAttributes(service: Open311Service, values: Record<string, string | string[]>): string[] {
+  const key = JSON.stringify(service.attributes ?? []);
+  let validate = cache.get(key);
+  if (!validate) {
+    validate = ajv.compile(attributeSchema(service));
+    cache.set(key, validate);
+  }
+  if (validate(values)) return [];
+  const label = (code: string) => (service.attributes ?? []).find((a) => a.code === code)?.description ?? code;
+  return (validate.errors ?? []).map((e) => {
+    if (e.keyword === 'required') {
+      const code = (e.params as { missingProperty: string }).missingProperty;
+      return `attribute[${code}] is required (${label(code)})`;
+    }
+    const code = e.instancePath.split('/')[1] ?? '';
+    if (e.keyword === 'enum') return `attribute[${code}] must be one of the listed keys: ${((e.params as { allowedValues: string[] }).allowedValues ?? []).join(', ')}`;
+    if (e.keyword === 'format') return `attribute[${code}] must be a W3C date-time with zone, e.g. 2026-05-01T10:00:00+02:00`;
+    if (e.keyword === 'pattern') return `attribute[${code}] must be a number`;
+    if (e.keyword === 'type') return `attribute[${code}] must be ${(e.params as { type: string }).type === 'array' ? 'a list (attribute[code][]=…)' : 'a single value'}`;
+    return `attribute[${code}] ${e.message ?? 'is invalid'}`;
+  });
+}
+
+/** Normalises the parsed form: attribute[code] → string, attribute[code][] (or repeated) → list for multivaluelists. */
+export function attributeValues(service: Open311Service, raw: unknown): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return out;
+  for (const [code, v] of Object.entries(raw as Record<string, unknown>)) {
+    const def = (service.attributes ?? []).find((a) => a.code === code);
+    // an empty parameter counts as absent (Open311 "optional" semantics)
+    const list = (Array.isArray(v) ? v.map(String) : v === undefined || v === null ? [] : [String(v)]).filter((s) => s !== '');
+    if (def?.datatype === 'multivaluelist') out[code] = list;
+    else if (list.length === 1) out[code] = list[0]!;
+    else if (list.length > 1) out[code] = list; // the schema reports "must be a single value"
+  }
+  return out;
+}
