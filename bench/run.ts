@@ -20,6 +20,7 @@ export interface BenchRow {
 
 const sections: { name: string; load: () => Promise<{ run: () => Promise<BenchRow[]> }> }[] = [
   { name: 'xplanung', load: () => import('./xplanung.ts') },
+  { name: 'open311', load: () => import('./open311.ts') },
   // each standard appends its section here
 ];
 

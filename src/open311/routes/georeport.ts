@@ -251,9 +251,28 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     return Promise.all(items.map(async (item) => publicRequest(item, services.get(item.service_code), extensions, extensions ? await repo.history(tenant, item.service_request_id) : [])));
   }
 
+  // Rendered public lists are reused while no report of the tenant changed (and for at most 5 s,
+  // since the default window moves with the clock): busy dashboards poll the same query.
+  const listCache = new Map<string, { stamp: string; at: number; contentType: string; body: string }>();
+
   r.get('/open311/v2/requests.:format', async (req, res) => {
     const fmt = String(req.params.format);
     const tenant = await jurisdiction(req);
+    const stamp = await repo.changeStamp(tenant);
+    const key = `${tenant}\u0000${fmt}\u0000${req.originalUrl}`;
+    const hit = listCache.get(key);
+    if (hit && hit.stamp === stamp && Date.now() - hit.at < 5_000) {
+      res.type(hit.contentType).send(hit.body);
+      return;
+    }
+    const originalSend = res.send.bind(res);
+    res.send = (body: unknown) => {
+      if (res.statusCode === 200 && typeof body === 'string') {
+        if (listCache.size > 500) listCache.clear();
+        listCache.set(key, { stamp, at: Date.now(), contentType: String(res.getHeader('content-type') ?? ''), body });
+      }
+      return originalSend(body);
+    };
     if (fmt === 'csv' || fmt === 'geojson') {
       const q = await listQuery(req, tenant);
       const services = new Map((await repo.listServices(tenant)).map((s): [string, Open311Service] => [s.service_code, s]));

@@ -5,7 +5,10 @@ import type {
   NewServiceRequest, Open311Service, PersonalData, PortalStatus, ServiceRequest, ServiceRequestPatch,
   ServiceRequestQuery, ServiceRequestRepository, ServiceRequestUpdate, StoredMedia,
 } from '../service-request-repository.ts';
+import type Database from 'better-sqlite3';
 import type { Db } from './database.ts';
+
+type Statement = Database.Statement<unknown[]>;
 import { laterThan } from './store.ts';
 
 interface RequestRow {
@@ -18,7 +21,19 @@ interface RequestRow {
 const now = () => new Date().toISOString();
 
 export class SqliteServiceRequests implements ServiceRequestRepository {
+  private readonly statements = new Map<string, Statement>();
+
   constructor(readonly db: Db) {}
+
+  /** Prepared once per SQL text: preparing costs more than running these small statements. */
+  private sql(text: string): Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
 
   private toRequest(r: RequestRow, personal?: PersonalData | null): ServiceRequest {
     const out: ServiceRequest = {
@@ -33,15 +48,15 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
   }
 
   private personalOf(id: string): PersonalData | null {
-    const p = this.db.prepare('SELECT email, first_name, last_name, phone, device_id, account_id FROM service_request_personal WHERE request_id = ?').get(id) as PersonalData | undefined;
+    const p = this.sql('SELECT email, first_name, last_name, phone, device_id, account_id FROM service_request_personal WHERE request_id = ?').get(id) as PersonalData | undefined;
     return p ?? null;
   }
 
   async putService(tenant: string, service: Open311Service): Promise<{ service: Open311Service; created: boolean }> {
     const ts = now();
     return this.db.transaction(() => {
-      const existing = this.db.prepare('SELECT 1 FROM open311_service WHERE tenant_id = ? AND service_code = ?').get(tenant, service.service_code);
-      this.db.prepare(
+      const existing = this.sql('SELECT 1 FROM open311_service WHERE tenant_id = ? AND service_code = ?').get(tenant, service.service_code);
+      this.sql(
         `INSERT INTO open311_service (tenant_id, service_code, doc, procedure_id, created, modified) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (tenant_id, service_code) DO UPDATE SET doc = excluded.doc, procedure_id = excluded.procedure_id, modified = excluded.modified`,
       ).run(tenant, service.service_code, JSON.stringify(service), service.procedure_id ?? null, ts, ts);
@@ -50,49 +65,49 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
   }
 
   async getService(tenant: string, code: string): Promise<Open311Service | null> {
-    const row = this.db.prepare('SELECT doc FROM open311_service WHERE tenant_id = ? AND service_code = ?').get(tenant, code) as { doc: string } | undefined;
+    const row = this.sql('SELECT doc FROM open311_service WHERE tenant_id = ? AND service_code = ?').get(tenant, code) as { doc: string } | undefined;
     return row ? (JSON.parse(row.doc) as Open311Service) : null;
   }
 
   async listServices(tenant: string): Promise<Open311Service[]> {
-    return (this.db.prepare('SELECT doc FROM open311_service WHERE tenant_id = ? ORDER BY service_code').all(tenant) as { doc: string }[]).map((r) => JSON.parse(r.doc) as Open311Service);
+    return (this.sql('SELECT doc FROM open311_service WHERE tenant_id = ? ORDER BY service_code').all(tenant) as { doc: string }[]).map((r) => JSON.parse(r.doc) as Open311Service);
   }
 
   async deleteService(tenant: string, code: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM open311_service WHERE tenant_id = ? AND service_code = ?').run(tenant, code).changes > 0;
+    return this.sql('DELETE FROM open311_service WHERE tenant_id = ? AND service_code = ?').run(tenant, code).changes > 0;
   }
 
   async jurisdictions(): Promise<string[]> {
-    return (this.db.prepare('SELECT DISTINCT tenant_id FROM open311_service ORDER BY tenant_id').all() as { tenant_id: string }[]).map((r) => r.tenant_id);
+    return (this.sql('SELECT DISTINCT tenant_id FROM open311_service ORDER BY tenant_id').all() as { tenant_id: string }[]).map((r) => r.tenant_id);
   }
 
   async create(input: NewServiceRequest): Promise<ServiceRequest> {
     const id = randomUUID();
     const ts = now();
     this.db.transaction(() => {
-      this.db.prepare(
+      this.sql(
         `INSERT INTO service_request (id, tenant_id, service_code, status, released, description, lat, long, address, address_id, zipcode, attributes, media_urls, token, requested, updated)
          VALUES (?, ?, ?, 'neu', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(id, input.tenant, input.service_code, input.released ? 1 : 0, input.description ?? null, input.lat ?? null, input.long ?? null, input.address ?? null,
         input.address_id ?? null, input.zipcode ?? null, JSON.stringify(input.attributes), JSON.stringify(input.media_urls), input.token, ts, ts);
       if (input.personal && Object.values(input.personal).some((v) => v)) {
         const p = input.personal;
-        this.db.prepare('INSERT INTO service_request_personal (request_id, email, first_name, last_name, phone, device_id, account_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        this.sql('INSERT INTO service_request_personal (request_id, email, first_name, last_name, phone, device_id, account_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
           .run(id, p.email ?? null, p.first_name ?? null, p.last_name ?? null, p.phone ?? null, p.device_id ?? null, p.account_id ?? null);
       }
-      this.db.prepare('INSERT INTO service_request_update (request_id, tenant_id, status, description, created) VALUES (?, ?, ?, ?, ?)').run(id, input.tenant, 'neu', null, ts);
+      this.sql('INSERT INTO service_request_update (request_id, tenant_id, status, description, created) VALUES (?, ?, ?, ?, ?)').run(id, input.tenant, 'neu', null, ts);
     })();
     return (await this.get(input.tenant, id, true))!;
   }
 
   async get(tenant: string, id: string, withPersonal: boolean): Promise<ServiceRequest | null> {
-    const row = this.db.prepare('SELECT * FROM service_request WHERE tenant_id = ? AND id = ?').get(tenant, id) as RequestRow | undefined;
+    const row = this.sql('SELECT * FROM service_request WHERE tenant_id = ? AND id = ?').get(tenant, id) as RequestRow | undefined;
     if (!row) return null;
     return this.toRequest(row, withPersonal ? this.personalOf(row.id) : undefined);
   }
 
   async byToken(tenant: string, token: string): Promise<ServiceRequest | null> {
-    const row = this.db.prepare('SELECT * FROM service_request WHERE tenant_id = ? AND token = ?').get(tenant, token) as RequestRow | undefined;
+    const row = this.sql('SELECT * FROM service_request WHERE tenant_id = ? AND token = ?').get(tenant, token) as RequestRow | undefined;
     return row ? this.toRequest(row) : null;
   }
 
@@ -115,13 +130,13 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
       where.push('r.service_code IN (SELECT service_code FROM open311_service s WHERE s.tenant_id = r.tenant_id AND s.procedure_id = @procedure)');
       params.procedure = q.procedureId;
     }
-    const rows = this.db.prepare(`SELECT r.* FROM service_request r WHERE ${where.join(' AND ')} ORDER BY r.requested DESC, r.seq DESC LIMIT @limit OFFSET @offset`).all(params) as RequestRow[];
+    const rows = this.sql(`SELECT r.* FROM service_request r WHERE ${where.join(' AND ')} ORDER BY r.requested DESC, r.seq DESC LIMIT @limit OFFSET @offset`).all(params) as RequestRow[];
     return rows.map((r) => this.toRequest(r, withPersonal ? this.personalOf(r.id) : undefined));
   }
 
   async patch(tenant: string, id: string, patch: ServiceRequestPatch): Promise<ServiceRequest | null> {
     const done = this.db.transaction(() => {
-      const row = this.db.prepare('SELECT * FROM service_request WHERE tenant_id = ? AND id = ?').get(tenant, id) as RequestRow | undefined;
+      const row = this.sql('SELECT * FROM service_request WHERE tenant_id = ? AND id = ?').get(tenant, id) as RequestRow | undefined;
       if (!row) return false;
       const next = {
         status: patch.status ?? row.status,
@@ -132,10 +147,10 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
         expected: patch.expected_datetime === undefined ? row.expected : patch.expected_datetime,
       };
       const updated = laterThan(row.updated);
-      this.db.prepare('UPDATE service_request SET status = @status, released = @released, status_notes = @status_notes, agency_responsible = @agency_responsible, service_notice = @service_notice, expected = @expected, updated = @updated WHERE id = @id')
+      this.sql('UPDATE service_request SET status = @status, released = @released, status_notes = @status_notes, agency_responsible = @agency_responsible, service_notice = @service_notice, expected = @expected, updated = @updated WHERE id = @id')
         .run({ ...next, updated, id });
       if (next.status !== row.status || (patch.status_notes !== undefined && patch.status_notes !== row.status_notes)) {
-        this.db.prepare('INSERT INTO service_request_update (request_id, tenant_id, status, description, created) VALUES (?, ?, ?, ?, ?)').run(id, tenant, next.status, next.status_notes, updated);
+        this.sql('INSERT INTO service_request_update (request_id, tenant_id, status, description, created) VALUES (?, ?, ?, ?, ?)').run(id, tenant, next.status, next.status_notes, updated);
       }
       return true;
     })();
@@ -144,9 +159,9 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
 
   async erasePersonalData(tenant: string, id: string): Promise<boolean> {
     return this.db.transaction(() => {
-      const exists = this.db.prepare('SELECT 1 FROM service_request WHERE tenant_id = ? AND id = ?').get(tenant, id);
+      const exists = this.sql('SELECT 1 FROM service_request WHERE tenant_id = ? AND id = ?').get(tenant, id);
       if (!exists) return false;
-      this.db.prepare('DELETE FROM service_request_personal WHERE request_id = ?').run(id);
+      this.sql('DELETE FROM service_request_personal WHERE request_id = ?').run(id);
       return true;
     })();
   }
@@ -159,29 +174,34 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
     if (q.ids?.length) {
       where.push(`u.request_id IN (${q.ids.map((v, i) => { params[`id${i}`] = v; return `@id${i}`; }).join(', ')})`);
     }
-    return (this.db.prepare(`SELECT u.seq, u.request_id, u.status, u.description, u.created FROM service_request_update u JOIN service_request r ON r.id = u.request_id WHERE ${where.join(' AND ')} ORDER BY u.created, u.seq LIMIT @limit`).all(params) as Array<{ seq: number; request_id: string; status: PortalStatus; description: string | null; created: string }>)
+    return (this.sql(`SELECT u.seq, u.request_id, u.status, u.description, u.created FROM service_request_update u JOIN service_request r ON r.id = u.request_id WHERE ${where.join(' AND ')} ORDER BY u.created, u.seq LIMIT @limit`).all(params) as Array<{ seq: number; request_id: string; status: PortalStatus; description: string | null; created: string }>)
       .map((u) => ({ update_id: String(u.seq), service_request_id: u.request_id, status: u.status, description: u.description, updated_datetime: u.created }));
   }
 
   async history(tenant: string, id: string): Promise<ServiceRequestUpdate[]> {
-    return (this.db.prepare('SELECT seq, request_id, status, description, created FROM service_request_update WHERE tenant_id = ? AND request_id = ? ORDER BY created, seq').all(tenant, id) as Array<{ seq: number; request_id: string; status: PortalStatus; description: string | null; created: string }>)
+    return (this.sql('SELECT seq, request_id, status, description, created FROM service_request_update WHERE tenant_id = ? AND request_id = ? ORDER BY created, seq').all(tenant, id) as Array<{ seq: number; request_id: string; status: PortalStatus; description: string | null; created: string }>)
       .map((u) => ({ update_id: String(u.seq), service_request_id: u.request_id, status: u.status, description: u.description, updated_datetime: u.created }));
   }
 
   async putMedia(media: StoredMedia): Promise<void> {
-    this.db.prepare('INSERT OR IGNORE INTO open311_media (hash, content_type, bytes, created) VALUES (?, ?, ?, ?)').run(media.hash, media.contentType, media.bytes, now());
+    this.sql('INSERT OR IGNORE INTO open311_media (hash, content_type, bytes, created) VALUES (?, ?, ?, ?)').run(media.hash, media.contentType, media.bytes, now());
   }
 
   async publicMedia(tenant: string, hash: string): Promise<StoredMedia | null> {
-    const row = this.db.prepare('SELECT hash, content_type, bytes FROM open311_media WHERE hash = ?').get(hash) as { hash: string; content_type: string; bytes: Buffer } | undefined;
+    const row = this.sql('SELECT hash, content_type, bytes FROM open311_media WHERE hash = ?').get(hash) as { hash: string; content_type: string; bytes: Buffer } | undefined;
     if (!row) return null;
     // only images of released reports of this tenant are public
-    const used = this.db.prepare("SELECT 1 FROM service_request r, json_each(r.media_urls) m WHERE r.tenant_id = ? AND r.released = 1 AND instr(m.value, ?) > 0").get(tenant, `/media/${hash}`);
+    const used = this.sql("SELECT 1 FROM service_request r, json_each(r.media_urls) m WHERE r.tenant_id = ? AND r.released = 1 AND instr(m.value, ?) > 0").get(tenant, `/media/${hash}`);
     return used ? { hash: row.hash, contentType: row.content_type, bytes: row.bytes } : null;
   }
 
+  async changeStamp(_tenant: string): Promise<string> {
+    // every write through this (only) connection moves total_changes(): coarse, but never stale
+    return String((this.sql('SELECT total_changes() AS n').get() as { n: number }).n);
+  }
+
   async publicSummary(tenant: string): Promise<{ count: number; lastModified: string | null; bbox: [number, number, number, number] | null }> {
-    const r = this.db.prepare('SELECT count(*) AS n, max(updated) AS last, min(long) AS w, min(lat) AS s, max(long) AS e, max(lat) AS nn FROM service_request WHERE tenant_id = ? AND released = 1')
+    const r = this.sql('SELECT count(*) AS n, max(updated) AS last, min(long) AS w, min(lat) AS s, max(long) AS e, max(lat) AS nn FROM service_request WHERE tenant_id = ? AND released = 1')
       .get(tenant) as { n: number; last: string | null; w: number | null; s: number | null; e: number | null; nn: number | null };
     return { count: r.n, lastModified: r.last, bbox: r.w === null || r.s === null || r.e === null || r.nn === null ? null : [r.w, r.s, r.e, r.nn] };
   }

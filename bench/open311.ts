@@ -1,0 +1,77 @@
+// Open311 figures (issue 4): with 100 000 stored reports, GET requests.json (default window) and
+// POST requests.json at 50 connections on loopback (autocannon), next to a plain node:http
+// hello-world measured in the same run. Goals: GET ≥ 40% of hello-world with p99 ≤ 25 ms;
+// POST ≥ 2 000/s.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { generateApiKey, hashApiKey } from '../src/core/auth.ts';
+import { projectRoot } from '../src/core/paths.ts';
+import { openSqliteStore } from '../src/core/storage/sqlite/store.ts';
+import type { BenchRow } from './run.ts';
+
+const REPORTS = 100_000;
+
+async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try { if ((await fetch(url)).status < 500) return; } catch { /* not up */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => autocannon({ connections: 50, duration: 10, ...opts }, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'bgw-bench-o-'));
+  const children: ChildProcess[] = [];
+  try {
+    // seed: a tenant, two categories, 100 000 released reports over the last year (one transaction)
+    const db = join(dir, 'bench.db');
+    const store = openSqliteStore(db);
+    await store.tenants.create({ id: 'bench', name: 'Bench', contact: { email: 'b@bench.example' } });
+    const key = generateApiKey();
+    await store.apiKeys.create('bench', 'bench', ['open311:submit'], hashApiKey(key));
+    await store.serviceRequests.putService('bench', { service_code: 'schlagloch', service_name: 'Schlagloch', description: '', moderated: false, attributes: [] });
+    const insert = store.db.prepare(`INSERT INTO service_request (id, tenant_id, service_code, status, released, description, lat, long, address, attributes, media_urls, requested, updated)
+      VALUES (?, 'bench', 'schlagloch', ?, 1, ?, ?, ?, ?, '{}', '[]', ?, ?)`);
+    const now = Date.now();
+    store.db.transaction(() => {
+      for (let i = 0; i < REPORTS; i++) {
+        const t = new Date(now - ((i * 365 * 86_400_000) / REPORTS)).toISOString();
+        insert.run(`r${i}`, i % 3 === 0 ? 'erledigt' : 'neu', `Schlagloch Nr. ${i} in der Hauptstraße`, 50.7 + (i % 1000) / 10000, 13.4 + (i % 997) / 10000, `Hauptstraße ${i % 200}`, t, t);
+      }
+    })();
+    await store.close();
+
+    const helloPort = 19100 + Math.floor(Math.random() * 400);
+    const gwPort = helloPort + 500;
+    const hello = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end('[]'); }).listen(${helloPort}, '127.0.0.1')`], { stdio: 'ignore' });
+    children.push(hello);
+    const gw = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'src', 'main.ts')], {
+      env: { ...process.env, GATEWAY_PORT: String(gwPort), GATEWAY_DB: db, GATEWAY_DEMO: 'false', GATEWAY_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef', GATEWAY_LOG_LEVEL: 'error', GATEWAY_OPEN311_RATE_PER_MINUTE: '100000000' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(gw);
+    await waitFor(`http://127.0.0.1:${helloPort}/`);
+    await waitFor(`http://127.0.0.1:${gwPort}/health`);
+
+    const base = await cannon({ url: `http://127.0.0.1:${helloPort}/` });
+    const get = await cannon({ url: `http://127.0.0.1:${gwPort}/open311/v2/requests.json` });
+    const body = new URLSearchParams({ api_key: key, service_code: 'schlagloch', lat: '50.71', long: '13.42', description: 'Schlagloch vor Hausnummer 12' }).toString();
+    const post = await cannon({ url: `http://127.0.0.1:${gwPort}/open311/v2/requests.json`, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const rate = (r: autocannon.Result) => r.requests.average;
+    const rows: BenchRow[] = [];
+    rows.push({ section: 'open311', metric: `GET requests.json, ${REPORTS} stored, default window (1000 newest), 50 conn.`, value: `${rate(get).toFixed(0)} req/s, p99 ${get.latency.p99} ms (${get.non2xx} non-2xx, ${get.errors} errors)`, baseline: `node:http hello-world ${rate(base).toFixed(0)} req/s, p99 ${base.latency.p99} ms`, ratio: `${((100 * rate(get)) / rate(base)).toFixed(0)}% of hello-world`, goal: '≥ 40%, p99 ≤ 25 ms', met: rate(get) >= 0.4 * rate(base) && get.latency.p99 <= 25 && get.non2xx === 0 });
+    rows.push({ section: 'open311', metric: 'POST requests.json (form, realtime category), 50 conn.', value: `${rate(post).toFixed(0)} req/s, p99 ${post.latency.p99} ms (${post.non2xx} non-2xx, ${post.errors} errors)`, baseline: `node:http hello-world ${rate(base).toFixed(0)} req/s`, ratio: `${((100 * rate(post)) / rate(base)).toFixed(0)}% of hello-world`, goal: '≥ 2000/s', met: rate(post) >= 2000 && post.non2xx === 0 });
+    return rows;
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
