@@ -21,6 +21,7 @@ export interface BenchRow {
 const sections: { name: string; load: () => Promise<{ run: () => Promise<BenchRow[]> }> }[] = [
   { name: 'xplanung', load: () => import('./xplanung.ts') },
   { name: 'open311', load: () => import('./open311.ts') },
+  { name: 'dcat', load: () => import('./dcat.ts') },
   // each standard appends its section here
 ];
 

@@ -261,6 +261,141 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dcat/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole catalogue, RDF/XML by default; Turtle or JSON-LD by Accept */
+        get: operations["dcatCatalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dcat/catalog.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole catalogue in the format of the suffix */
+        get: operations["dcatCatalogFormat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dcat/datasets/{id}.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One dataset (a procedure id, or open311-{tenant} for an authority's reports) */
+        get: operations["dcatDataset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dcat/datasets/{id}/area.geojson": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The procedure's area as a GeoJSON Feature (WGS84) */
+        get: operations["dcatDatasetArea"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dcat/deletions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Datasets withdrawn since a time (tombstones), for incremental harvesters */
+        get: operations["dcatDeletions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dcat/tenants/{tenant}/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One authority's catalogue */
+        get: operations["dcatTenantCatalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dcat/tenants/{tenant}/catalog.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["dcatTenantCatalogFormat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dcat/validation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The SHACL report of a feed page against the DCAT-AP.de shapes (JSON, or Turtle by Accept) */
+        get: operations["dcatValidation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1738,6 +1873,264 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+        };
+    };
+    dcatCatalog: {
+        parameters: {
+            query?: {
+                /** @description Position (from a next link) */
+                after?: number;
+                modified_since?: string;
+                /** @description Page (100 datasets). Alone it starts a fresh snapshot; next links add snapshot and after. */
+                page?: number;
+                profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
+                /** @description Snapshot time of the harvest (from a next link) */
+                snapshot?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue page (RDF) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": Record<string, never>;
+                    "application/rdf+xml": string;
+                    "text/turtle": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    dcatCatalogFormat: {
+        parameters: {
+            query?: {
+                /** @description Position (from a next link) */
+                after?: number;
+                modified_since?: string;
+                /** @description Page (100 datasets). Alone it starts a fresh snapshot; next links add snapshot and after. */
+                page?: number;
+                profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
+                /** @description Snapshot time of the harvest (from a next link) */
+                snapshot?: string;
+            };
+            header?: never;
+            path: {
+                format: "rdf" | "ttl" | "jsonld";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue page (RDF) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": Record<string, never>;
+                    "application/rdf+xml": string;
+                    "text/turtle": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    dcatDataset: {
+        parameters: {
+            query?: {
+                profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
+            };
+            header?: never;
+            path: {
+                format: "rdf" | "ttl" | "jsonld";
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue page (RDF) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": Record<string, never>;
+                    "application/rdf+xml": string;
+                    "text/turtle": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    dcatDatasetArea: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description GeoJSON */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geo+json": Record<string, never>;
+                };
+            };
+            404: components["responses"]["Problem"];
+        };
+    };
+    dcatDeletions: {
+        parameters: {
+            query: {
+                since: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The withdrawn datasets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: {
+                            /** Format: date-time */
+                            deleted: string;
+                            id: string;
+                            /** Format: uri */
+                            identifier: string;
+                            tenant: string;
+                            title?: string | null;
+                        }[];
+                        /** Format: date-time */
+                        since: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+        };
+    };
+    dcatTenantCatalog: {
+        parameters: {
+            query?: {
+                /** @description Position (from a next link) */
+                after?: number;
+                modified_since?: string;
+                /** @description Page (100 datasets). Alone it starts a fresh snapshot; next links add snapshot and after. */
+                page?: number;
+                profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
+                /** @description Snapshot time of the harvest (from a next link) */
+                snapshot?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue page (RDF) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": Record<string, never>;
+                    "application/rdf+xml": string;
+                    "text/turtle": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    dcatTenantCatalogFormat: {
+        parameters: {
+            query?: {
+                /** @description Position (from a next link) */
+                after?: number;
+                modified_since?: string;
+                /** @description Page (100 datasets). Alone it starts a fresh snapshot; next links add snapshot and after. */
+                page?: number;
+                profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
+                /** @description Snapshot time of the harvest (from a next link) */
+                snapshot?: string;
+            };
+            header?: never;
+            path: {
+                format: "rdf" | "ttl" | "jsonld";
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue page (RDF) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": Record<string, never>;
+                    "application/rdf+xml": string;
+                    "text/turtle": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    dcatValidation: {
+        parameters: {
+            query?: {
+                page?: number;
+                profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        conforms?: boolean;
+                        results?: Record<string, never>[];
+                        violations?: number;
+                        warnings?: number;
+                    };
+                    "text/turtle": string;
+                };
+            };
+            400: components["responses"]["Problem"];
         };
     };
     getHealth: {

@@ -63,6 +63,8 @@ export interface HarvestQuery {
   modifiedSince?: string;
   /** continue after this creation sequence number */
   afterSeq?: number;
+  /** without afterSeq: skip this many (for `?page=N` addressed without a cursor) */
+  offset?: number;
   limit: number;
 }
 
@@ -87,6 +89,8 @@ export interface ProcedureRepository {
    * and still exists is returned exactly once however the data changes between pages.
    */
   harvest(query: HarvestQuery): Promise<HarvestPage>;
+  /** The tenant a procedure (live or deleted) belongs to; null when the id is unknown. */
+  tenantOf(id: string): Promise<string | null>;
   /** The procedure an external id points at, e.g. (tenant, 'xplanung', gml:id). */
   findByExternalId(tenant: string, system: string, externalId: string): Promise<string | null>;
 }

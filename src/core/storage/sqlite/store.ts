@@ -289,12 +289,17 @@ export class SqliteProcedures implements ProcedureRepository {
     if (q.modifiedSince) { where.push('p.modified >= @since'); params.since = q.modifiedSince; }
     const filter = where.join(' AND ');
     const total = (this.db.prepare(`SELECT count(*) AS n FROM procedure p WHERE ${filter}`).get(params) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT p.* FROM procedure p WHERE ${filter} AND p.seq > @afterSeq ORDER BY p.seq LIMIT @limit`)
-      .all({ ...params, afterSeq: q.afterSeq ?? 0, limit: q.limit + 1 }) as (ProcedureRow & { seq: number })[];
+    const rows = this.db.prepare(`SELECT p.* FROM procedure p WHERE ${filter} AND p.seq > @afterSeq ORDER BY p.seq LIMIT @limit OFFSET @offset`)
+      .all({ ...params, afterSeq: q.afterSeq ?? 0, offset: q.afterSeq === undefined ? (q.offset ?? 0) : 0, limit: q.limit + 1 }) as (ProcedureRow & { seq: number })[];
     const today = todayUtc();
     const items = rows.slice(0, q.limit).map((r) => ({ seq: r.seq, procedure: this.hydrate(r, today) }));
     const last = items[items.length - 1];
     return { items, total, ...(rows.length > q.limit && last ? { nextSeq: last.seq } : {}) };
+  }
+
+  async tenantOf(id: string): Promise<string | null> {
+    const r = this.db.prepare('SELECT tenant_id FROM procedure WHERE id = ?').get(id) as { tenant_id: string } | undefined;
+    return r?.tenant_id ?? null;
   }
 
   async findByExternalId(tenant: string, system: string, externalId: string): Promise<string | null> {

@@ -1,0 +1,96 @@
+// DCAT figures (issue 5): 100 000 datasets; a full harvest over HTTP (all pages, RDF/XML, following
+// hydra:next) and one page's p50, next to serialising the same page's triples with the RDF library
+// alone (graphy's RDF/XML scribe) in the same run; memory of the gateway process across pages.
+// Goals: full harvest < 30 s, page ≤ 2× library-only, memory flat.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/core/logger.ts';
+import { projectRoot } from '../src/core/paths.ts';
+import { openSqliteStore, type SqliteProcedures } from '../src/core/storage/sqlite/store.ts';
+import { Feed } from '../src/dcat/feed.ts';
+import { toRdfXml } from '../src/dcat/serialize.ts';
+import { objects, parseRdfXml } from '../test/helpers/rdf.ts';
+import type { BenchRow } from './run.ts';
+
+const DATASETS = 100_000;
+const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+export async function run(): Promise<BenchRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'bgw-bench-d-'));
+  const db = join(dir, 'bench.db');
+  const port = 19600 + Math.floor(Math.random() * 300);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const store = openSqliteStore(db);
+    for (let t = 0; t < 10; t++) await store.tenants.create({ id: `gemeinde-${t}`, name: `Gemeinde ${t}`, ags: [`14${String(521000 + t).padStart(6, '0')}`], contact: { email: `bauamt@gemeinde-${t}.example` } });
+    const seedStart = performance.now();
+    store.db.transaction(() => {
+      for (let i = 0; i < DATASETS; i++) {
+        const lon = 12.3 + (i % 300) / 1000;
+        const lat = 50.6 + (i % 211) / 1000;
+        (store.procedures as SqliteProcedures).createSync(`gemeinde-${i % 10}`, {
+          title: `Bebauungsplan Nr. ${i} „Am Feld ${i % 97}“`, family: 'bauleitplanung', planKind: 'bebauungsplan', number: String(i),
+          phases: [{ kind: 'aufstellungsbeschluss', audience: 'intern', durchgang: 1, start: '2025-03-01' }, { kind: 'veroeffentlichung', audience: 'oeffentlichkeit', durchgang: 1, start: '2026-02-01', end: '2026-03-01' }],
+          area: { type: 'Polygon', coordinates: [[[lon, lat], [lon + 0.002, lat], [lon + 0.002, lat + 0.001], [lon, lat + 0.001], [lon, lat]]] },
+          documents: [{ title: 'Begründung', url: `https://gemeinde.example/bplan/${i}/begruendung.pdf`, mimeType: 'application/pdf' }],
+        });
+      }
+    })();
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+
+    // library-only baseline: the triples of one page, serialised by the RDF/XML writer alone
+    const config = loadConfig({ GATEWAY_DB: db, GATEWAY_DEMO: 'false', GATEWAY_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef' });
+    const feed = new Feed({ config, store, logger: createLogger('error') }, base);
+    const { graph } = await feed.page({ page: 500, profile: 'dcat-ap-de-3.0', resourceUrl: `${base}/dcat/catalog.rdf`, pageUrl: `${base}/dcat/catalog.rdf?page=500` });
+    const lib: number[] = [];
+    for (let i = 0; i < 15; i++) { const t = performance.now(); await toRdfXml(graph.quads); lib.push(performance.now() - t); }
+    await store.close();
+
+    const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'src', 'main.ts')], {
+      env: { ...process.env, GATEWAY_PORT: String(port), GATEWAY_DB: db, GATEWAY_DEMO: 'false', GATEWAY_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef', GATEWAY_LOG_LEVEL: 'error', GATEWAY_PUBLIC_BASE_URL: base },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    try {
+      for (let i = 0; i < 300; i++) { try { if ((await fetch(`${base}/health`)).ok) break; } catch { /* starting */ } await new Promise((r) => setTimeout(r, 100)); }
+      const pageTimes: number[] = [];
+      const rss: number[] = [];
+      let url: string | undefined = `${base}/dcat/catalog.rdf`;
+      let pages = 0;
+      let bytes = 0;
+      let datasets = 0;
+      const t0 = performance.now();
+      while (url) {
+        const t = performance.now();
+        const res = await fetch(url, { headers: { accept: 'application/rdf+xml' } });
+        const text = await res.text();
+        pageTimes.push(performance.now() - t);
+        if (res.status !== 200) throw new Error(`page ${url}: ${res.status}`);
+        bytes += text.length;
+        pages++;
+        // read the page as a harvester does: parse the RDF, count datasets, follow hydra:next
+        const quads = await parseRdfXml(text);
+        url = objects(quads, null, 'http://www.w3.org/ns/hydra/core#next')[0];
+        datasets += objects(quads, null, 'http://www.w3.org/ns/dcat#dataset').length;
+        if (pages % 100 === 1) rss.push(rssMb(child.pid!));
+      }
+      const harvestSeconds = (performance.now() - t0) / 1000;
+      const pageP50 = p50(pageTimes);
+      const libP50 = p50(lib);
+      const rows: BenchRow[] = [
+        { section: 'dcat', metric: `full harvest, ${DATASETS} datasets, RDF/XML, ${pages} pages following hydra:next (seed ${seedSeconds.toFixed(0)} s)`, value: `${harvestSeconds.toFixed(1)} s, ${datasets} datasets seen, ${(bytes / 1048576).toFixed(0)} MB`, baseline: '–', ratio: '–', goal: '< 30 s, every dataset once', met: harvestSeconds < 30 && datasets === DATASETS },
+        { section: 'dcat', metric: 'one page (100 datasets, RDF/XML) over HTTP, p50', value: `${pageP50.toFixed(1)} ms`, baseline: `graphy RDF/XML scribe alone on the same page's triples ${libP50.toFixed(1)} ms`, ratio: `${(pageP50 / libP50).toFixed(2)}×`, goal: '≤ 2×', met: pageP50 <= 2 * libP50 },
+        { section: 'dcat', metric: 'gateway RSS across the harvest (every 100th page)', value: `${rss.map((r) => r.toFixed(0)).join(' → ')} MB`, baseline: `first page ${rss[0]?.toFixed(0)} MB`, ratio: `${((rss[rss.length - 1] ?? 0) / (rss[0] ?? 1)).toFixed(2)}×`, goal: 'flat', met: (rss[rss.length - 1] ?? 0) <= 1.3 * (rss[1] ?? rss[0] ?? 0) },
+      ];
+      return rows;
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

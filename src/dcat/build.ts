@@ -1,0 +1,324 @@
+// The feed as RDF quads: the catalogue, one dcat:Dataset per live procedure (plan procedures with
+// the DCAT-AP.PLU properties), one per tenant's Mängelmelder reports, the data services, and the
+// Hydra paging node. Plain functions over the portal's model; serialisation is serialize.ts.
+import { DataFactory } from 'n3';
+import type { BlankNode, NamedNode, Quad, Quad_Object, Quad_Subject } from '@rdfjs/types';
+import type { Phase, Procedure, Tenant } from '../core/model.ts';
+import { DEFAULT_LICENCE, EU, FILE_TYPE_BY_MEDIA, LOCAL_AUTHORITY, MUNICIPALITY_LEVEL, NS, PLU, dcat, dcatde, dct, foaf, hydra, mediaType, municipalityKey, plu, rdf, vcard, xsd } from './vocab.ts';
+
+const { namedNode, literal, blankNode, quad } = DataFactory;
+
+export type Profile = 'dcat-ap-de-3.0' | 'dcat-ap-de-2.0';
+export const PROFILES: readonly Profile[] = ['dcat-ap-de-3.0', 'dcat-ap-de-2.0'];
+
+export interface FeedContext {
+  base: string;
+  profile: Profile;
+}
+
+/** Collects quads; blank node labels are unique per graph. */
+export class Graph {
+  readonly quads: Quad[] = [];
+  private bnodes = 0;
+  add(s: Quad_Subject, p: NamedNode, o: Quad_Object): void { this.quads.push(quad(s, p, o)); }
+  blank(): BlankNode { return blankNode(`b${++this.bnodes}`); }
+  text(s: Quad_Subject, p: NamedNode, value: string | undefined | null, lang = 'de'): void {
+    if (value) this.add(s, p, literal(value, lang));
+  }
+}
+
+const dateTime = (v: string) => literal(v, xsd('dateTime'));
+const date = (v: string) => literal(v, xsd('date'));
+
+export const datasetIri = (base: string, id: string) => namedNode(`${base}/dcat/datasets/${id}`);
+export const publisherIri = (base: string, tenant: string) => namedNode(`${base}/dcat/publishers/${tenant}`);
+export const catalogIri = (base: string, tenant?: string) => namedNode(tenant ? `${base}/dcat/tenants/${tenant}/catalog` : `${base}/dcat/catalog`);
+
+const PLAN_KIND_LABEL: Record<string, string> = {
+  bebauungsplan: 'Bebauungsplan', vorhabenbezogener_bplan: 'Vorhabenbezogener Bebauungsplan', vorhaben_und_erschliessungsplan: 'Vorhaben- und Erschließungsplan',
+  ergaenzungssatzung: 'Ergänzungssatzung', entwicklungssatzung: 'Entwicklungssatzung', klarstellungssatzung: 'Klarstellungssatzung', aussenbereichssatzung: 'Außenbereichssatzung',
+  oertliche_bauvorschrift: 'Örtliche Bauvorschrift', flaechennutzungsplan: 'Flächennutzungsplan', sonstiger_plan: 'Sonstiger Plan', regionalplan: 'Regionalplan',
+  braunkohlenplan: 'Braunkohlenplan', landesentwicklungsplan: 'Landesentwicklungsplan', planfeststellung: 'Planfeststellung', dialog: 'Dialog', umfrage: 'Umfrage',
+  veranstaltung: 'Veranstaltung', meldeverfahren: 'Meldeverfahren',
+};
+const PLU_PLAN_TYPE: Record<string, string> = {
+  bebauungsplan: 'developmentPlan', vorhabenbezogener_bplan: 'developmentPlan', vorhaben_und_erschliessungsplan: 'developmentPlan',
+  ergaenzungssatzung: 'urbanPlanningStatutes', entwicklungssatzung: 'urbanPlanningStatutes', klarstellungssatzung: 'urbanPlanningStatutes', aussenbereichssatzung: 'urbanPlanningStatutes',
+  oertliche_bauvorschrift: 'other', flaechennutzungsplan: 'landUsePlan', sonstiger_plan: 'other', regionalplan: 'spatialPlan', braunkohlenplan: 'spatialPlan', landesentwicklungsplan: 'spatialPlan',
+};
+const PLU_PROCEDURE_TYPE: Record<string, string> = {
+  normal: 'regular', vereinfacht_13: 'simplified', innenentwicklung_13a: 'innerDevPlan', aussenbereich_13b: 'outdoorArea', aenderung: 'revision',
+  teilfortschreibung: 'partialExtrapolation', neuaufstellung: 'newPreparation', gesamtfortschreibung: 'completeExtrapolation', aktualisierung: 'update', neubekanntmachung: 'newAnnouncement',
+};
+const STEP_TYPE = (p: Phase): string => {
+  if (p.kind === 'fruehzeitige_beteiligung') return p.audience === 'toeb' ? 'earlyInvolveAuth' : 'earlyPublicPart';
+  if (p.kind === 'veroeffentlichung') return 'publicDisclosure';
+  if (p.kind === 'toeb_beteiligung') return 'publicAgencies';
+  if (p.kind === 'inkrafttreten') return 'completed';
+  return 'internal';
+};
+const PHASE_LABEL: Record<string, string> = {
+  aufstellungsbeschluss: 'Aufstellungsbeschluss', fruehzeitige_beteiligung: 'Frühzeitige Beteiligung', entwurfsbeschluss: 'Entwurfsbeschluss', veroeffentlichung: 'Veröffentlichung (Auslegung)',
+  toeb_beteiligung: 'Beteiligung der Träger öffentlicher Belange', abwaegung: 'Abwägung', satzungsbeschluss: 'Satzungsbeschluss', feststellungsbeschluss: 'Feststellungsbeschluss',
+  genehmigung: 'Genehmigung', inkrafttreten: 'Inkrafttreten', eingestellt: 'Eingestellt', beteiligung: 'Beteiligung',
+};
+
+/** [minLon, minLat, maxLon, maxLat] of a GeoJSON geometry. */
+export function bboxOf(geometry: { coordinates?: unknown } | null | undefined): [number, number, number, number] | null {
+  if (!geometry?.coordinates) return null;
+  const flat: number[][] = [];
+  const walk = (c: unknown) => {
+    if (Array.isArray(c) && typeof c[0] === 'number') flat.push(c as number[]);
+    else if (Array.isArray(c)) c.forEach(walk);
+  };
+  walk(geometry.coordinates);
+  if (!flat.length) return null;
+  const xs = flat.map((c) => c[0]!);
+  const ys = flat.map((c) => c[1]!);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}
+
+const wktBox = ([w, s, e, n]: [number, number, number, number]) => literal(`POLYGON((${w} ${s}, ${e} ${s}, ${e} ${n}, ${w} ${n}, ${w} ${s}))`, namedNode(`${NS.gsp}wktLiteral`));
+
+export function publisher(g: Graph, base: string, tenant: Tenant): NamedNode {
+  const iri = publisherIri(base, tenant.id);
+  g.add(iri, rdf('type'), foaf('Agent'));
+  g.add(iri, rdf('type'), foaf('Organization'));
+  g.add(iri, foaf('name'), literal(tenant.name));
+  g.add(iri, dct('type'), LOCAL_AUTHORITY);
+  return iri;
+}
+
+function contactPoint(g: Graph, subject: NamedNode, tenant: Tenant): void {
+  if (!tenant.contact?.email && !tenant.contact?.url) return;
+  const c = g.blank();
+  g.add(subject, dcat('contactPoint'), c);
+  g.add(c, rdf('type'), vcard('Organization'));
+  g.add(c, vcard('fn'), literal(tenant.contact.name ?? tenant.name));
+  if (tenant.contact.email) g.add(c, vcard('hasEmail'), namedNode(`mailto:${tenant.contact.email}`));
+  if (tenant.contact.url) g.add(c, vcard('hasURL'), namedNode(tenant.contact.url));
+}
+
+function spatial(g: Graph, subject: NamedNode, tenant: Tenant, bbox: [number, number, number, number] | null, ctx: FeedContext): void {
+  const ags = tenant.ags?.[0];
+  if (ags) {
+    const key = municipalityKey(ags);
+    g.add(subject, dct('spatial'), key);
+    g.add(key, rdf('type'), dct('Location'));
+    g.add(subject, dcatde('politicalGeocodingLevelURI'), MUNICIPALITY_LEVEL);
+    if (ctx.profile === 'dcat-ap-de-2.0') g.add(subject, dcatde('politicalGeocodingURI'), key); // K08 of the 2.0 conventions
+  }
+  if (bbox) {
+    const loc = g.blank();
+    g.add(subject, dct('spatial'), loc);
+    g.add(loc, rdf('type'), dct('Location'));
+    g.add(loc, dcat('bbox'), wktBox(bbox));
+  }
+}
+
+interface DistributionSpec { title: string; url: string; media: string; download?: boolean; byteSize?: number; conformsTo?: string; docType?: string }
+
+function distribution(g: Graph, dataset: NamedNode, iri: NamedNode, d: DistributionSpec, licenceIri: string, ctx: FeedContext, isPlan: boolean): void {
+  g.add(dataset, dcat('distribution'), iri);
+  g.add(iri, rdf('type'), dcat('Distribution'));
+  g.text(iri, dct('title'), d.title);
+  g.add(iri, dcat('accessURL'), namedNode(d.url));
+  if (d.download !== false) g.add(iri, dcat('downloadURL'), namedNode(d.url));
+  g.add(iri, dcat('mediaType'), mediaType(d.media));
+  const fileType = FILE_TYPE_BY_MEDIA[d.media];
+  if (fileType) g.add(iri, dct('format'), EU.fileType(fileType));
+  g.add(iri, dct('license'), namedNode(licenceIri));
+  if (d.byteSize !== undefined) {
+    // the one 2.x/3.0 conflict: 3.0 wants xsd:nonNegativeInteger, 2.x xsd:decimal
+    g.add(iri, dcat('byteSize'), literal(String(d.byteSize), xsd(ctx.profile === 'dcat-ap-de-2.0' ? 'decimal' : 'nonNegativeInteger')));
+  }
+  if (d.conformsTo) {
+    const std = namedNode(d.conformsTo);
+    g.add(iri, dct('conformsTo'), std);
+    g.add(std, rdf('type'), dct('Standard'));
+  }
+  if (isPlan && d.docType) g.add(iri, plu('docType'), PLU.docType(d.docType));
+}
+
+export interface ProcedureExtras {
+  /** The plan the procedure was pushed as, for the source distribution. */
+  source?: { url: string; contentType: string; size: number; xplanVersion: string };
+  /** Whether the XPlanung export can write this procedure. */
+  exportable: boolean;
+}
+
+export function procedureDataset(g: Graph, p: Procedure, tenant: Tenant, extras: ProcedureExtras, ctx: FeedContext): NamedNode {
+  const { base } = ctx;
+  const iri = datasetIri(base, p.id);
+  const kind = PLAN_KIND_LABEL[p.planKind] ?? p.planKind;
+  const isPlan = p.family === 'bauleitplanung' || p.family === 'raumordnung';
+  g.add(iri, rdf('type'), dcat('Dataset'));
+  g.text(iri, dct('title'), p.title);
+  g.text(iri, dct('description'), p.description ?? `${kind} „${p.title}“ von ${tenant.name}: Verfahren im Beteiligungsportal, Stand ${p.status}.`);
+  g.add(iri, dct('identifier'), literal(iri.value));
+  g.add(iri, dct('publisher'), publisher(g, base, tenant));
+  if (tenant.contributorId) g.add(iri, dcatde('contributorID'), namedNode(tenant.contributorId));
+  g.add(iri, dcat('theme'), EU.theme(isPlan ? 'REGI' : 'GOVE'));
+  for (const k of new Set([kind, 'Bürgerbeteiligung', isPlan ? 'Bauleitplanung' : 'Beteiligung', ...(p.number ? [`Nr. ${p.number}`] : [])])) g.text(iri, dcat('keyword'), k);
+  g.add(iri, dct('issued'), dateTime(p.created));
+  g.add(iri, dct('modified'), dateTime(p.modified));
+  g.add(iri, dct('language'), EU.language('DEU'));
+  g.add(iri, dct('accessRights'), EU.accessRight('PUBLIC'));
+  if (p.participationUrl) g.add(iri, dcat('landingPage'), namedNode(p.participationUrl));
+  contactPoint(g, iri, tenant);
+  const bbox = bboxOf(p.area);
+  spatial(g, iri, tenant, bbox, ctx);
+
+  const starts = p.phases.map((x) => x.start).sort();
+  if (starts.length) {
+    const t = g.blank();
+    g.add(iri, dct('temporal'), t);
+    g.add(t, rdf('type'), dct('PeriodOfTime'));
+    g.add(t, dcat('startDate'), date(starts[0]!));
+    const ends = p.phases.map((x) => x.end ?? x.start).sort();
+    if (p.phases.every((x) => x.end || ['aufstellungsbeschluss', 'entwurfsbeschluss', 'satzungsbeschluss', 'feststellungsbeschluss', 'genehmigung', 'inkrafttreten', 'eingestellt', 'abwaegung'].includes(x.kind))) {
+      g.add(t, dcat('endDate'), date(ends[ends.length - 1]!));
+    }
+  }
+
+  const licenceIri = tenant.licence ?? DEFAULT_LICENCE;
+  if (extras.exportable) {
+    distribution(g, iri, namedNode(`${iri.value}/distributions/xplangml`), {
+      title: `${kind} als XPlanGML 6.0`, url: `${base}/xplanung/v1/tenants/${tenant.id}/procedures/${p.id}.gml?version=6.0`, media: 'application/gml+xml',
+      conformsTo: 'http://www.xplanung.de/xplangml/6/0', docType: 'xplanGML',
+    }, licenceIri, ctx, isPlan);
+  }
+  if (extras.source) {
+    distribution(g, iri, namedNode(`${iri.value}/distributions/source`), {
+      title: `Übermittelter Plan (XPlanGML ${extras.source.xplanVersion})`, url: extras.source.url, media: extras.source.contentType, byteSize: extras.source.size,
+      docType: extras.source.contentType.includes('zip') ? 'xplanArchive' : 'xplanGML',
+    }, licenceIri, ctx, isPlan);
+  }
+  if (p.area) {
+    distribution(g, iri, namedNode(`${iri.value}/distributions/area`), { title: 'Geltungsbereich (GeoJSON, WGS84)', url: `${iri.value}/area.geojson`, media: 'application/geo+json' }, licenceIri, ctx, isPlan);
+  }
+  (p.documents ?? []).forEach((d, i) => {
+    distribution(g, iri, namedNode(`${iri.value}/distributions/document-${i + 1}`), { title: d.title, url: d.url, media: d.mimeType ?? 'application/octet-stream', download: true }, licenceIri, ctx, isPlan);
+  });
+
+  if (isPlan) pluProperties(g, iri, p);
+  return iri;
+}
+
+/** DCAT-AP.PLU: procedure and plan state, plan type, and one process step per phase with its pass number and period. */
+function pluProperties(g: Graph, iri: NamedNode, p: Procedure): void {
+  const kinds = new Set(p.phases.map((x) => x.kind));
+  const procedureState = kinds.has('eingestellt') ? 'discontinued' : p.status === 'Beschluss' ? 'completed' : p.status === 'Ankündigung' && p.phases.length === 0 ? 'planned' : 'ongoing';
+  const planState = kinds.has('eingestellt') ? 'discontinued' : kinds.has('inkrafttreten') ? 'fixed' : 'inPreparation';
+  g.add(iri, plu('procedureState'), PLU.procedureState(procedureState));
+  g.add(iri, plu('planState'), PLU.planState(planState));
+  g.add(iri, plu('planName'), literal(p.title));
+  const planType = PLU_PLAN_TYPE[p.planKind];
+  if (planType) g.add(iri, plu('planType'), PLU.planType(planType));
+  if (p.verfahrensart && PLU_PROCEDURE_TYPE[p.verfahrensart]) g.add(iri, plu('procedureType'), PLU.procedureType(PLU_PROCEDURE_TYPE[p.verfahrensart]!));
+  p.phases.forEach((ph, i) => {
+    const step = namedNode(`${iri.value}#step-${i + 1}`);
+    g.add(iri, plu('processStep'), step);
+    g.add(step, rdf('type'), plu('ProcessStep'));
+    g.add(step, dct('identifier'), literal(`step-${i + 1}`));
+    g.add(step, dct('title'), literal(`${PHASE_LABEL[ph.kind] ?? ph.kind}${(ph.durchgang ?? 1) > 1 ? ` (${ph.durchgang}. Durchgang)` : ''}`, 'de'));
+    g.add(step, plu('processStepType'), PLU.processStepType(STEP_TYPE(ph)));
+    g.add(step, plu('passNumber'), literal(String(ph.durchgang ?? 1), xsd('integer')));
+    const t = g.blank();
+    g.add(step, dct('temporal'), t);
+    g.add(t, rdf('type'), dct('PeriodOfTime'));
+    g.add(t, dcat('startDate'), date(ph.start));
+    if (ph.end) g.add(t, dcat('endDate'), date(ph.end));
+  });
+}
+
+export interface ReportSummary { count: number; lastModified: string | null; bbox: [number, number, number, number] | null }
+
+/** The released Mängelmelder reports of a tenant, with CSV, GeoJSON and Open311 JSON distributions. */
+export function open311Dataset(g: Graph, tenant: Tenant, summary: ReportSummary, ctx: FeedContext): NamedNode {
+  const { base } = ctx;
+  const iri = datasetIri(base, `open311-${tenant.id}`);
+  g.add(iri, rdf('type'), dcat('Dataset'));
+  g.text(iri, dct('title'), `Mängelmelder ${tenant.name}`);
+  g.text(iri, dct('description'), `Veröffentlichte Meldungen von Mängeln im öffentlichen Raum (Schlaglöcher, Wegweiser, Müll …) an ${tenant.name}, mit Kategorie, Ort, Status und Bearbeitungshinweis; ohne personenbezogene Daten. ${summary.count} Meldungen.`);
+  g.add(iri, dct('identifier'), literal(iri.value));
+  g.add(iri, dct('publisher'), publisher(g, base, tenant));
+  if (tenant.contributorId) g.add(iri, dcatde('contributorID'), namedNode(tenant.contributorId));
+  g.add(iri, dcat('theme'), EU.theme('GOVE'));
+  g.add(iri, dcat('theme'), EU.theme('TRAN'));
+  for (const k of ['Mängelmelder', 'Open311', 'Infrastruktur']) g.text(iri, dcat('keyword'), k);
+  if (summary.lastModified) g.add(iri, dct('modified'), dateTime(summary.lastModified));
+  g.add(iri, dct('language'), EU.language('DEU'));
+  g.add(iri, dct('accessRights'), EU.accessRight('PUBLIC'));
+  contactPoint(g, iri, tenant);
+  spatial(g, iri, tenant, summary.bbox, ctx);
+  const licenceIri = tenant.licence ?? DEFAULT_LICENCE;
+  const q = `?jurisdiction_id=${encodeURIComponent(tenant.id)}`;
+  const list: Array<[string, string, string]> = [['csv', 'text/csv', 'Meldungen als CSV'], ['geojson', 'application/geo+json', 'Meldungen als GeoJSON'], ['json', 'application/json', 'Meldungen im Open311-Format (JSON)']];
+  for (const [ext, media, title] of list) {
+    distribution(g, iri, namedNode(`${iri.value}/distributions/${ext}`), { title, url: `${base}/open311/v2/requests.${ext}${q}`, media }, licenceIri, ctx, false);
+    if (ext === 'json') g.add(namedNode(`${iri.value}/distributions/${ext}`), dcat('accessService'), namedNode(`${base}/dcat/services/open311`));
+  }
+  return iri;
+}
+
+/** The Open311 API and the XPlanung endpoints as dcat:DataService. */
+export function dataServices(g: Graph, catalog: NamedNode, operator: NamedNode, ctx: FeedContext): void {
+  const { base } = ctx;
+  const services: Array<[string, string, string, string, string]> = [
+    ['open311', 'Mängelmelder-Schnittstelle (Open311 GeoReport v2)', 'Kategorien abrufen, Mängel melden und ihren Bearbeitungsstand lesen, in XML und JSON nach GeoReport v2.', `${base}/open311/v2`, 'http://wiki.open311.org/GeoReport_v2'],
+    ['xplanung', 'XPlanung-Schnittstelle', 'XPlanGML-Pläne prüfen (XSD, Konformitätsregeln, Geometrie) und Verfahren als XPlanGML 6.0 oder 5.4 abrufen.', `${base}/xplanung/v1`, 'http://www.xplanung.de/xplangml/6/0'],
+  ];
+  for (const [id, title, description, endpoint, standard] of services) {
+    const s = namedNode(`${base}/dcat/services/${id}`);
+    g.add(catalog, dcat('service'), s);
+    g.add(s, rdf('type'), dcat('DataService'));
+    g.text(s, dct('title'), title);
+    g.text(s, dct('description'), description);
+    g.add(s, dcat('endpointURL'), namedNode(endpoint));
+    g.add(s, dcat('endpointDescription'), namedNode(`${base}/openapi.json`));
+    g.add(s, dct('publisher'), operator);
+    g.add(s, dct('license'), namedNode(DEFAULT_LICENCE));
+    const std = namedNode(standard);
+    g.add(s, dct('conformsTo'), std);
+    g.add(std, rdf('type'), dct('Standard'));
+  }
+}
+
+export function catalogNode(g: Graph, catalog: NamedNode, operator: NamedNode, title: string, ctx: FeedContext, modified: string | null): void {
+  g.add(catalog, rdf('type'), dcat('Catalog'));
+  g.text(catalog, dct('title'), title);
+  g.text(catalog, dct('description'), 'Beteiligungsverfahren, Bauleitpläne (XPlanung) und Mängelmeldungen der Kommunen im Beteiligungsportal, als offene Daten nach DCAT-AP.de.');
+  g.add(catalog, dct('publisher'), operator);
+  g.add(catalog, dct('language'), EU.language('DEU'));
+  g.add(catalog, foaf('homepage'), namedNode(`${ctx.base}/docs`));
+  g.add(catalog, dct('license'), namedNode(DEFAULT_LICENCE));
+  g.add(catalog, dcat('themeTaxonomy'), namedNode('http://publications.europa.eu/resource/authority/data-theme'));
+  if (modified) g.add(catalog, dct('modified'), dateTime(modified));
+}
+
+export function operatorAgent(g: Graph, base: string): NamedNode {
+  const iri = namedNode(`${base}/dcat/publishers/portal`);
+  g.add(iri, rdf('type'), foaf('Agent'));
+  g.add(iri, rdf('type'), foaf('Organization'));
+  g.add(iri, foaf('name'), literal('Beteiligungsportal (Betreiber)'));
+  return iri;
+}
+
+export interface PagingLinks { page: string; first: string; last: string; next?: string; totalItems: number; itemsPerPage: number }
+
+/** The Hydra node ckanext-dcat and piveau both follow: PagedCollection with next and nextPage, totals, first/last. */
+export function pagingNode(g: Graph, links: PagingLinks): void {
+  const page = namedNode(links.page);
+  g.add(page, rdf('type'), hydra('PagedCollection'));
+  g.add(page, hydra('totalItems'), literal(String(links.totalItems), xsd('integer')));
+  g.add(page, hydra('itemsPerPage'), literal(String(links.itemsPerPage), xsd('integer')));
+  g.add(page, hydra('first'), namedNode(links.first));
+  g.add(page, hydra('firstPage'), namedNode(links.first));
+  g.add(page, hydra('last'), namedNode(links.last));
+  g.add(page, hydra('lastPage'), namedNode(links.last));
+  if (links.next) {
+    g.add(page, hydra('next'), namedNode(links.next));
+    g.add(page, hydra('nextPage'), namedNode(links.next));
+  }
+}

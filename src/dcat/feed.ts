@@ -1,0 +1,118 @@
+// Assembles catalogue pages and single datasets from the store: which procedures, in which order,
+// with which links. Paging is keyset-based on a snapshot (see docs/dcat.md): `?page=N` alone starts
+// a fresh snapshot, and every next link carries the snapshot and the position, so a harvester that
+// follows next links sees each dataset that existed at the start exactly once while data changes.
+import type { GatewayContext } from '../core/context.ts';
+import type { Procedure, Tenant } from '../core/model.ts';
+import { Graph, catalogIri, catalogNode, dataServices, datasetIri, open311Dataset, operatorAgent, pagingNode, procedureDataset } from './build.ts';
+import { dcat } from './vocab.ts';
+import type { FeedContext, Profile } from './build.ts';
+
+export const PAGE_SIZE = 100;
+const EXPORTABLE_KINDS = new Set(['bebauungsplan', 'vorhabenbezogener_bplan', 'vorhaben_und_erschliessungsplan', 'klarstellungssatzung', 'entwicklungssatzung', 'ergaenzungssatzung', 'aussenbereichssatzung', 'oertliche_bauvorschrift', 'flaechennutzungsplan', 'regionalplan', 'braunkohlenplan', 'landesentwicklungsplan']);
+
+export interface PageRequest {
+  tenant?: string;
+  page: number;
+  snapshot?: string;
+  after?: number;
+  modifiedSince?: string;
+  profile: Profile;
+  /** Absolute URL of the catalogue resource without query (e.g. https://host/dcat/catalog.rdf). */
+  resourceUrl: string;
+  /** The page's own absolute URL. */
+  pageUrl: string;
+}
+
+export class Feed {
+  private tenants = new Map<string, Tenant>();
+
+  constructor(private readonly ctx: GatewayContext, private readonly base: string) {}
+
+  private async tenant(id: string): Promise<Tenant> {
+    let t = this.tenants.get(id);
+    if (!t) {
+      t = (await this.ctx.store.tenants.get(id)) ?? { id, name: id };
+      this.tenants.set(id, t);
+    }
+    return t;
+  }
+
+  private feedContext(profile: Profile): FeedContext {
+    return { base: this.base, profile };
+  }
+
+  async datasetOf(g: Graph, p: Procedure, profile: Profile): Promise<void> {
+    const tenant = await this.tenant(p.tenant);
+    const plan = await this.ctx.store.plans.byProcedure(p.tenant, p.id);
+    const exportable = EXPORTABLE_KINDS.has(p.planKind) && !!p.area && ['Polygon', 'MultiPolygon'].includes(p.area.type);
+    procedureDataset(g, p, tenant, {
+      exportable,
+      ...(plan ? { source: { url: `${this.base}/xplanung/v1/tenants/${p.tenant}/plans/${encodeURIComponent(plan.planId)}/source`, contentType: plan.contentType, size: plan.size, xplanVersion: plan.xplanVersion } } : {}),
+    }, this.feedContext(profile));
+  }
+
+  /** Tenants whose Mängelmelder has released reports, with their summaries. */
+  private async open311Tenants(only?: string): Promise<Array<{ tenant: Tenant; summary: Awaited<ReturnType<GatewayContext['store']['serviceRequests']['publicSummary']>> }>> {
+    const out = [];
+    for (const id of await this.ctx.store.serviceRequests.jurisdictions()) {
+      if (only && id !== only) continue;
+      const summary = await this.ctx.store.serviceRequests.publicSummary(id);
+      if (summary.count > 0) out.push({ tenant: await this.tenant(id), summary });
+    }
+    return out;
+  }
+
+  async page(req: PageRequest): Promise<{ graph: Graph; found: boolean }> {
+    const g = new Graph();
+    const snapshot = req.snapshot ?? new Date().toISOString();
+    const harvest = await this.ctx.store.procedures.harvest({
+      tenant: req.tenant, snapshot, modifiedSince: req.modifiedSince, limit: PAGE_SIZE,
+      ...(req.after !== undefined ? { afterSeq: req.after } : { offset: (req.page - 1) * PAGE_SIZE }),
+    });
+    const open311 = req.page === 1 && !req.modifiedSince ? await this.open311Tenants(req.tenant) : [];
+    const catalog = catalogIri(this.base, req.tenant);
+    const operator = operatorAgent(g, this.base);
+    const title = req.tenant ? `Beteiligungsportal: ${(await this.tenant(req.tenant)).name}` : 'Beteiligungsportal – Verfahren, Bauleitpläne und Mängelmeldungen';
+    const latest = harvest.items.reduce<string | null>((m, i) => (!m || i.procedure.modified > m ? i.procedure.modified : m), null);
+    catalogNode(g, catalog, operator, title, this.feedContext(req.profile), latest);
+    dataServices(g, catalog, operator, this.feedContext(req.profile));
+    for (const { procedure } of harvest.items) {
+      await this.datasetOf(g, procedure, req.profile);
+      g.add(catalog, dcat('dataset'), datasetIri(this.base, procedure.id));
+    }
+    for (const { tenant, summary } of open311) {
+      const ds = open311Dataset(g, tenant, summary, this.feedContext(req.profile));
+      g.add(catalog, dcat('dataset'), ds);
+    }
+    const filters = [req.modifiedSince ? `modified_since=${encodeURIComponent(req.modifiedSince)}` : '', req.profile !== 'dcat-ap-de-3.0' ? `profile=${req.profile}` : ''].filter(Boolean).join('&');
+    const q = (params: string) => `${req.resourceUrl}?${[params, filters].filter(Boolean).join('&')}`;
+    const lastPage = Math.max(1, Math.ceil(harvest.total / PAGE_SIZE));
+    pagingNode(g, {
+      page: req.pageUrl,
+      first: q('page=1'),
+      last: q(`page=${lastPage}`),
+      ...(harvest.nextSeq !== undefined ? { next: q(`page=${req.page + 1}&snapshot=${encodeURIComponent(snapshot)}&after=${harvest.nextSeq}`) } : {}),
+      totalItems: harvest.total + (req.modifiedSince ? 0 : (await this.open311Tenants(req.tenant)).length),
+      itemsPerPage: PAGE_SIZE,
+    });
+    return { graph: g, found: harvest.items.length > 0 || req.page === 1 };
+  }
+
+  /** One dataset (procedure id or `open311-<tenant>`), or null. */
+  async dataset(id: string, profile: Profile): Promise<Graph | null> {
+    const g = new Graph();
+    if (id.startsWith('open311-')) {
+      const entry = (await this.open311Tenants(id.slice(8)))[0];
+      if (!entry) return null;
+      open311Dataset(g, entry.tenant, entry.summary, this.feedContext(profile));
+      return g;
+    }
+    const tenant = await this.ctx.store.procedures.tenantOf(id);
+    if (!tenant) return null;
+    const got = await this.ctx.store.procedures.get(tenant, id);
+    if (!got || 'tombstone' in got) return null;
+    await this.datasetOf(g, got.procedure, profile);
+    return g;
+  }
+}

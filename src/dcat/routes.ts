@@ -1,0 +1,142 @@
+// HTTP of the catalogue feed under /dcat: content negotiation (RDF/XML by default, Turtle, JSON-LD)
+// or a suffix, Hydra paging, deletions, and the feed's own SHACL report. HEAD works on every GET.
+import { Router, type Request, type Response } from 'express';
+import { DataFactory } from 'n3';
+import type { GatewayContext } from '../core/context.ts';
+import { badRequest, notFound } from '../core/errors.ts';
+import { baseUrl } from '../http/security.ts';
+import { PROFILES, bboxOf } from './build.ts';
+import type { Profile } from './build.ts';
+import { Feed } from './feed.ts';
+import { MEDIA, SUFFIX, serialize, toTurtle } from './serialize.ts';
+import type { RdfFormat } from './serialize.ts';
+import { FeedValidator } from './shacl.ts';
+
+const { namedNode, literal, blankNode, quad } = DataFactory;
+const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+function one(req: Request, name: string): string | undefined {
+  const v = req.query[name];
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') throw badRequest(`${name} must be given once`, [{ pointer: name, detail: 'must be a single value' }]);
+  return v;
+}
+
+function formatOf(req: Request): RdfFormat {
+  const suffix = req.params.format as string | undefined;
+  if (suffix !== undefined) {
+    const f = SUFFIX[suffix];
+    if (!f) throw notFound(`no catalogue format .${suffix}; use .rdf, .ttl or .jsonld`);
+    return f;
+  }
+  const accepted = req.accepts(['application/rdf+xml', 'text/turtle', 'application/ld+json', 'application/xml']);
+  if (accepted === 'text/turtle') return 'turtle';
+  if (accepted === 'application/ld+json') return 'jsonld';
+  return 'rdfxml'; // the lowest common denominator of harvesters, also for */* and unknown types
+}
+
+function profileOf(req: Request): Profile {
+  const p = one(req, 'profile') ?? 'dcat-ap-de-3.0';
+  if (!(PROFILES as readonly string[]).includes(p)) throw badRequest(`profile must be one of ${PROFILES.join(', ')}`, [{ pointer: 'profile', detail: `must be one of ${PROFILES.join(', ')}` }]);
+  return p as Profile;
+}
+
+function dateParam(req: Request, name: string): string | undefined {
+  const v = one(req, name);
+  if (v === undefined) return undefined;
+  if (!ISO.test(v) || Number.isNaN(Date.parse(v))) throw badRequest(`${name} must be an ISO 8601 date or date-time, e.g. 2026-01-31T00:00:00Z`, [{ pointer: name, detail: 'must be an ISO 8601 date-time' }]);
+  return new Date(v).toISOString();
+}
+
+async function send(res: Response, format: RdfFormat, quads: Parameters<typeof serialize>[1]): Promise<void> {
+  const body = await serialize(format, quads);
+  res.vary('Accept');
+  res.type(`${MEDIA[format]}; charset=utf-8`).send(body);
+}
+
+export function dcatRoutes(ctx: GatewayContext): Router {
+  const r = Router();
+  const validator = new FeedValidator(ctx.config.schemaDir);
+  const base = (req: Request) => baseUrl(req, ctx.config.publicBaseUrl, ctx.config.trustProxy);
+
+  async function catalog(req: Request, res: Response, tenant?: string): Promise<void> {
+    const format = formatOf(req);
+    if (tenant && !(await ctx.store.tenants.get(tenant))) throw notFound(`tenant ${tenant} does not exist`);
+    const pageS = one(req, 'page') ?? '1';
+    const page = Number(pageS);
+    if (!Number.isInteger(page) || page < 1) throw badRequest('page must be a positive integer', [{ pointer: 'page', detail: 'must be a positive integer' }]);
+    const snapshot = dateParam(req, 'snapshot');
+    const afterS = one(req, 'after');
+    const after = afterS === undefined ? undefined : Number(afterS);
+    if (after !== undefined && (!Number.isInteger(after) || after < 0)) throw badRequest('after must be a non-negative integer (a cursor from a next link)', [{ pointer: 'after', detail: 'must be a non-negative integer' }]);
+    if ((after === undefined) !== (snapshot === undefined)) throw badRequest('snapshot and after come together, from a next link', [{ pointer: after === undefined ? 'after' : 'snapshot', detail: 'is missing' }]);
+    const b = base(req);
+    const resourceUrl = `${b}${req.path}`;
+    const pageUrl = `${b}${req.originalUrl}`;
+    const feed = new Feed(ctx, b);
+    const { graph, found } = await feed.page({ tenant, page, snapshot, after, modifiedSince: dateParam(req, 'modified_since'), profile: profileOf(req), resourceUrl, pageUrl });
+    if (!found) throw notFound(`page ${page} is past the last page`);
+    res.setHeader('Cache-Control', 'public, max-age=60');
+    await send(res, format, graph.quads);
+  }
+
+  r.get('/dcat/catalog', (req, res) => catalog(req, res));
+  r.get('/dcat/catalog.:format', (req, res) => catalog(req, res));
+  r.get('/dcat/tenants/:tenant/catalog', (req, res) => catalog(req, res, String(req.params.tenant)));
+  r.get('/dcat/tenants/:tenant/catalog.:format', (req, res) => catalog(req, res, String(req.params.tenant)));
+
+  r.get('/dcat/datasets/:id.:format', async (req, res) => {
+    const format = formatOf(req);
+    const g = await new Feed(ctx, base(req)).dataset(String(req.params.id), profileOf(req));
+    if (!g) throw notFound(`dataset ${String(req.params.id)} does not exist (see /dcat/deletions for withdrawn ones)`);
+    await send(res, format, g.quads);
+  });
+
+  r.get('/dcat/datasets/:id/area.geojson', async (req, res) => {
+    const id = String(req.params.id);
+    const tenant = await ctx.store.procedures.tenantOf(id);
+    const got = tenant ? await ctx.store.procedures.get(tenant, id) : null;
+    if (!got || 'tombstone' in got || !got.procedure.area) throw notFound(`dataset ${id} has no area`);
+    const p = got.procedure;
+    res.type('application/geo+json; charset=utf-8').json({
+      type: 'Feature', id: p.id, bbox: bboxOf(p.area) ?? undefined, geometry: p.area,
+      properties: { title: p.title, planKind: p.planKind, status: p.status, tenant: p.tenant, modified: p.modified },
+    });
+  });
+
+  r.get('/dcat/deletions', async (req, res) => {
+    const since = dateParam(req, 'since');
+    if (!since) throw badRequest('since is required: the time of your last harvest (ISO 8601)', [{ pointer: 'since', detail: 'is required' }]);
+    const b = base(req);
+    const tombstones = await ctx.store.procedures.deletedSince(since);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ since, deleted: tombstones.map((t) => ({ identifier: `${b}/dcat/datasets/${t.id}`, id: t.id, tenant: t.tenant, title: t.title ?? null, deleted: t.deleted })) });
+  });
+
+  r.get('/dcat/validation', async (req, res) => {
+    const profile = profileOf(req);
+    const b = base(req);
+    const pageS = one(req, 'page') ?? '1';
+    const page = Number(pageS);
+    if (!Number.isInteger(page) || page < 1) throw badRequest('page must be a positive integer', [{ pointer: 'page', detail: 'must be a positive integer' }]);
+    const { graph } = await new Feed(ctx, b).page({ page, profile, resourceUrl: `${b}/dcat/catalog`, pageUrl: `${b}/dcat/catalog?page=${page}` });
+    const result = await validator.validate(graph.quads, profile);
+    res.setHeader('Cache-Control', 'no-store');
+    if (req.accepts(['application/json', 'text/turtle']) === 'text/turtle') {
+      // the report as RDF (sh:ValidationReport) for SHACL tooling
+      const SH = 'http://www.w3.org/ns/shacl#';
+      const rep = blankNode('report');
+      const quads = [quad(rep, namedNode(`${'http://www.w3.org/1999/02/22-rdf-syntax-ns#'}type`), namedNode(`${SH}ValidationReport`)), quad(rep, namedNode(`${SH}conforms`), literal(String(result.conforms), namedNode('http://www.w3.org/2001/XMLSchema#boolean')))];
+      result.results.forEach((x, i) => {
+        const n = blankNode(`r${i}`);
+        quads.push(quad(rep, namedNode(`${SH}result`), n), quad(n, namedNode(`${SH}resultSeverity`), namedNode(`${SH}${x.severity}`)), quad(n, namedNode(`${SH}focusNode`), namedNode(x.focusNode)), quad(n, namedNode(`${SH}resultMessage`), literal(x.message)));
+        if (x.path) quads.push(quad(n, namedNode(`${SH}resultPath`), namedNode(x.path)));
+      });
+      res.type('text/turtle; charset=utf-8').send(await toTurtle(quads));
+      return;
+    }
+    res.json({ page, ...result });
+  });
+
+  return r;
+}

@@ -1,0 +1,70 @@
+// Namespaces and controlled vocabularies of the feed (DCAT-AP.de 3.0, DCAT-AP.PLU 0.2.4, Hydra).
+import { DataFactory } from 'n3';
+import type { NamedNode } from '@rdfjs/types';
+
+const { namedNode } = DataFactory;
+const ns = (base: string) => (local: string): NamedNode => namedNode(base + local);
+
+export const NS = {
+  rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
+  xsd: 'http://www.w3.org/2001/XMLSchema#',
+  dcat: 'http://www.w3.org/ns/dcat#',
+  dct: 'http://purl.org/dc/terms/',
+  foaf: 'http://xmlns.com/foaf/0.1/',
+  vcard: 'http://www.w3.org/2006/vcard/ns#',
+  dcatde: 'http://dcat-ap.de/def/dcatde/',
+  dcatap: 'http://data.europa.eu/r5r/',
+  hydra: 'http://www.w3.org/ns/hydra/core#',
+  locn: 'http://www.w3.org/ns/locn#',
+  adms: 'http://www.w3.org/ns/adms#',
+  plu: 'http://specs.diplanung.de/plu/',
+  gsp: 'http://www.opengis.net/ont/geosparql#',
+} as const;
+
+export const rdf = ns(NS.rdf);
+export const xsd = ns(NS.xsd);
+export const dcat = ns(NS.dcat);
+export const dct = ns(NS.dct);
+export const foaf = ns(NS.foaf);
+export const vcard = ns(NS.vcard);
+export const dcatde = ns(NS.dcatde);
+export const hydra = ns(NS.hydra);
+export const plu = ns(NS.plu);
+
+export const EU = {
+  theme: (code: string) => namedNode(`http://publications.europa.eu/resource/authority/data-theme/${code}`),
+  fileType: (code: string) => namedNode(`http://publications.europa.eu/resource/authority/file-type/${code}`),
+  language: (code: string) => namedNode(`http://publications.europa.eu/resource/authority/language/${code}`),
+  accessRight: (code: string) => namedNode(`http://publications.europa.eu/resource/authority/access-right/${code}`),
+};
+
+export const mediaType = (type: string) => namedNode(`https://www.iana.org/assignments/media-types/${type}`);
+export const licence = (iri: string) => namedNode(iri);
+export const DEFAULT_LICENCE = 'http://dcat-ap.de/def/licenses/dl-by-de/2.0';
+export const LOCAL_AUTHORITY = namedNode('http://purl.org/adms/publishertype/LocalAuthority');
+export const municipalityKey = (ags: string) => namedNode(`http://dcat-ap.de/def/politicalGeocoding/municipalityKey/${ags}`);
+export const MUNICIPALITY_LEVEL = namedNode('http://dcat-ap.de/def/politicalGeocoding/Level/municipality');
+export const PLU = {
+  procedureState: (id: string) => namedNode(`https://specs.diplanung.de/resource/procedureState#${id}`),
+  planState: (id: string) => namedNode(`https://specs.diplanung.de/resource/planState#${id}`),
+  processStepType: (id: string) => namedNode(`https://specs.diplanung.de/resource/processStepType#${id}`),
+  planType: (id: string) => namedNode(`https://specs.diplanung.de/resource/planType#${id}`),
+  procedureType: (id: string) => namedNode(`https://specs.diplanung.de/resource/procedureType#${id}`),
+  docType: (id: string) => namedNode(`https://specs.diplanung.de/resource/docType#${id}`),
+};
+
+/** File types of the EU list for the media types the feed links. */
+export const FILE_TYPE_BY_MEDIA: Record<string, string> = {
+  'application/pdf': 'PDF',
+  'application/gml+xml': 'GML',
+  'application/geo+json': 'GEOJSON',
+  'application/json': 'JSON',
+  'text/csv': 'CSV',
+  'application/zip': 'ZIP',
+  'text/html': 'HTML',
+  'image/png': 'PNG',
+  'image/jpeg': 'JPEG',
+  'application/xml': 'XML',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'DOCX',
+  'application/msword': 'DOC',
+};
