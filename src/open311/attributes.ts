@@ -53,11 +53,21 @@ export function checkAttributes(service: Open311Service, values: Record<string, 
   });
 }
 
+const isText = (v: unknown): v is string => typeof v === 'string';
+
+/** Codes whose submitted value is neither text nor a list of texts (e.g. attribute[code][key]=…). */
+export function malformedAttributes(raw: unknown): string[] {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw === undefined || raw === '' ? [] : ['(attribute)'];
+  return Object.entries(raw as Record<string, unknown>).filter(([, v]) => !(isText(v) || (Array.isArray(v) && v.every(isText)))).map(([code]) => code);
+}
+
 /** Normalises the parsed form: attribute[code] → string, attribute[code][] (or repeated) → list for multivaluelists. */
 export function attributeValues(service: Open311Service, raw: unknown): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return out;
+  const malformed = new Set(malformedAttributes(raw));
   for (const [code, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (malformed.has(code)) continue;
     const def = (service.attributes ?? []).find((a) => a.code === code);
     // an empty parameter counts as absent (Open311 "optional" semantics)
     const list = (Array.isArray(v) ? v.map(String) : v === undefined || v === null ? [] : [String(v)]).filter((s) => s !== '');

@@ -153,6 +153,9 @@ describe('open311/georeport: the GeoReport v2 API', function () {
       assert.match(descriptions, /attribute\[bemerkt\] must be a W3C date-time/);
       const wrongKey = await post('json', { service_code: 'wegweiser', lat: '50.70', long: '13.40', 'attribute[schaden]': 'explodiert' }).expect(400);
       assert.match(wrongKey.body[0].description, /umgefallen, unleserlich, fehlt/);
+      // a nested value (attribute[code][key]=…) is refused by name, found by a property test
+      const nested = await post('json', { service_code: 'wegweiser', lat: '50.70', long: '13.40', 'attribute[schaden][toString]': '0' }).expect(400);
+      assert.match(nested.body.map((e: { description: string }) => e.description).join(' '), /attribute\[schaden\] must be a value/);
       // unknown attributes (FixMyStreet sends some) are accepted and ignored; empty counts as absent
       await post('json', { service_code: 'wegweiser', lat: '50.70', long: '13.40', 'attribute[schaden]': 'fehlt', 'attribute[uprn]': '123', 'attribute[wegnummer]': '' }).expect(200);
     });

@@ -1,0 +1,28 @@
+// Starts the gateway as a child process on loopback (for crashtest and load), waits until /health answers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../src/core/paths.ts';
+
+export const ADMIN = 'script-admin-token-0123456789abcdef';
+
+export interface GatewayProcess { child: ChildProcess; base: string; pid: number }
+
+export async function startGateway(db: string, port: number, env: Record<string, string> = {}): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'src', 'main.ts')], {
+    env: { ...process.env, GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_DB: db, GATEWAY_DEMO: 'false', GATEWAY_ADMIN_TOKEN: ADMIN, GATEWAY_LOG_LEVEL: 'error', GATEWAY_OPEN311_RATE_PER_MINUTE: '1000000', GATEWAY_PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
+    try { if ((await fetch(`${base}/health`)).ok) return { child, base, pid: child.pid! }; } catch { /* starting */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('gateway did not start');
+}
+
+export function rssMb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+}
