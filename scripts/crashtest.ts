@@ -24,12 +24,18 @@ interface Acked {
 const acked: Acked = { procedures: new Map(), reports: new Set(), plans: new Map() };
 let keys: { write: string; submit: string; staff: string } | undefined;
 
-/** The demo plan with its own gml:id (set through the XML tree, not text). */
+/** The demo plan with its own gml:ids (every id and every reference renamed, through the XML tree, not text). */
 function planWithId(id: string): string {
   const doc = create(planTemplate);
-  const plan = doc.root().find((n) => n.node.nodeName === 'xplan:BP_Plan', false, true);
-  if (!plan) throw new Error('no BP_Plan in the template');
-  plan.att('http://www.opengis.net/gml/3.2', 'gml:id', id);
+  doc.root().each((n) => {
+    const el = n.node as unknown as { attributes?: { length: number; item(i: number): { name: string; value: string } | null }; setAttributeNS?(ns: string, name: string, v: string): void };
+    if (!el.attributes) return;
+    for (let i = 0; i < el.attributes.length; i++) {
+      const a = el.attributes.item(i)!;
+      if (a.name === 'gml:id') n.att('http://www.opengis.net/gml/3.2', 'gml:id', a.value === 'GML_demostadt_bplan_7' ? id : `${a.value}_${id}`);
+      else if (a.name === 'xlink:href' && a.value.startsWith('#')) n.att('http://www.w3.org/1999/xlink', 'xlink:href', a.value === '#GML_demostadt_bplan_7' ? `#${id}` : `${a.value}_${id}`);
+    }
+  }, true, true);
   return doc.end();
 }
 
@@ -129,15 +135,18 @@ try {
       const problems = await verify(gw.base);
       if (problems.length) { lost += problems.length; console.log(problems.slice(0, 20).join('\n')); }
     }
+    // compile the XPlanung schema in both validation workers first, so pushes run at full speed
+    await Promise.all([1, 2].map(() => fetch(`${gw.base}/xplanung/v1/validate`, { method: 'POST', headers: { 'Content-Type': 'application/gml+xml' }, body: planTemplate }).then((r) => r.arrayBuffer())));
     const stop = { now: false };
     const workers = Array.from({ length: 8 }, (_, n) => writer(gw.base, round * 100 + n, stop));
-    const killAfter = 800 + Math.floor(Math.random() * 1500);
+    const killAfter = 1500 + Math.floor(Math.random() * 2500);
     await new Promise((r) => setTimeout(r, killAfter));
+    const exited = new Promise((r) => (gw.child.exitCode !== null || gw.child.signalCode !== null ? r(undefined) : gw.child.once('exit', r)));
     gw.child.kill('SIGKILL');
+    await exited;
     stop.now = true;
     const done = (await Promise.all(workers)).reduce((a, b) => a + b, 0);
     totalAcked += done;
-    await new Promise((r) => gw.child.once('exit', r));
     const sqlite = new Database(db, { readonly: true });
     const integrity = sqlite.pragma('integrity_check', { simple: true });
     sqlite.close();
