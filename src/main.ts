@@ -1,5 +1,5 @@
 // Starts the gateway: configuration, schema directory, database, HTTP server, graceful shutdown.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import type { GatewayContext } from './core/context.ts';
@@ -21,13 +21,13 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
       'DEMO MODE: tenant "demo" with well-known keys; set GATEWAY_DEMO=false and GATEWAY_ADMIN_TOKEN in production');
   }
   const app = createApp(ctx);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
+  // Slow clients cannot hold connections: headers and whole requests have deadlines, checked every
+  // second (Node's default check interval is 30 s).
+  const server = createServer({ requestTimeout: config.requestTimeoutMs, headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1_000, keepAliveTimeout: 5_000 }, app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
   });
-  server.requestTimeout = config.requestTimeoutMs;
-  server.headersTimeout = config.headersTimeoutMs;
-  server.keepAliveTimeout = 5_000;
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   // without a configured public URL, links point at the port actually bound (GATEWAY_PORT=0 picks one)
