@@ -5,24 +5,20 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { buildOpenApi, listOperations, type OperationInfo } from '../../src/core/openapi.ts';
 import { ADMIN_TOKEN, createTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { hostileArchives, hostileXml, NASTY_STRINGS, storeDigest } from '../helpers/hostile.ts';
 import { setUpMangelmelder } from '../helpers/open311.ts';
 
 const doc = buildOpenApi() as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>> };
 const operations = listOperations(doc as never);
 const withBody = operations.filter((op) => doc.paths[op.path]?.[op.method]?.requestBody);
 
-const NASTY = ["' OR 1=1 --", '"; DROP TABLE procedure; --', '../../../../etc/passwd', '..%2F..%2Fetc%2Fpasswd', '%00', '<script>alert(1)</script>', '${jndi:ldap://x}', 'ä'.repeat(300)];
 
 function concrete(op: OperationInfo, value: string): string {
   const path = op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => (name === 'tenant' ? 'sayda' : name === 'format' ? 'json' : encodeURIComponent(value)));
   return op.path.startsWith('/open311/') ? `${path}?jurisdiction_id=sayda` : path;
 }
 
-/** Every table's row count: the store must be exactly as before a refused request. */
-function snapshot(gw: TestGateway): Record<string, number> {
-  const tables = (gw.store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((t) => t.name);
-  return Object.fromEntries(tables.map((t) => [t, (gw.store.db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]));
-}
+const snapshot = (gw: TestGateway): string => storeDigest(gw.store.db);
 
 function errorFormatOk(op: OperationInfo, res: request.Response): void {
   const type = String(res.headers['content-type'] ?? '');
@@ -88,7 +84,7 @@ describe('hardening/hostile: injection and traversal strings in every path and q
 
   for (const op of operations.filter((o) => o.method === 'get' || o.method === 'delete')) {
     it(`${op.method.toUpperCase()} ${op.path}: never 500, nothing changes, no file content leaks`, async () => {
-      for (const value of NASTY) {
+      for (const value of NASTY_STRINGS) {
         const before = snapshot(gw);
         const path = concrete(op, value);
         const sep = path.includes('?') ? '&' : '?';
@@ -117,5 +113,94 @@ describe('hardening/hostile: XML shapes that exhaust parsers', function () {
     const r2 = await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', 'application/xml').send(huge).expect(200);
     assert.equal(r2.body.valid, false);
     await request(gw.app).get('/health').expect(200);
+  });
+});
+
+describe('hardening/hostile: XML and archive attacks on every operation that accepts XML or ZIP', function () {
+  this.timeout(180_000);
+  let gw: TestGateway;
+  let attacks: Array<[string, string, Buffer]> = [];
+  const xmlOps = withBody.map((op) => ({ op, types: Object.keys(doc.paths[op.path]![op.method]!.requestBody!.content ?? {}) }))
+    .filter(({ types }) => types.some((t) => /xml|zip/.test(t)));
+  before(async () => {
+    gw = await createTestGateway();
+    await gw.tenant('sayda');
+    attacks = [...hostileXml().map(([l, b]) => [l, 'application/xml', b] as [string, string, Buffer]), ...(await hostileArchives()).map(([l, b]) => [l, 'application/zip', b] as [string, string, Buffer])];
+  });
+  after(async () => { await gw.close(); });
+
+  it('finds the XML-taking operations (XPlanung validate and push at least)', () => {
+    const ids = xmlOps.map(({ op }) => op.operationId);
+    assert.ok(ids.includes('validateXPlan') && ids.includes('pushXPlan'), ids.join(', '));
+  });
+
+  for (const { op, types } of xmlOps) {
+    it(`${op.method.toUpperCase()} ${op.path}: every attack is refused specifically, quickly, with bounded memory, store unchanged`, async () => {
+      const rssBefore = process.memoryUsage().rss;
+      let rssPeak = rssBefore;
+      for (const [label, type, body] of attacks) {
+        if (!types.includes(type) && !(type === 'application/xml' && types.some((t) => t.endsWith('+xml')))) continue;
+        const before = snapshot(gw);
+        const started = Date.now();
+        const res = await request(gw.app)[op.method](concrete(op, 'x')).set('Authorization', `Bearer ${ADMIN_TOKEN}`).set('Content-Type', type).send(body);
+        const ms = Date.now() - started;
+        if (op.operationId === 'validateXPlan' && res.status === 200) {
+          // validation answers with a report; the attack must be an error finding in it
+          assert.equal(res.body.valid, false, label);
+          assert.ok(res.body.findings.some((f: { severity: string }) => f.severity === 'error'), label);
+        } else {
+          assert.ok(res.status >= 400 && res.status < 500, `${label}: ${res.status} ${res.text.slice(0, 200)}`);
+          errorFormatOk(op, res);
+        }
+        assert.doesNotMatch(res.text, /root:x:0:0/, `${label}: file content in the answer`);
+        assert.ok(ms < 10_000, `${label}: ${ms} ms`);
+        assert.equal(snapshot(gw), before, `${label}: store changed`);
+        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      }
+      // nothing inflated the bomb or expanded the entities in memory
+      assert.ok(rssPeak - rssBefore < 300 * 1024 * 1024, `RSS grew by ${((rssPeak - rssBefore) / 1048576).toFixed(0)} MiB`);
+      await request(gw.app).get('/health').expect(200);
+    });
+  }
+});
+
+describe('hardening/hostile: injection strings inside otherwise valid bodies are data, never code', function () {
+  this.timeout(60_000);
+  let gw: TestGateway;
+  let keys: { submit: string; staff: string };
+  before(async () => {
+    gw = await createTestGateway({ GATEWAY_OPEN311_RATE_PER_MINUTE: '100000' });
+    keys = await setUpMangelmelder(gw);
+  });
+  after(async () => { await gw.close(); });
+
+  it('procedure titles and descriptions: stored and returned verbatim; every table survives', async () => {
+    for (const value of NASTY_STRINGS.filter((v) => !v.includes('\u0000'))) {
+      const res = await request(gw.app).post('/api/v1/tenants/sayda/procedures').set('Authorization', `Bearer ${keys.staff}`)
+        .send({ title: value, description: value, family: 'informell', planKind: 'dialog' });
+      assert.ok(res.status === 201 || res.status === 400, `${value}: ${res.status}`);
+      if (res.status === 201) {
+        const back = await request(gw.app).get(`/api/v1/tenants/sayda/procedures/${res.body.id}`).set('Authorization', `Bearer ${keys.staff}`).expect(200);
+        assert.equal(back.body.title, value);
+      }
+    }
+    const tables = gw.store.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
+    assert.ok(tables.n >= 10);
+    assert.equal((gw.store.db.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check, 'ok');
+  });
+
+  it('Open311 form fields: every field with every string answers < 500, errors in the Open311 format', async () => {
+    const fields = ['service_code', 'lat', 'long', 'address_string', 'address_id', 'email', 'device_id', 'account_id', 'first_name', 'last_name', 'phone', 'description', 'media_url', 'attribute[schaden]', 'jurisdiction_id'];
+    const base = { api_key: keys.submit, service_code: 'schlagloch', lat: '50.70', long: '13.40', description: 'Loch' };
+    for (const field of fields) {
+      for (const value of NASTY_STRINGS) {
+        for (const format of ['json', 'xml']) {
+          const res = await request(gw.app).post(`/open311/v2/requests.${format}?jurisdiction_id=sayda`).type('form').send({ ...base, [field]: value });
+          assert.ok(res.status < 500, `${field}=${JSON.stringify(value)} (${format}): ${res.status} ${res.text.slice(0, 200)}`);
+          if (res.status >= 400 && format === 'json') assert.ok(Array.isArray(res.body) && typeof res.body[0]?.description === 'string', res.text.slice(0, 200));
+          if (res.status >= 400 && format === 'xml') assert.match(res.text, /<errors>/);
+        }
+      }
+    }
   });
 });
