@@ -119,6 +119,13 @@ async function verify(base: string): Promise<string[]> {
     if (orphans.n) problems.push(`${orphans.n} plan rows without procedure`);
     const noExt = sqlite.prepare("SELECT count(*) AS n FROM xplan_plan p WHERE NOT EXISTS (SELECT 1 FROM external_id x WHERE x.procedure_id = p.procedure_id AND x.system = 'xplanung')").get() as { n: number };
     if (noExt.n) problems.push(`${noExt.n} plan procedures without their external id`);
+    // a pushed plan always brings dated phases: a plan procedure without any is half-written
+    const noPhases = sqlite.prepare('SELECT count(*) AS n FROM xplan_plan p WHERE NOT EXISTS (SELECT 1 FROM phase f WHERE f.procedure_id = p.procedure_id)').get() as { n: number };
+    if (noPhases.n) problems.push(`${noPhases.n} plan procedures without their phases`);
+    const noSource = sqlite.prepare('SELECT count(*) AS n FROM xplan_plan p LEFT JOIN xplan_document d ON d.content_hash = p.content_hash WHERE d.content_hash IS NULL').get() as { n: number };
+    if (noSource.n) problems.push(`${noSource.n} plan rows without their source document`);
+    const personalOrphans = sqlite.prepare('SELECT count(*) AS n FROM service_request_personal x LEFT JOIN service_request r ON r.id = x.request_id WHERE r.id IS NULL').get() as { n: number };
+    if (personalOrphans.n) problems.push(`${personalOrphans.n} personal-data rows without their report`);
   } finally {
     sqlite.close();
   }

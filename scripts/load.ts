@@ -1,5 +1,5 @@
 // `npm run load [-- --seconds=120 --rate=40]`: a mixed workload on loopback at a fixed rate —
-// Open311 reads and writes, feed harvesting, plan validation — against a gateway in a child
+// Open311 reads and writes, feed harvesting, plan validation, procedure reads and edits — against a gateway in a child
 // process. Reports throughput, latency percentiles per kind, errors (must be 0) and memory growth.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,15 +26,22 @@ try {
   const submit = await key(['open311:submit']);
   const staff = await key(['open311:manage', 'procedures:write']);
   await fetch(`${gw.base}/api/v1/tenants/demo/services`, { method: 'POST', headers: { Authorization: `Bearer ${staff}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ service_code: 'schlagloch', service_name: 'Schlagloch', moderated: false }) });
+  const procedureIds: string[] = [];
   for (let i = 0; i < 300; i++) {
-    await fetch(`${gw.base}/api/v1/tenants/demo/procedures`, { method: 'POST', headers: { Authorization: `Bearer ${staff}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ title: `Verfahren ${i}`, family: 'informell', planKind: 'dialog' }) });
+    const res = await fetch(`${gw.base}/api/v1/tenants/demo/procedures`, { method: 'POST', headers: { Authorization: `Bearer ${staff}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ title: `Verfahren ${i}`, family: 'informell', planKind: 'dialog' }) });
+    procedureIds.push(String(((await res.json()) as { id: string }).id));
   }
+  let edit = 0;
+  const anyProcedure = () => procedureIds[Math.floor(Math.random() * procedureIds.length)]!;
 
   const kinds: Array<[string, () => Promise<Response>]> = [
     ['open311 GET requests.json', () => fetch(`${gw.base}/open311/v2/requests.json`)],
     ['open311 GET services.xml', () => fetch(`${gw.base}/open311/v2/services.xml`)],
     ['open311 POST requests.json', () => fetch(`${gw.base}/open311/v2/requests.json`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ api_key: submit, service_code: 'schlagloch', lat: '50.644', long: '13.234', description: 'Schlagloch' }).toString() })],
     ['dcat GET catalog page (RDF/XML)', () => fetch(`${gw.base}/dcat/catalog?page=${1 + Math.floor(Math.random() * 3)}`)],
+    ['procedures GET one', () => fetch(`${gw.base}/api/v1/tenants/demo/procedures/${anyProcedure()}`, { headers: { Authorization: `Bearer ${staff}` } })],
+    // edits walk through the procedures in turn, so two edits of one procedure never race
+    ['procedures PATCH title', () => fetch(`${gw.base}/api/v1/tenants/demo/procedures/${procedureIds[edit++ % procedureIds.length]}`, { method: 'PATCH', headers: { Authorization: `Bearer ${staff}`, 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ title: `Verfahren, Fassung ${edit}` }) })],
     ['xplanung POST validate', () => fetch(`${gw.base}/xplanung/v1/validate`, { method: 'POST', headers: { 'Content-Type': 'application/gml+xml' }, body: plan })],
   ];
   const rssStart = rssMb(gw.pid);
@@ -49,7 +56,9 @@ try {
     const p = call().then(async (res) => {
       await res.arrayBuffer();
       if (res.status >= 400) errors.set(name, (errors.get(name) ?? 0) + 1);
-      latencies.set(name, [...(latencies.get(name) ?? []), performance.now() - started]);
+      const xs = latencies.get(name) ?? [];
+      xs.push(performance.now() - started);
+      latencies.set(name, xs);
     }, () => { errors.set(name, (errors.get(name) ?? 0) + 1); }).finally(() => inflight.delete(p));
     inflight.add(p);
     sent++;
