@@ -80,10 +80,25 @@ export function fieldErrors(errors: ErrorObject[] | null | undefined, base = '')
 /** Validates `data` against a schema file or throws a 400 naming every offending field. */
 export function assertValid<T>(file: string, data: unknown, what: string): T {
   const validate = validatorFor<T>(file);
-  if (validate(data)) return data;
-  const errors = fieldErrors(validate.errors);
+  const errors = validate(data) ? unrepresentableText(data) : fieldErrors(validate.errors);
+  if (!errors.length) return data as T;
   const first = errors[0];
   throw badRequest(`${what} is invalid${first ? `: ${first.pointer} ${first.detail}` : ''}`, errors);
+}
+
+// Characters XML 1.0 cannot carry (C0 controls but tab, LF, CR; U+FFFE/FFFF) and lone surrogates:
+// stored, they would make every XML and RDF/XML answer that shows the text ill-formed.
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const NOT_IN_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDFFF]/u;
+
+/** Pointers to every string (value or key) in `data` that contains a character XML cannot represent. */
+export function unrepresentableText(data: unknown, pointer = ''): FieldError[] {
+  if (typeof data === 'string') return NOT_IN_XML.test(data) ? [{ pointer: pointer || '/', detail: 'contains a control character or lone surrogate that XML cannot represent' }] : [];
+  if (Array.isArray(data)) return data.flatMap((v, i) => unrepresentableText(v, `${pointer}/${i}`));
+  if (data && typeof data === 'object') {
+    return Object.entries(data as Record<string, unknown>).flatMap(([k, v]) => [...unrepresentableText(k, `${pointer}/${k}`).slice(0, 1), ...unrepresentableText(v, `${pointer}/${k}`)]);
+  }
+  return [];
 }
 
 /** A separate, coercing instance for configuration read from strings (environment variables). */
