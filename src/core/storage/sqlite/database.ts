@@ -36,3 +36,17 @@ export function migrate(db: Db): number {
   }
   return db.pragma('user_version', { simple: true }) as number;
 }
+
+const statementCache = new WeakMap<Db, Map<string, Database.Statement<unknown[]>>>();
+
+/** A prepared statement for `sql`, prepared once per connection: preparing costs more than running the small statements the repositories use. */
+export function prepare(db: Db, sql: string): Database.Statement<unknown[]> {
+  let cache = statementCache.get(db);
+  if (!cache) statementCache.set(db, (cache = new Map()));
+  let st = cache.get(sql);
+  if (!st) {
+    st = db.prepare(sql);
+    cache.set(sql, st);
+  }
+  return st;
+}

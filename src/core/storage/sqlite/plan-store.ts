@@ -1,7 +1,7 @@
 // SQLite implementation of the plan repository. A push writes the document, every procedure and
 // every mapping row in one transaction (procedure writes nest as savepoints).
 import type { PlanPush, PlanPushResult, PlanRepository, PushedDocument, StoredPlan } from '../plan-repository.ts';
-import type { Db } from './database.ts';
+import { prepare, type Db } from './database.ts';
 import type { SqliteProcedures } from './store.ts';
 
 interface PlanRow {
@@ -22,11 +22,11 @@ export class SqlitePlans implements PlanRepository {
   async push(tenant: string, document: PushedDocument, plans: PlanPush[]): Promise<PlanPushResult[]> {
     const now = new Date().toISOString();
     return this.db.transaction(() => {
-      this.db.prepare('INSERT OR IGNORE INTO xplan_document (content_hash, bytes, size, created) VALUES (?, ?, ?, ?)')
+      prepare(this.db, 'INSERT OR IGNORE INTO xplan_document (content_hash, bytes, size, created) VALUES (?, ?, ?, ?)')
         .run(document.contentHash, document.bytes, document.bytes.length, now);
       const results: PlanPushResult[] = [];
       for (const plan of plans) {
-        const existing = this.db.prepare('SELECT p.*, d.size FROM xplan_plan p JOIN xplan_document d ON d.content_hash = p.content_hash WHERE p.tenant_id = ? AND p.plan_id = ?')
+        const existing = prepare(this.db, 'SELECT p.*, d.size FROM xplan_plan p JOIN xplan_document d ON d.content_hash = p.content_hash WHERE p.tenant_id = ? AND p.plan_id = ?')
           .get(tenant, plan.planId) as PlanRow | undefined;
         const target = existing ? undefined : this.mappedProcedure(tenant, plan.planId);
         if (target) {
@@ -36,7 +36,7 @@ export class SqlitePlans implements PlanRepository {
           results.push({ planId: plan.planId, outcome: 'updated', procedure: stored });
           continue;
         }
-        const current = existing ? this.db.prepare('SELECT deleted FROM procedure WHERE id = ?').get(existing.procedure_id) as { deleted: string | null } | undefined : undefined;
+        const current = existing ? prepare(this.db, 'SELECT deleted FROM procedure WHERE id = ?').get(existing.procedure_id) as { deleted: string | null } | undefined : undefined;
         if (existing && current && !current.deleted) {
           if (existing.content_hash === document.contentHash) {
             const stored = this.procedures.getSync(tenant, existing.procedure_id);
@@ -44,7 +44,7 @@ export class SqlitePlans implements PlanRepository {
             continue;
           }
           const stored = this.procedures.replaceSync(tenant, existing.procedure_id, plan.procedure);
-          this.db.prepare('UPDATE xplan_plan SET plan_type = ?, xplan_version = ?, epsg = ?, content_hash = ?, file_name = ?, content_type = ?, modified = ? WHERE tenant_id = ? AND plan_id = ?')
+          prepare(this.db, 'UPDATE xplan_plan SET plan_type = ?, xplan_version = ?, epsg = ?, content_hash = ?, file_name = ?, content_type = ?, modified = ? WHERE tenant_id = ? AND plan_id = ?')
             .run(plan.planType, document.xplanVersion, document.epsg ?? null, document.contentHash, document.fileName, document.contentType, now, tenant, plan.planId);
           results.push({ planId: plan.planId, outcome: 'updated', procedure: stored });
         } else {
@@ -60,17 +60,17 @@ export class SqlitePlans implements PlanRepository {
 
   /** A live procedure a new plan id already points at: by external id, or an id the gateway minted on export. */
   private mappedProcedure(tenant: string, planId: string): string | undefined {
-    const byExternal = this.db.prepare(
+    const byExternal = prepare(this.db, 
       "SELECT x.procedure_id FROM external_id x JOIN procedure p ON p.id = x.procedure_id WHERE x.tenant_id = ? AND x.system = 'xplanung' AND x.external_id = ? AND p.deleted IS NULL",
     ).get(tenant, planId) as { procedure_id: string } | undefined;
     if (byExternal) return byExternal.procedure_id;
     if (!planId.startsWith('GML_')) return undefined;
-    const minted = this.db.prepare('SELECT id FROM procedure WHERE tenant_id = ? AND id = ? AND deleted IS NULL').get(tenant, planId.slice(4)) as { id: string } | undefined;
+    const minted = prepare(this.db, 'SELECT id FROM procedure WHERE tenant_id = ? AND id = ? AND deleted IS NULL').get(tenant, planId.slice(4)) as { id: string } | undefined;
     return minted?.id;
   }
 
   private insertPlan(tenant: string, plan: PlanPush, document: PushedDocument, procedureId: string, now: string): void {
-    this.db.prepare(
+    prepare(this.db, 
       `INSERT INTO xplan_plan (tenant_id, plan_id, plan_type, xplan_version, epsg, procedure_id, content_hash, file_name, content_type, created, modified)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (tenant_id, plan_id) DO UPDATE SET procedure_id = excluded.procedure_id, plan_type = excluded.plan_type,
@@ -80,22 +80,22 @@ export class SqlitePlans implements PlanRepository {
   }
 
   async get(tenant: string, planId: string): Promise<StoredPlan | null> {
-    const row = this.db.prepare(`${SELECT} WHERE p.tenant_id = ? AND p.plan_id = ?`).get(tenant, planId) as PlanRow | undefined;
+    const row = prepare(this.db, `${SELECT} WHERE p.tenant_id = ? AND p.plan_id = ?`).get(tenant, planId) as PlanRow | undefined;
     return row ? toPlan(row) : null;
   }
 
   async source(tenant: string, planId: string): Promise<{ plan: StoredPlan; bytes: Buffer } | null> {
-    const row = this.db.prepare(`SELECT p.*, d.size, d.bytes FROM xplan_plan p JOIN xplan_document d ON d.content_hash = p.content_hash WHERE p.tenant_id = ? AND p.plan_id = ?`)
+    const row = prepare(this.db, `SELECT p.*, d.size, d.bytes FROM xplan_plan p JOIN xplan_document d ON d.content_hash = p.content_hash WHERE p.tenant_id = ? AND p.plan_id = ?`)
       .get(tenant, planId) as (PlanRow & { bytes: Buffer }) | undefined;
     return row ? { plan: toPlan(row), bytes: row.bytes } : null;
   }
 
   async byProcedure(tenant: string, procedureId: string): Promise<StoredPlan | null> {
-    const row = this.db.prepare(`${SELECT} WHERE p.tenant_id = ? AND p.procedure_id = ?`).get(tenant, procedureId) as PlanRow | undefined;
+    const row = prepare(this.db, `${SELECT} WHERE p.tenant_id = ? AND p.procedure_id = ?`).get(tenant, procedureId) as PlanRow | undefined;
     return row ? toPlan(row) : null;
   }
 
   async list(tenant: string): Promise<StoredPlan[]> {
-    return (this.db.prepare(`${SELECT} WHERE p.tenant_id = ? ORDER BY p.created, p.plan_id`).all(tenant) as PlanRow[]).map(toPlan);
+    return (prepare(this.db, `${SELECT} WHERE p.tenant_id = ? ORDER BY p.created, p.plan_id`).all(tenant) as PlanRow[]).map(toPlan);
   }
 }

@@ -5,10 +5,7 @@ import type {
   NewServiceRequest, Open311Service, PersonalData, PortalStatus, ServiceRequest, ServiceRequestPatch,
   ServiceRequestQuery, ServiceRequestRepository, ServiceRequestUpdate, StoredMedia,
 } from '../service-request-repository.ts';
-import type Database from 'better-sqlite3';
-import type { Db } from './database.ts';
-
-type Statement = Database.Statement<unknown[]>;
+import { prepare, type Db } from './database.ts';
 import { laterThan } from './store.ts';
 
 interface RequestRow {
@@ -21,18 +18,10 @@ interface RequestRow {
 const now = () => new Date().toISOString();
 
 export class SqliteServiceRequests implements ServiceRequestRepository {
-  private readonly statements = new Map<string, Statement>();
-
   constructor(readonly db: Db) {}
 
-  /** Prepared once per SQL text: preparing costs more than running these small statements. */
-  private sql(text: string): Statement {
-    let st = this.statements.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
+  private sql(text: string) {
+    return prepare(this.db, text);
   }
 
   private toRequest(r: RequestRow, personal?: PersonalData | null): ServiceRequest {
@@ -53,6 +42,7 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
   }
 
   async putService(tenant: string, service: Open311Service): Promise<{ service: Open311Service; created: boolean }> {
+    this.jurisdictionCache = undefined;
     const ts = now();
     return this.db.transaction(() => {
       const existing = this.sql('SELECT 1 FROM open311_service WHERE tenant_id = ? AND service_code = ?').get(tenant, service.service_code);
@@ -74,11 +64,16 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
   }
 
   async deleteService(tenant: string, code: string): Promise<boolean> {
+    this.jurisdictionCache = undefined;
     return this.sql('DELETE FROM open311_service WHERE tenant_id = ? AND service_code = ?').run(tenant, code).changes > 0;
   }
 
+  // asked on every Open311 call; changes only with putService/deleteService on this connection
+  private jurisdictionCache?: string[];
+
   async jurisdictions(): Promise<string[]> {
-    return (this.sql('SELECT DISTINCT tenant_id FROM open311_service ORDER BY tenant_id').all() as { tenant_id: string }[]).map((r) => r.tenant_id);
+    this.jurisdictionCache ??= (this.sql('SELECT DISTINCT tenant_id FROM open311_service ORDER BY tenant_id').all() as { tenant_id: string }[]).map((r) => r.tenant_id);
+    return this.jurisdictionCache;
   }
 
   async create(input: NewServiceRequest): Promise<ServiceRequest> {

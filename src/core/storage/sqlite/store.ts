@@ -11,7 +11,7 @@ import type {
   ApiKeyRepository, CodeMappingRepository, HarvestPage, HarvestQuery, ProcedurePage, ProcedureQuery, ProcedureRepository, Scope, Store,
   StoredApiKey, StoredProcedure, TenantRepository,
 } from '../repository.ts';
-import { openDatabase, type Db } from './database.ts';
+import { openDatabase, prepare, type Db } from './database.ts';
 import { SqlitePlans } from './plan-store.ts';
 import { SqliteServiceRequests } from './service-request-store.ts';
 
@@ -47,7 +47,7 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    prepare(this.db, 'SELECT 1').get();
   }
 
   async close(): Promise<void> {
@@ -77,7 +77,7 @@ class SqliteTenants implements TenantRepository {
     const created = nowIso();
     const doc = { ...tenant, created };
     try {
-      this.db.prepare('INSERT INTO tenant (id, doc, created) VALUES (?, ?, ?)').run(tenant.id, JSON.stringify(doc), created);
+      prepare(this.db, 'INSERT INTO tenant (id, doc, created) VALUES (?, ?, ?)').run(tenant.id, JSON.stringify(doc), created);
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw conflict(`tenant ${tenant.id} exists already`);
       throw e;
@@ -86,19 +86,19 @@ class SqliteTenants implements TenantRepository {
   }
 
   async get(id: string): Promise<Tenant | null> {
-    const row = this.db.prepare('SELECT doc FROM tenant WHERE id = ?').get(id) as { doc: string } | undefined;
+    const row = prepare(this.db, 'SELECT doc FROM tenant WHERE id = ?').get(id) as { doc: string } | undefined;
     return row ? (JSON.parse(row.doc) as Tenant) : null;
   }
 
   async list(): Promise<Tenant[]> {
-    return (this.db.prepare('SELECT doc FROM tenant ORDER BY id').all() as { doc: string }[]).map((r) => JSON.parse(r.doc) as Tenant);
+    return (prepare(this.db, 'SELECT doc FROM tenant ORDER BY id').all() as { doc: string }[]).map((r) => JSON.parse(r.doc) as Tenant);
   }
 
   async update(tenant: Tenant): Promise<Tenant> {
     const existing = await this.get(tenant.id);
     if (!existing) throw notFound(`tenant ${tenant.id} does not exist`);
     const doc = { ...tenant, created: existing.created };
-    this.db.prepare('UPDATE tenant SET doc = ? WHERE id = ?').run(JSON.stringify(doc), tenant.id);
+    prepare(this.db, 'UPDATE tenant SET doc = ? WHERE id = ?').run(JSON.stringify(doc), tenant.id);
     return doc;
   }
 }
@@ -112,22 +112,22 @@ class SqliteApiKeys implements ApiKeyRepository {
 
   async create(tenant: string, label: string, scopes: Scope[], keyHash: string): Promise<StoredApiKey> {
     const row = { id: randomUUID(), tenant_id: tenant, label, scopes: JSON.stringify(scopes), created: nowIso(), revoked: null };
-    this.db.prepare('INSERT INTO api_key (id, tenant_id, label, scopes, key_hash, created) VALUES (?, ?, ?, ?, ?, ?)')
+    prepare(this.db, 'INSERT INTO api_key (id, tenant_id, label, scopes, key_hash, created) VALUES (?, ?, ?, ?, ?, ?)')
       .run(row.id, tenant, label, row.scopes, keyHash, row.created);
     return SqliteApiKeys.toKey(row);
   }
 
   async findByHash(keyHash: string): Promise<StoredApiKey | null> {
-    const r = this.db.prepare('SELECT * FROM api_key WHERE key_hash = ? AND revoked IS NULL').get(keyHash) as Parameters<typeof SqliteApiKeys.toKey>[0] | undefined;
+    const r = prepare(this.db, 'SELECT * FROM api_key WHERE key_hash = ? AND revoked IS NULL').get(keyHash) as Parameters<typeof SqliteApiKeys.toKey>[0] | undefined;
     return r ? SqliteApiKeys.toKey(r) : null;
   }
 
   async list(tenant: string): Promise<StoredApiKey[]> {
-    return (this.db.prepare('SELECT * FROM api_key WHERE tenant_id = ? ORDER BY created, id').all(tenant) as Parameters<typeof SqliteApiKeys.toKey>[0][]).map(SqliteApiKeys.toKey);
+    return (prepare(this.db, 'SELECT * FROM api_key WHERE tenant_id = ? ORDER BY created, id').all(tenant) as Parameters<typeof SqliteApiKeys.toKey>[0][]).map(SqliteApiKeys.toKey);
   }
 
   async revoke(tenant: string, id: string): Promise<boolean> {
-    return this.db.prepare('UPDATE api_key SET revoked = ? WHERE tenant_id = ? AND id = ? AND revoked IS NULL').run(nowIso(), tenant, id).changes > 0;
+    return prepare(this.db, 'UPDATE api_key SET revoked = ? WHERE tenant_id = ? AND id = ? AND revoked IS NULL').run(nowIso(), tenant, id).changes > 0;
   }
 }
 
@@ -145,11 +145,11 @@ export class SqliteProcedures implements ProcedureRepository {
   }
 
   private writeChildren(tenant: string, id: string, input: ProcedureInput): void {
-    this.db.prepare('DELETE FROM phase WHERE procedure_id = ?').run(id);
+    prepare(this.db, 'DELETE FROM phase WHERE procedure_id = ?').run(id);
     (input.phases ?? []).forEach((p, i) => this.insertPhase.run(id, i, p.kind, p.audience, p.durchgang ?? 1, p.start, p.end ?? null, p.title ?? null));
-    this.db.prepare('DELETE FROM external_id WHERE procedure_id = ?').run(id);
+    prepare(this.db, 'DELETE FROM external_id WHERE procedure_id = ?').run(id);
     for (const x of input.externalIds ?? []) {
-      const owner = this.db.prepare('SELECT procedure_id FROM external_id WHERE tenant_id = ? AND system = ? AND external_id = ?').get(tenant, x.system, x.id) as { procedure_id: string } | undefined;
+      const owner = prepare(this.db, 'SELECT procedure_id FROM external_id WHERE tenant_id = ? AND system = ? AND external_id = ?').get(tenant, x.system, x.id) as { procedure_id: string } | undefined;
       if (owner) throw conflict(`external id ${x.system}:${x.id} already belongs to procedure ${owner.procedure_id}`);
       this.insertExternalId.run(tenant, x.system, x.id, id);
     }
@@ -161,9 +161,9 @@ export class SqliteProcedures implements ProcedureRepository {
   }
 
   private hydrate(row: ProcedureRow, today: string): Procedure {
-    const phases = (this.db.prepare('SELECT kind, audience, durchgang, start, end, title FROM phase WHERE procedure_id = ? ORDER BY position').all(row.id) as PhaseRow[])
+    const phases = (prepare(this.db, 'SELECT kind, audience, durchgang, start, end, title FROM phase WHERE procedure_id = ? ORDER BY position').all(row.id) as PhaseRow[])
       .map((p) => ({ kind: p.kind, audience: p.audience, durchgang: p.durchgang, start: p.start, end: p.end, ...(p.title ? { title: p.title } : {}) }));
-    const externalIds = (this.db.prepare('SELECT system, external_id FROM external_id WHERE procedure_id = ? ORDER BY system, external_id').all(row.id) as { system: string; external_id: string }[])
+    const externalIds = (prepare(this.db, 'SELECT system, external_id FROM external_id WHERE procedure_id = ? ORDER BY system, external_id').all(row.id) as { system: string; external_id: string }[])
       .map((x) => ({ system: x.system, id: x.external_id }));
     const doc = JSON.parse(row.doc ?? '{}') as ProcedureInput;
     return {
@@ -180,7 +180,7 @@ export class SqliteProcedures implements ProcedureRepository {
   }
 
   private row(tenant: string, id: string): ProcedureRow | undefined {
-    return this.db.prepare('SELECT * FROM procedure WHERE tenant_id = ? AND id = ?').get(tenant, id) as ProcedureRow | undefined;
+    return prepare(this.db, 'SELECT * FROM procedure WHERE tenant_id = ? AND id = ?').get(tenant, id) as ProcedureRow | undefined;
   }
 
   private static tombstone(row: ProcedureRow): Tombstone {
@@ -195,7 +195,7 @@ export class SqliteProcedures implements ProcedureRepository {
     const id = randomUUID();
     const ts = nowIso();
     this.db.transaction(() => {
-      this.db.prepare('INSERT INTO procedure (id, tenant_id, title, family, plan_kind, doc, version, created, modified) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)')
+      prepare(this.db, 'INSERT INTO procedure (id, tenant_id, title, family, plan_kind, doc, version, created, modified) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)')
         .run(id, tenant, input.title, input.family, input.planKind, SqliteProcedures.docOf(input), ts, ts);
       this.writeChildren(tenant, id, input);
     })();
@@ -236,7 +236,7 @@ export class SqliteProcedures implements ProcedureRepository {
       const current = this.liveRow(tenant, id, expectedVersion);
       // modified must grow strictly so keyset cursors (modified, id) never skip a change
       const modified = laterThan(current.modified);
-      this.db.prepare('UPDATE procedure SET title = ?, family = ?, plan_kind = ?, doc = ?, version = version + 1, modified = ? WHERE id = ?')
+      prepare(this.db, 'UPDATE procedure SET title = ?, family = ?, plan_kind = ?, doc = ?, version = version + 1, modified = ? WHERE id = ?')
         .run(input.title, input.family, input.planKind, SqliteProcedures.docOf(input), modified, id);
       this.writeChildren(tenant, id, input);
       return this.row(tenant, id) as ProcedureRow;
@@ -248,9 +248,9 @@ export class SqliteProcedures implements ProcedureRepository {
     const row = this.db.transaction(() => {
       const current = this.liveRow(tenant, id, expectedVersion);
       const ts = laterThan(current.modified);
-      this.db.prepare('UPDATE procedure SET doc = NULL, deleted = ?, modified = ?, version = version + 1 WHERE id = ?').run(ts, ts, id);
-      this.db.prepare('DELETE FROM phase WHERE procedure_id = ?').run(id);
-      this.db.prepare('DELETE FROM external_id WHERE procedure_id = ?').run(id);
+      prepare(this.db, 'UPDATE procedure SET doc = NULL, deleted = ?, modified = ?, version = version + 1 WHERE id = ?').run(ts, ts, id);
+      prepare(this.db, 'DELETE FROM phase WHERE procedure_id = ?').run(id);
+      prepare(this.db, 'DELETE FROM external_id WHERE procedure_id = ?').run(id);
       return this.row(tenant, id) as ProcedureRow;
     })();
     return SqliteProcedures.tombstone(row);
@@ -266,10 +266,10 @@ export class SqliteProcedures implements ProcedureRepository {
     if (q.modifiedSince) { where.push('p.modified >= @since'); params.since = q.modifiedSince; }
     if (q.status) { where.push(`(${statusSql('p', '@today')}) = @status`); params.status = q.status; }
     const filter = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM procedure p WHERE ${filter}`).get(params) as { n: number }).n;
+    const total = (prepare(this.db, `SELECT count(*) AS n FROM procedure p WHERE ${filter}`).get(params) as { n: number }).n;
     let page = filter;
     if (q.after) { page += ' AND (p.modified, p.id) > (@afterModified, @afterId)'; params.afterModified = q.after.modified; params.afterId = q.after.id; }
-    const rows = this.db.prepare(`SELECT p.* FROM procedure p WHERE ${page} ORDER BY p.modified, p.id LIMIT @limit`).all({ ...params, limit: q.limit + 1 }) as ProcedureRow[];
+    const rows = prepare(this.db, `SELECT p.* FROM procedure p WHERE ${page} ORDER BY p.modified, p.id LIMIT @limit`).all({ ...params, limit: q.limit + 1 }) as ProcedureRow[];
     const more = rows.length > q.limit;
     const items = rows.slice(0, q.limit).map((r) => this.hydrate(r, today));
     const last = items[items.length - 1];
@@ -277,7 +277,7 @@ export class SqliteProcedures implements ProcedureRepository {
   }
 
   async deletedSince(since: string, tenant?: string): Promise<Tombstone[]> {
-    const rows = this.db.prepare(`SELECT * FROM procedure WHERE deleted IS NOT NULL AND deleted >= ? ${tenant ? 'AND tenant_id = ?' : ''} ORDER BY deleted, id`)
+    const rows = prepare(this.db, `SELECT * FROM procedure WHERE deleted IS NOT NULL AND deleted >= ? ${tenant ? 'AND tenant_id = ?' : ''} ORDER BY deleted, id`)
       .all(...(tenant ? [since, tenant] : [since])) as ProcedureRow[];
     return rows.map(SqliteProcedures.tombstone);
   }
@@ -288,8 +288,8 @@ export class SqliteProcedures implements ProcedureRepository {
     if (q.tenant) { where.push('p.tenant_id = @tenant'); params.tenant = q.tenant; }
     if (q.modifiedSince) { where.push('p.modified >= @since'); params.since = q.modifiedSince; }
     const filter = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM procedure p WHERE ${filter}`).get(params) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT p.* FROM procedure p WHERE ${filter} AND p.seq > @afterSeq ORDER BY p.seq LIMIT @limit OFFSET @offset`)
+    const total = (prepare(this.db, `SELECT count(*) AS n FROM procedure p WHERE ${filter}`).get(params) as { n: number }).n;
+    const rows = prepare(this.db, `SELECT p.* FROM procedure p WHERE ${filter} AND p.seq > @afterSeq ORDER BY p.seq LIMIT @limit OFFSET @offset`)
       .all({ ...params, afterSeq: q.afterSeq ?? 0, offset: q.afterSeq === undefined ? (q.offset ?? 0) : 0, limit: q.limit + 1 }) as (ProcedureRow & { seq: number })[];
     const today = todayUtc();
     const items = rows.slice(0, q.limit).map((r) => ({ seq: r.seq, procedure: this.hydrate(r, today) }));
@@ -298,12 +298,12 @@ export class SqliteProcedures implements ProcedureRepository {
   }
 
   async tenantOf(id: string): Promise<string | null> {
-    const r = this.db.prepare('SELECT tenant_id FROM procedure WHERE id = ?').get(id) as { tenant_id: string } | undefined;
+    const r = prepare(this.db, 'SELECT tenant_id FROM procedure WHERE id = ?').get(id) as { tenant_id: string } | undefined;
     return r?.tenant_id ?? null;
   }
 
   async findByExternalId(tenant: string, system: string, externalId: string): Promise<string | null> {
-    const r = this.db.prepare('SELECT procedure_id FROM external_id WHERE tenant_id = ? AND system = ? AND external_id = ?').get(tenant, system, externalId) as { procedure_id: string } | undefined;
+    const r = prepare(this.db, 'SELECT procedure_id FROM external_id WHERE tenant_id = ? AND system = ? AND external_id = ?').get(tenant, system, externalId) as { procedure_id: string } | undefined;
     return r?.procedure_id ?? null;
   }
 }
@@ -319,12 +319,12 @@ class SqliteCodeMappings implements CodeMappingRepository {
   constructor(private readonly db: Db) {}
 
   async resolve(tenant: string, list: string, code: string): Promise<string | null> {
-    const r = this.db.prepare("SELECT value FROM code_mapping WHERE list = ? AND code = ? AND tenant_id IN (?, '') ORDER BY tenant_id DESC LIMIT 1").get(list, code, tenant) as { value: string } | undefined;
+    const r = prepare(this.db, "SELECT value FROM code_mapping WHERE list = ? AND code = ? AND tenant_id IN (?, '') ORDER BY tenant_id DESC LIMIT 1").get(list, code, tenant) as { value: string } | undefined;
     return r?.value ?? null;
   }
 
   async list(tenant: string, list?: string): Promise<CodeMapping[]> {
-    const rows = this.db.prepare(`SELECT tenant_id, list, code, value FROM code_mapping WHERE tenant_id IN (?, '') ${list ? 'AND list = ?' : ''} ORDER BY list, code, tenant_id`)
+    const rows = prepare(this.db, `SELECT tenant_id, list, code, value FROM code_mapping WHERE tenant_id IN (?, '') ${list ? 'AND list = ?' : ''} ORDER BY list, code, tenant_id`)
       .all(...(list ? [tenant, list] : [tenant])) as { tenant_id: string; list: string; code: string; value: string }[];
     const effective = new Map<string, CodeMapping>();
     for (const r of rows) effective.set(`${r.list}\u0000${r.code}`, { list: r.list, code: r.code, value: r.value, tenant: r.tenant_id || null });
@@ -332,11 +332,11 @@ class SqliteCodeMappings implements CodeMappingRepository {
   }
 
   async setOverride(tenant: string, m: Omit<CodeMapping, 'tenant'>): Promise<CodeMapping> {
-    this.db.prepare('INSERT INTO code_mapping (tenant_id, list, code, value) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value').run(tenant, m.list, m.code, m.value);
+    prepare(this.db, 'INSERT INTO code_mapping (tenant_id, list, code, value) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value').run(tenant, m.list, m.code, m.value);
     return { list: m.list, code: m.code, value: m.value, tenant };
   }
 
   async removeOverride(tenant: string, list: string, code: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM code_mapping WHERE tenant_id = ? AND list = ? AND code = ?').run(tenant, list, code).changes > 0;
+    return prepare(this.db, 'DELETE FROM code_mapping WHERE tenant_id = ? AND list = ? AND code = ?').run(tenant, list, code).changes > 0;
   }
 }
