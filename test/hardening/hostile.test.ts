@@ -18,6 +18,17 @@ function concrete(op: OperationInfo, value: string): string {
   return op.path.startsWith('/open311/') ? `${path}?jurisdiction_id=sayda` : path;
 }
 
+type Parameter = { name: string; in: string; $ref?: string };
+/** The query parameters an operation documents (path-level and its own, references resolved). */
+function queryParameters(op: OperationInfo): string[] {
+  const full = doc as unknown as { paths: Record<string, Record<string, unknown>>; components?: { parameters?: Record<string, Parameter> } };
+  const item = full.paths[op.path]!;
+  const params = [...((item.parameters ?? []) as Parameter[]), ...(((item[op.method] as { parameters?: Parameter[] }).parameters) ?? [])]
+    .map((p) => (p.$ref ? full.components?.parameters?.[p.$ref.split('/').pop()!] : p))
+    .filter((p): p is Parameter => Boolean(p));
+  return params.filter((p) => p.in === 'query').map((p) => p.name);
+}
+
 const snapshot = (gw: TestGateway): string => storeDigest(gw.store.db);
 
 function errorFormatOk(op: OperationInfo, res: request.Response): void {
@@ -87,13 +98,18 @@ describe('hardening/hostile: injection and traversal strings in every path and q
   });
   after(async () => { await gw.close(); });
 
+  it('reads the documented query parameters from the OpenAPI document', () => {
+    assert.ok(queryParameters(operations.find((o) => o.operationId === 'dcatCatalog')!).includes('modified_since'));
+    assert.ok(queryParameters(operations.find((o) => o.path === '/open311/v2/requests.{format}' && o.method === 'get')!).includes('jurisdiction_id'));
+  });
+
   for (const op of operations.filter((o) => o.method === 'get' || o.method === 'delete')) {
     it(`${op.method.toUpperCase()} ${op.path}: never 500, nothing changes, no file content leaks`, async () => {
       for (const value of NASTY_STRINGS) {
         const before = snapshot(gw);
         const path = concrete(op, value);
         const sep = path.includes('?') ? '&' : '?';
-        const query = ['page', 'status', 'since', 'modified_since', 'service_code', 'start_date', 'profile', 'cursor', 'kind', 'version'].map((n) => `${n}=${encodeURIComponent(value)}`).join('&');
+        const query = [...queryParameters(op), 'page', 'status', 'since', 'cursor'].map((n) => `${n}=${encodeURIComponent(value)}`).join('&');
         const res = await request(gw.app)[op.method](`${path}${sep}${query}`).set('Authorization', `Bearer ${ADMIN_TOKEN}`);
         assert.ok(res.status < 500, `${res.status} for ${value}: ${res.text.slice(0, 200)}`);
         assert.doesNotMatch(res.text ?? '', /root:x:0:0/);
