@@ -10,6 +10,7 @@ import { reportToHtml } from '../report.ts';
 import type { ValidationReport } from '../report.ts';
 import type { XPlanungService, StageSwitches } from '../service.ts';
 import { ARCHIVE_TYPES, GML_TYPES, mediaType } from '../validate/index.ts';
+import { PoolBusyError } from '../validate/pool.ts';
 import { EXPORT_VERSIONS } from '../versions.ts';
 import type { ExportVersion } from '../versions.ts';
 
@@ -157,5 +158,9 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
     res.send(gml);
   });
 
+  r.use('/xplanung/v1', (err: unknown, _req: Request, _res: Response, next: (err?: unknown) => void) => {
+    if (err instanceof PoolBusyError) next(new HttpError(503, 'Service Unavailable', err.message, { headers: { 'Retry-After': '30' } }));
+    else next(err);
+  });
   return r;
 }

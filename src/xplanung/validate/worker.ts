@@ -5,7 +5,7 @@ import { runValidationJob } from './job.ts';
 import type { ValidationJob, ValidationJobResult } from './job.ts';
 
 export interface JobMessage { id: number; job: ValidationJob }
-export type JobReply = { id: number; result: ValidationJobResult } | { id: number; error: string };
+export type JobReply = { id: number; result: ValidationJobResult } | { id: number; error: string } | { ready: true };
 
 parentPort?.on('message', (msg: JobMessage) => {
   runValidationJob(msg.job).then(
@@ -13,3 +13,6 @@ parentPort?.on('message', (msg: JobMessage) => {
     (err: unknown) => parentPort!.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) } satisfies JobReply),
   );
 });
+
+// loaded and listening: job deadlines start only now, not while the thread boots
+parentPort?.postMessage({ ready: true } satisfies JobReply);
