@@ -16,11 +16,17 @@ export interface FeedContext {
   profile: Profile;
 }
 
-/** Collects quads; blank node labels are unique per graph. */
+/** Collects quads as a set (a publisher shared by 100 datasets is written once); blank node labels are unique per graph. */
 export class Graph {
   readonly quads: Quad[] = [];
+  private readonly seen = new Set<string>();
   private bnodes = 0;
-  add(s: Quad_Subject, p: NamedNode, o: Quad_Object): void { this.quads.push(quad(s, p, o)); }
+  add(s: Quad_Subject, p: NamedNode, o: Quad_Object): void {
+    const key = `${s.termType}\u0000${s.value}\u0000${p.value}\u0000${o.termType}\u0000${o.value}\u0000${o.termType === 'Literal' ? `${o.language}\u0000${o.datatype.value}` : ''}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.quads.push(quad(s, p, o));
+  }
   blank(): BlankNode { return blankNode(`b${++this.bnodes}`); }
   text(s: Quad_Subject, p: NamedNode, value: string | undefined | null, lang = 'de'): void {
     if (value) this.add(s, p, literal(value, lang));
