@@ -2,7 +2,7 @@
 // decision date and per pass of the repeated auslegung/traegerbeteiligung dates, a phase for the
 // Rechtsstand when no date says it, the Geltungsbereich as WGS84 GeoJSON, documents from external
 // references. Code lists come from the tenant's effective code mappings.
-import type { Geometry as JstsGeometry, Polygon as JstsPolygon } from './geometry/jts.ts';
+import type { Geometry as JstsGeometry, Polygon as JstsPolygon } from '../core/geo/jts.ts';
 import type { Geometry, Phase, ProcedureDocument, ProcedureInput } from '../core/model.ts';
 import { epsgCode, isSupportedCrs, latitudeFirst, toWgs84 } from './crs.ts';
 import { readGmlGeometry } from './geometry/gml.ts';

@@ -1,7 +1,7 @@
 // GML 3.2 geometries (the XPlanGML profile) as JTS geometries (jsts), with what is wrong in them.
 // Curves with arcs are linearised (stroked) so that area rules can run on them.
-import { geometryFactory, newCoordinate } from './jts.ts';
-import type { Coordinate, Geometry, LinearRing, Polygon } from './jts.ts';
+import { geometryFactory, newCoordinate } from '../../core/geo/jts.ts';
+import type { Coordinate, Geometry, LinearRing, Polygon } from '../../core/geo/jts.ts';
 import { attr, childNodes, children, firstElement, orderedChildren, textOf } from '../parse.ts';
 import type { XmlNode } from '../parse.ts';
 

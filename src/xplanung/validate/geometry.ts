@@ -3,8 +3,8 @@
 // points, ring orientation, holes inside their shell, contiguous patches), 2.2.3.1 objects inside
 // the Geltungsbereich (tolerance 0.001 m), 2.2.1.1 Flächenschluss (overlaps are errors, gaps
 // warnings, tolerance 0.002 m).
-import { buffer, isCCW, isValidOp, newSTRtree, toWkt } from '../geometry/jts.ts';
-import type { Geometry } from '../geometry/jts.ts';
+import { buffer, isCCW, isValidOp, newSTRtree, toWkt } from '../../core/geo/jts.ts';
+import type { Geometry } from '../../core/geo/jts.ts';
 import { attr, text } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature } from '../parse.ts';
 import type { Finding } from '../report.ts';

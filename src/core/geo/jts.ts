@@ -1,5 +1,6 @@
-// A typed face of the JTS port (jsts). jsts ships declaration stubs without methods, so the few
-// operations the gateway uses are declared here once and the library is loaded through them.
+// A typed face of the JTS port (jsts), shared by the standards that need geometry (XPlanung rules,
+// Open311 areas). jsts ships declaration stubs without methods, so the few operations the gateway
+// uses are declared here once and the library is loaded through them.
 import 'jsts/org/locationtech/jts/monkey.js'; // adds union, intersection, difference ... to Geometry
 import OrientationImpl from 'jsts/org/locationtech/jts/algorithm/Orientation.js';
 import CoordinateImpl from 'jsts/org/locationtech/jts/geom/Coordinate.js';
@@ -8,6 +9,7 @@ import STRtreeImpl from 'jsts/org/locationtech/jts/index/strtree/STRtree.js';
 import WKTWriterImpl from 'jsts/org/locationtech/jts/io/WKTWriter.js';
 import BufferOpImpl from 'jsts/org/locationtech/jts/operation/buffer/BufferOp.js';
 import IsValidOpImpl from 'jsts/org/locationtech/jts/operation/valid/IsValidOp.js';
+import GeoJSONReaderImpl from 'jsts/org/locationtech/jts/io/GeoJSONReader.js';
 
 export interface Coordinate { x: number; y: number; equals2D(o: Coordinate): boolean; copy(): Coordinate }
 export interface Envelope { getMinX(): number; getMaxX(): number; getMinY(): number; getMaxY(): number }
@@ -65,3 +67,6 @@ const writer = new (WKTWriterImpl as unknown as Ctor<{ write(g: Geometry): strin
 export const toWkt = (g: Geometry): string => writer.write(g);
 export const buffer = (g: Geometry, distance: number): Geometry => (BufferOpImpl as unknown as { bufferOp(g: Geometry, d: number): Geometry }).bufferOp(g, distance);
 export const isCCW = (ring: Coordinate[]): boolean => (OrientationImpl as unknown as { isCCW(c: Coordinate[]): boolean }).isCCW(ring);
+const geoJsonReader = new (GeoJSONReaderImpl as unknown as Ctor<{ read(g: unknown): Geometry }>)();
+/** A GeoJSON geometry object as a JTS geometry (coordinates as given, e.g. WGS84 lon/lat). */
+export const fromGeoJson = (g: unknown): Geometry => geoJsonReader.read(g);
