@@ -1,5 +1,6 @@
 // Admin API (/admin/v1): tenants, their API keys and code-list overrides. Admin token only.
-import { Router, json } from 'express';
+import { Router } from 'express';
+import { jsonBody } from '../body.ts';
 import { generateApiKey, hashApiKey, requireAdmin } from '../../core/auth.ts';
 import type { GatewayContext } from '../../core/context.ts';
 import { badRequest, notFound } from '../../core/errors.ts';
@@ -27,7 +28,7 @@ function parseTenant(body: unknown, id?: string): Tenant {
 export function adminRoutes(ctx: GatewayContext): Router {
   const r = Router();
   const { store } = ctx;
-  const body = json({ limit: ctx.config.maxJsonBytes });
+  const body = jsonBody(ctx.config.maxJsonBytes);
   r.use('/admin/v1', (_req, res, next) => {
     requireAdmin(authState(res).principal, authState(res).presented);
     next();

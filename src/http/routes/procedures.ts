@@ -1,5 +1,6 @@
 // Portal API: /api/v1/tenants/{tenant}/procedures. Thin handlers over the core repository.
-import { Router, json, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { jsonBody } from '../body.ts';
 import { authorize } from '../../core/auth.ts';
 import type { GatewayContext } from '../../core/context.ts';
 import { badRequest, gone, notFound } from '../../core/errors.ts';
@@ -71,7 +72,7 @@ function parseQuery(req: Request, tenant: string): ProcedureQuery {
 export function procedureRoutes(ctx: GatewayContext): Router {
   const r = Router();
   const store = ctx.store;
-  const body = json({ limit: ctx.config.maxJsonBytes, type: ['application/json', 'application/merge-patch+json'], strict: true });
+  const body = jsonBody(ctx.config.maxJsonBytes, ['application/json', 'application/merge-patch+json']);
 
   async function tenantOr404(tenant: string): Promise<void> {
     if (!(await store.tenants.get(tenant))) throw notFound(`tenant ${tenant} does not exist`);

@@ -1,7 +1,8 @@
 // Open311 GeoReport v2 at /open311/v2 (Mängelmelder). Thin handlers: parameters → repository →
 // view → render; every failure leaves through the Open311 error handler at the end.
 import { createHash, randomBytes } from 'node:crypto';
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { formBody } from '../../http/body.ts';
 import { fileTypeFromBuffer } from 'file-type';
 import multer from 'multer';
 import { stringify } from 'csv-stringify/sync';
@@ -60,7 +61,7 @@ export function georeportRoutes(ctx: GatewayContext): Router {
   const { store, config } = ctx;
   const repo = store.serviceRequests;
   const limiter = new RateLimiter(config.open311RatePerMinute);
-  const form = express.urlencoded({ extended: true, limit: config.maxJsonBytes, parameterLimit: 200 });
+  const form = formBody(config.maxJsonBytes);
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 100, fieldSize: 8 * 1024, parts: 102 } }).single('media');
 
   // CORS for browser apps (the spec's resources are public reads)

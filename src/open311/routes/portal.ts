@@ -1,6 +1,7 @@
 // The portal's side of the Mängelmelder under /api/v1: staff manage categories (services) and
 // moderate reports. JSON with RFC 9457 errors like the rest of the portal API.
-import { Router, json, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { jsonBody } from '../../http/body.ts';
 import { authorize } from '../../core/auth.ts';
 import type { GatewayContext } from '../../core/context.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../../core/errors.ts';
@@ -13,7 +14,7 @@ export function portalRoutes(ctx: GatewayContext): Router {
   const r = Router();
   const { store } = ctx;
   const repo = store.serviceRequests;
-  const body = json({ limit: ctx.config.maxJsonBytes, type: ['application/json', 'application/merge-patch+json'] });
+  const body = jsonBody(ctx.config.maxJsonBytes, ['application/json', 'application/merge-patch+json']);
 
   async function staff(req: Request, res: Response): Promise<string> {
     const tenant = String(req.params.tenant);
