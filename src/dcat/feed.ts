@@ -70,7 +70,9 @@ export class Feed {
       tenant: req.tenant, snapshot, modifiedSince: req.modifiedSince, limit: PAGE_SIZE,
       ...(req.after !== undefined ? { afterSeq: req.after } : { offset: (req.page - 1) * PAGE_SIZE }),
     });
-    const open311 = req.page === 1 && !req.modifiedSince ? await this.open311Tenants(req.tenant) : [];
+    // the authorities' report datasets are counted on every page but served on the first
+    const reporting = req.modifiedSince ? [] : await this.open311Tenants(req.tenant);
+    const open311 = req.page === 1 ? reporting : [];
     const catalog = catalogIri(this.base, req.tenant);
     const operator = operatorAgent(g, this.base);
     const title = req.tenant ? `Beteiligungsportal: ${(await this.tenant(req.tenant)).name}` : 'Beteiligungsportal – Verfahren, Bauleitpläne und Mängelmeldungen';
@@ -93,7 +95,7 @@ export class Feed {
       first: q('page=1'),
       last: q(`page=${lastPage}`),
       ...(harvest.nextSeq !== undefined ? { next: q(`page=${req.page + 1}&snapshot=${encodeURIComponent(snapshot)}&after=${harvest.nextSeq}`) } : {}),
-      totalItems: harvest.total + (req.modifiedSince ? 0 : (await this.open311Tenants(req.tenant)).length),
+      totalItems: harvest.total + reporting.length,
       itemsPerPage: PAGE_SIZE,
     });
     return { graph: g, found: harvest.items.length > 0 || req.page === 1 };
