@@ -8,7 +8,7 @@ import { baseUrl } from '../http/security.ts';
 import { PROFILES, bboxOf } from './build.ts';
 import type { Profile } from './build.ts';
 import { Feed } from './feed.ts';
-import { MEDIA, SUFFIX, serialize, toTurtle } from './serialize.ts';
+import { MEDIA, SUFFIX, serialize, serializeTo, toTurtle } from './serialize.ts';
 import type { RdfFormat } from './serialize.ts';
 import { FeedValidator } from './shacl.ts';
 
@@ -49,9 +49,9 @@ function dateParam(req: Request, name: string): string | undefined {
 }
 
 async function send(res: Response, format: RdfFormat, quads: Parameters<typeof serialize>[1]): Promise<void> {
-  const body = await serialize(format, quads);
   res.vary('Accept');
-  res.type(`${MEDIA[format]}; charset=utf-8`).send(body);
+  res.type(`${MEDIA[format]}; charset=utf-8`);
+  await serializeTo(format, quads, res);
 }
 
 export function dcatRoutes(ctx: GatewayContext): Router {

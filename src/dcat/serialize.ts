@@ -69,3 +69,29 @@ export function serialize(format: RdfFormat, quads: Quad[]): Promise<string> {
   if (format === 'jsonld') return toJsonLd(quads);
   return toRdfXml(quads);
 }
+
+/**
+ * Writes the quads to a stream as they are serialised (RDF/XML and Turtle), so that a large page
+ * starts arriving while it is still being written; JSON-LD needs the whole graph first.
+ */
+export async function serializeTo(format: RdfFormat, quads: Quad[], out: NodeJS.WritableStream): Promise<void> {
+  if (format === 'jsonld') {
+    out.end(await toJsonLd(quads));
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const ordered = bySubject(quads);
+    if (format === 'turtle') {
+      const w = new Writer(out, { prefixes: PREFIXES, end: true });
+      w.addQuads(ordered);
+      w.end((err) => (err ? reject(err) : resolve()));
+      return;
+    }
+    const s = scribe({ prefixes: PREFIXES });
+    s.on('error', reject);
+    s.on('end', () => resolve());
+    s.pipe(out);
+    for (const q of ordered) s.write(q as never);
+    s.end();
+  });
+}
