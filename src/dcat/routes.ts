@@ -8,7 +8,8 @@ import { baseUrl } from '../http/security.ts';
 import { PROFILES, bboxOf } from './build.ts';
 import type { Profile } from './build.ts';
 import { Feed } from './feed.ts';
-import { MEDIA, SUFFIX, serialize, serializeTo, toTurtle } from './serialize.ts';
+import { MEDIA, SUFFIX, serializeTo, toTurtle } from './serialize.ts';
+import type { Quad } from '@rdfjs/types';
 import type { RdfFormat } from './serialize.ts';
 import { FeedValidator } from './shacl.ts';
 
@@ -48,7 +49,7 @@ function dateParam(req: Request, name: string): string | undefined {
   return new Date(v).toISOString();
 }
 
-async function send(res: Response, format: RdfFormat, quads: Parameters<typeof serialize>[1]): Promise<void> {
+async function send(res: Response, format: RdfFormat, quads: Quad[]): Promise<void> {
   res.vary('Accept');
   res.type(`${MEDIA[format]}; charset=utf-8`);
   await serializeTo(format, quads, res);
