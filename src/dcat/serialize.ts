@@ -64,12 +64,6 @@ export async function toJsonLd(quads: Quad[]): Promise<string> {
   return JSON.stringify(await jsonld.compact(expanded, context));
 }
 
-export function serialize(format: RdfFormat, quads: Quad[]): Promise<string> {
-  if (format === 'turtle') return toTurtle(quads);
-  if (format === 'jsonld') return toJsonLd(quads);
-  return toRdfXml(quads);
-}
-
 /**
  * Writes the quads to a stream as they are serialised (RDF/XML and Turtle), so that a large page
  * starts arriving while it is still being written; JSON-LD needs the whole graph first.
