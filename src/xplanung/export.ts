@@ -4,6 +4,7 @@
 // the area the raeumlicherGeltungsbereich in ETRS89/UTM.
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
+import { defaultCodeLists, type CodeTable } from '../core/codelists.ts';
 import type { Phase, Procedure, Tenant } from '../core/model.ts';
 import { fromWgs84 } from './crs.ts';
 import type { ExportVersion } from './versions.ts';
@@ -31,18 +32,19 @@ const PLAN_ART: Record<string, [string, string]> = {
   landesentwicklungsplan: ['RP', '4000'],
 };
 
-/** Phase (kind/audience) → Rechtsstand code, per family: the latest phase names the plan's state. */
-const RECHTSSTAND: Record<string, Record<string, string>> = {
-  BP: { 'aufstellungsbeschluss/intern': '1000', 'abwaegung/intern': '2000', 'fruehzeitige_beteiligung/toeb': '2100', 'fruehzeitige_beteiligung/oeffentlichkeit': '2200', 'entwurfsbeschluss/intern': '2250', 'toeb_beteiligung/toeb': '2300', 'veroeffentlichung/oeffentlichkeit': '2400', 'satzungsbeschluss/intern': '3000', 'inkrafttreten/intern': '4000' },
-  FP: { 'aufstellungsbeschluss/intern': '1000', 'abwaegung/intern': '2000', 'fruehzeitige_beteiligung/toeb': '2100', 'fruehzeitige_beteiligung/oeffentlichkeit': '2200', 'entwurfsbeschluss/intern': '2250', 'toeb_beteiligung/toeb': '2300', 'veroeffentlichung/oeffentlichkeit': '2400', 'feststellungsbeschluss/intern': '3000', 'inkrafttreten/intern': '4000' },
-  RP: { 'aufstellungsbeschluss/intern': '1000', 'veroeffentlichung/oeffentlichkeit': '2000', 'feststellungsbeschluss/intern': '3000', 'inkrafttreten/intern': '4000' },
+/** Plan family → the code lists (procedure-model §7.2) whose inverse the export writes. */
+const LISTS: Record<string, { rechtsstand: string; verfahren: string }> = {
+  BP: { rechtsstand: 'xplanung:bp-rechtsstand', verfahren: 'xplanung:bp-verfahren' },
+  FP: { rechtsstand: 'xplanung:fp-rechtsstand', verfahren: 'xplanung:fp-verfahren' },
+  RP: { rechtsstand: 'xplanung:rp-rechtsstand', verfahren: 'xplanung:rp-verfahren' },
 };
 
-const VERFAHREN: Record<string, Record<string, string>> = {
-  BP: { normal: '1000', vereinfacht_13: '2000', innenentwicklung_13a: '3000', aussenbereich_13b: '4000' },
-  FP: { normal: '1000', vereinfacht_13: '2000' },
-  RP: { aenderung: '1000', teilfortschreibung: '2000', neuaufstellung: '3000', gesamtfortschreibung: '4000', aktualisierung: '5000', neubekanntmachung: '6000' },
-};
+/** value → code of a code list (the first code for a value wins), e.g. `satzungsbeschluss/intern` → 3000. */
+function inverse(codes: CodeTable, list: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [code, value] of Object.entries(codes[list] ?? {})) out[value] ??= code;
+  return out;
+}
 
 /** First two digits of the AGS (Land key) → XP_Bundeslaender code. */
 const BUNDESLAND_BY_AGS: Record<string, string> = {
@@ -72,6 +74,8 @@ const first = (phases: Phase[], kind: Phase['kind']) => phases.filter((p) => p.k
 
 export interface ExportOptions {
   version: ExportVersion;
+  /** The tenant's effective code lists (default: the shipped ones): Rechtsstand and Verfahren are written from them. */
+  codes?: CodeTable;
   /** gml:id of the plan: the id it was pushed with, so a re-push maps to the same procedure. */
   planGmlId?: string;
   /** EPSG code of the plan's CRS (default: UTM zone by longitude). */
@@ -84,6 +88,9 @@ export function procedureToXPlanGml(p: Procedure, tenant: Tenant, options: Expor
   const v = versionById(options.version);
   if (!v) throw new ExportError(`XPlanGML ${options.version} kann nicht exportiert werden.`);
   const [family, planArt] = PLAN_ART[p.planKind]!;
+  const codes = options.codes ?? defaultCodeLists();
+  const rechtsstand = inverse(codes, LISTS[family]!.rechtsstand);
+  const verfahren = inverse(codes, LISTS[family]!.verfahren);
   const area = p.area as { type: 'Polygon' | 'MultiPolygon'; coordinates: number[][][] | number[][][][] };
   const polygons = (area.type === 'Polygon' ? [area.coordinates] : area.coordinates) as [number, number][][][];
   const epsg = options.epsg ?? utmFor(polygons.flat(2));
@@ -146,9 +153,9 @@ export function procedureToXPlanGml(p: Procedure, tenant: Tenant, options: Expor
     x(gemeinde, 'gemeindeName', tenant.name);
   }
   x(plan, 'planArt', planArt);
-  if ((family === 'FP' || (family === 'BP' && v.version === '5.4')) && p.verfahrensart) x(plan, 'verfahren', VERFAHREN[family]?.[p.verfahrensart]);
-  const latest = [...p.phases].filter((ph) => RECHTSSTAND[family]?.[`${ph.kind}/${ph.audience}`]).sort((a, b) => a.start.localeCompare(b.start)).pop();
-  x(plan, 'rechtsstand', latest ? RECHTSSTAND[family]?.[`${latest.kind}/${latest.audience}`] : undefined);
+  if ((family === 'FP' || (family === 'BP' && v.version === '5.4')) && p.verfahrensart) x(plan, 'verfahren', verfahren[p.verfahrensart]);
+  const latest = [...p.phases].filter((ph) => rechtsstand[`${ph.kind}/${ph.audience}`]).sort((a, b) => a.start.localeCompare(b.start)).pop();
+  x(plan, 'rechtsstand', latest ? rechtsstand[`${latest.kind}/${latest.audience}`] : undefined);
   x(plan, 'aufstellungsbeschlussDatum', first(p.phases, 'aufstellungsbeschluss'));
   const periods = (startEl: string, endEl: string, kind: Phase['kind'], audience: Phase['audience']) => {
     const passes = byPass(p.phases, kind, audience);
@@ -163,7 +170,7 @@ export function procedureToXPlanGml(p: Procedure, tenant: Tenant, options: Expor
     x(plan, 'entwurfsbeschlussDatum', first(p.phases, 'entwurfsbeschluss'));
     x(plan, 'planbeschlussDatum', first(p.phases, 'feststellungsbeschluss'));
     x(plan, family === 'FP' ? 'wirksamkeitsDatum' : 'datumDesInkrafttretens', first(p.phases, 'inkrafttreten'));
-    if (family === 'RP' && p.verfahrensart) x(plan, 'verfahren', VERFAHREN.RP?.[p.verfahrensart]);
+    if (family === 'RP' && p.verfahrensart) x(plan, 'verfahren', verfahren[p.verfahrensart]);
   } else {
     periods(auslegung[0], auslegung[1], 'veroeffentlichung', 'oeffentlichkeit');
     periods('traegerbeteiligungsStartDatum', 'traegerbeteiligungsEndDatum', 'toeb_beteiligung', 'toeb');
@@ -174,7 +181,7 @@ export function procedureToXPlanGml(p: Procedure, tenant: Tenant, options: Expor
 
   const bereich = root.ele(NS.gml, 'gml:featureMember').ele(v.namespace, `xplan:${family}_Bereich`, { 'gml:id': bereichId });
   x(bereich, 'nummer', '0');
-  if (family === 'BP' && v.version === '6.0' && p.verfahrensart) x(bereich, 'verfahren', VERFAHREN.BP?.[p.verfahrensart]);
+  if (family === 'BP' && v.version === '6.0' && p.verfahrensart) x(bereich, 'verfahren', verfahren[p.verfahrensart]);
   bereich.ele(v.namespace, 'xplan:gehoertZuPlan', { 'xlink:href': `#${planId}` });
   return doc.end({ prettyPrint: true });
 }

@@ -1,6 +1,7 @@
 // The XPlanung service of one gateway instance: its validation worker pool and the operations the
 // routes share (validate; validate-map-store for a push; export).
 import { createHash } from 'node:crypto';
+import type { CodeTable } from '../core/codelists.ts';
 import type { GatewayContext } from '../core/context.ts';
 import type { Procedure, Tenant } from '../core/model.ts';
 import type { PlanPushResult } from '../core/storage/plan-repository.ts';
@@ -50,7 +51,9 @@ export class XPlanungService {
     const plan = await this.ctx.store.plans.byProcedure(tenant.id, procedure.id);
     const planGmlId = plan?.planId ?? procedure.externalIds?.find((x) => x.system === 'xplanung')?.id;
     const epsg = plan?.epsg && [25832, 25833].includes(plan.epsg) ? plan.epsg : undefined;
-    return procedureToXPlanGml(procedure, tenant, { version, planGmlId, epsg });
+    const codes: CodeTable = {};
+    for (const m of await this.ctx.store.codeMappings.list(tenant.id)) (codes[m.list] ??= {})[m.code] = m.value;
+    return procedureToXPlanGml(procedure, tenant, { version, planGmlId, epsg, codes });
   }
 
   close(): Promise<void> {

@@ -135,14 +135,13 @@ export function planToProcedure(doc: XPlanDocument, plan: XPlanFeature, lookup: 
   const findings: Finding[] = [];
   const planArt = all(plan.node, 'planArt')[0];
   let planKind: ProcedureInput['planKind'] = 'sonstiger_plan';
-  let procedureFamily: ProcedureInput['family'] = family === 'RP' ? 'raumordnung' : 'bauleitplanung';
+  const procedureFamily: ProcedureInput['family'] = family === 'RP' ? 'raumordnung' : 'bauleitplanung';
   if (PLAN_KIND_LIST[family] && planArt) {
     const k = lookup(PLAN_KIND_LIST[family], planArt);
     if (k) planKind = k as ProcedureInput['planKind'];
     else findings.push(mappingFinding('mapping.planart', 'warning', `planArt ${planArt} hat keine Zuordnung zu einer Verfahrensart des Portals; das Verfahren wird als „sonstiger Plan“ geführt.`, plan));
   }
   if (family === 'RP' && planKind === 'sonstiger_plan') planKind = 'regionalplan';
-  if (family !== 'RP' && !['BP', 'FP'].includes(family)) procedureFamily = 'bauleitplanung';
 
   const ags = gemeindeAgs(plan);
   if (tenantAgs.length > 0 && ags.length > 0 && !ags.some((a) => tenantAgs.includes(a))) {

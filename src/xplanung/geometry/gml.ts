@@ -5,7 +5,6 @@ import type { Coordinate, Geometry, LinearRing, Polygon } from '../../core/geo/j
 import { attr, childNodes, children, firstElement, orderedChildren, textOf } from '../parse.ts';
 import type { XmlNode } from '../parse.ts';
 
-export { geometryFactory };
 
 /** A defect found while reading a geometry (before JTS's own validity check). */
 export interface GmlDefect {
@@ -249,9 +248,3 @@ export function readGmlGeometry(name: string, node: XmlNode, defaultDim = 2): Re
   if (!geometry) return ctx.defects.length > 0 ? { geometry: geometryFactory.createGeometryCollection([]), polygons: [], defects: ctx.defects } : undefined;
   return { geometry, polygons: ctx.polygons, defects: ctx.defects };
 }
-
-/** The srsName given on a geometry element (or undefined to use the document's). */
-export function srsNameOf(node: XmlNode): string | undefined {
-  return attr(node, 'srsName');
-}
-

@@ -1,9 +1,6 @@
 // SQLite implementation of the core Store. better-sqlite3 is synchronous; each method runs in one
 // transaction and resolves a promise, so callers are ready for an asynchronous backend.
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { conflict, gone, notFound, preconditionFailed } from '../../errors.ts';
 import type { CodeMapping, Phase, Procedure, ProcedureInput, Tenant, Tombstone } from '../../model.ts';
 import { deriveStatus, statusSql, todayUtc } from '../../status.ts';
@@ -11,11 +8,11 @@ import type {
   ApiKeyRepository, CodeMappingRepository, HarvestPage, HarvestQuery, ProcedurePage, ProcedureQuery, ProcedureRepository, Scope, Store,
   StoredApiKey, StoredProcedure, TenantRepository,
 } from '../repository.ts';
+import { defaultCodeLists } from '../../codelists.ts';
 import { openDatabase, prepare, type Db } from './database.ts';
 import { SqlitePlans } from './plan-store.ts';
 import { SqliteServiceRequests } from './service-request-store.ts';
 
-const codelistDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'codelists');
 
 const nowIso = () => new Date().toISOString();
 
@@ -63,10 +60,7 @@ export function openSqliteStore(file: string): SqliteStore {
 function seedCodeLists(db: Db): void {
   const upsert = db.prepare("INSERT INTO code_mapping (tenant_id, list, code, value) VALUES ('', ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value");
   db.transaction(() => {
-    for (const f of readdirSync(codelistDir).filter((n) => n.endsWith('.json')).sort()) {
-      const data = JSON.parse(readFileSync(join(codelistDir, f), 'utf8')) as { lists: Record<string, Record<string, string>> };
-      for (const [list, entries] of Object.entries(data.lists)) for (const [code, value] of Object.entries(entries)) upsert.run(list, code, value);
-    }
+    for (const [list, entries] of Object.entries(defaultCodeLists())) for (const [code, value] of Object.entries(entries)) upsert.run(list, code, value);
   })();
 }
 
