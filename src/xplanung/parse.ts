@@ -1,10 +1,12 @@
 // Reads an XPlanGML document into plain objects both the validation rules and the mapping use.
 //
-// Shape: fast-xml-parser with namespace prefixes removed (local names only), every element as an
-// array (so `node.name[0]` whatever the count), attributes prefixed with '@' (gml:id → '@id',
-// xlink:href → '@href', srsName → '@srsName'), text content under '#text' when the element also has
-// attributes, otherwise the element is the string itself. Each feature remembers its line.
-import { XMLParser } from 'fast-xml-parser';
+// The document is parsed once, by libxml2 (the syntax stage's parser): the XSD check and the rules
+// read the same tree, so a plan is never parsed twice. Shape: namespace prefixes removed (local
+// names only), every child element as an array (so `node.name[0]` whatever the count), attributes
+// prefixed with '@' (gml:id → '@id', xlink:href → '@href', srsName → '@srsName'), text content
+// (trimmed) under '#text' when the element also has attributes or children, otherwise the element
+// is the string itself. Each element remembers its line and its place in document order.
+import { ParseOption, XmlCData, XmlDocument, XmlElement, XmlText } from 'libxml2-wasm';
 import type { XPlanVersion } from './versions.ts';
 
 /** A parsed element: child elements by local name (always arrays), attributes under '@name'. */
@@ -30,37 +32,48 @@ export interface XPlanDocument {
   gmlIdCounts: Map<string, number>;
 }
 
-const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
+/** The root element of a document read into plain objects. */
+export interface XmlTree { name: string; node: XmlNode }
 
-function makeParser(): XMLParser {
-  return new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '@',
-    removeNSPrefix: true,
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: true,
-    isArray: (_name, _path, _isLeaf, isAttribute) => !isAttribute,
-    processEntities: false, // the safety stage has refused DOCTYPEs; nothing to expand
-    htmlEntities: false,
-    captureMetaData: true,
-  });
-}
+// Where an element stood in the source; a symbol, so that walking the object never meets it.
+const POSITION = Symbol('position');
+interface Position { order: number; line: number }
 
-/** Line number (1-based) of a character offset. */
-function lineIndex(text: string): (offset: number) => number {
-  const starts: number[] = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
+/**
+ * Parser options for pushed documents: no entity substitution, no DTD loading, no network, no
+ * XInclude, so a document cannot pull anything in (the safety stage has already refused DOCTYPEs).
+ */
+export const DOCUMENT_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_BIG_LINES | ParseOption.XML_PARSE_HUGE;
+
+/** Reads a libxml2 document (already parsed, e.g. for the XSD check) into plain objects. */
+export function treeOf(doc: XmlDocument): XmlTree {
+  let order = 0;
+  const convert = (el: XmlElement): XmlValue => {
+    const node: XmlNode = {};
+    (node as Record<symbol, Position>)[POSITION] = { order: order++, line: el.line };
+    let attributes = false;
+    for (const a of el.attrs) {
+      node[`@${a.name}`] = a.value;
+      attributes = true;
     }
-    return lo + 1;
+    let content = '';
+    let elements = false;
+    for (let c = el.firstChild; c; c = c.next) {
+      if (c instanceof XmlElement) {
+        const value = convert(c);
+        const list = node[c.name];
+        if (Array.isArray(list)) list.push(value);
+        else node[c.name] = [value];
+        elements = true;
+      } else if (c instanceof XmlText || c instanceof XmlCData) content += c.content;
+    }
+    const trimmed = content.trim();
+    if (!attributes && !elements) return trimmed;
+    if (trimmed) node['#text'] = trimmed;
+    return node;
   };
+  const root = convert(doc.root);
+  return { name: doc.root.name, node: typeof root === 'string' ? {} : root };
 }
 
 function isNode(v: XmlValue | undefined): v is XmlNode {
@@ -125,9 +138,14 @@ export function firstElement(node: XmlValue | undefined): { name: string; node: 
   return undefined;
 }
 
-/** Position of an element in the source text (fast-xml-parser metadata). */
-export function startIndexOf(node: XmlNode): number {
-  return (node as Record<symbol, { startIndex?: number } | undefined>)[META]?.startIndex ?? 0;
+/** Place of an element in document order. */
+function orderOf(node: XmlNode): number {
+  return (node as Record<symbol, Position | undefined>)[POSITION]?.order ?? 0;
+}
+
+/** Line of an element in the source (1-based), when known. */
+export function lineOf(node: XmlNode): number | undefined {
+  return (node as Record<symbol, Position | undefined>)[POSITION]?.line || undefined;
 }
 
 /**
@@ -141,7 +159,7 @@ export function orderedChildren(node: XmlNode | undefined): Array<{ name: string
     if (name.startsWith('@') || name === '#text' || !Array.isArray(v)) continue;
     for (const c of v) if (isNode(c)) out.push({ name, node: c });
   }
-  return out.sort((a, b) => startIndexOf(a.node) - startIndexOf(b.node));
+  return out.sort((a, b) => orderOf(a.node) - orderOf(b.node));
 }
 
 /** Visits every element below `node` (depth first) with its local name. */
@@ -157,37 +175,41 @@ export function walk(node: XmlNode, visit: (name: string, child: XmlNode) => voi
   }
 }
 
-/** Parses a document that passed the syntax stage. */
-export function parseXPlanGml(xml: Buffer | string, version: XPlanVersion): XPlanDocument {
-  const source = typeof xml === 'string' ? xml : xml.toString('utf8');
-  const parsed = makeParser().parse(source) as XmlNode;
-  const lineOf = lineIndex(source);
-  const rootName = Object.keys(parsed).find((k) => k !== '?xml' && !k.startsWith('#') && !k.startsWith('@'));
-  const root = rootName ? childNodes(parsed, rootName)[0] : undefined;
+/** Parses a document that passed the syntax stage (the pipeline reuses the syntax stage's tree instead). */
+export function parseXPlanGml(xml: Uint8Array, version: XPlanVersion): XPlanDocument {
+  const doc = XmlDocument.fromBuffer(xml, { url: 'document.gml', option: DOCUMENT_OPTIONS });
+  try {
+    return documentOf(treeOf(doc), version);
+  } finally {
+    doc.dispose();
+  }
+}
+
+/** The features, ids and CRS of a document read into plain objects. */
+export function documentOf(tree: XmlTree, version: XPlanVersion): XPlanDocument {
+  const root = tree.node;
   const features: XPlanFeature[] = [];
   const byId = new Map<string, XPlanFeature>();
   const gmlIdCounts = new Map<string, number>();
-  if (root) {
-    const members = [...childNodes(root, 'featureMember'), ...childNodes(root, 'featureMembers'), ...childNodes(root, 'member')];
-    for (const member of members) {
-      for (const [type, v] of Object.entries(member)) {
-        if (type.startsWith('@') || type === '#text' || !Array.isArray(v)) continue;
-        for (const node of v.filter(isNode)) {
-          const gmlId = attr(node, 'id') ?? '';
-          const feature: XPlanFeature = { type, gmlId, node, line: lineOf(startIndexOf(node)) };
-          features.push(feature);
-          if (gmlId && !byId.has(gmlId)) byId.set(gmlId, feature);
-        }
+  const members = [...childNodes(root, 'featureMember'), ...childNodes(root, 'featureMembers'), ...childNodes(root, 'member')];
+  for (const member of members) {
+    for (const [type, v] of Object.entries(member)) {
+      if (type.startsWith('@') || type === '#text' || !Array.isArray(v)) continue;
+      for (const node of v.filter(isNode)) {
+        const gmlId = attr(node, 'id') ?? '';
+        const feature: XPlanFeature = { type, gmlId, node, line: lineOf(node) };
+        features.push(feature);
+        if (gmlId && !byId.has(gmlId)) byId.set(gmlId, feature);
       }
     }
-    const count = (id: string | undefined) => { if (id) gmlIdCounts.set(id, (gmlIdCounts.get(id) ?? 0) + 1); };
-    count(attr(root, 'id'));
-    for (const f of features) {
-      count(f.gmlId);
-      walk(f.node, (_n, c) => count(attr(c, 'id')));
-    }
   }
-  const envelope = root ? childNodes(childNodes(root, 'boundedBy')[0], 'Envelope')[0] : undefined;
+  const count = (id: string | undefined) => { if (id) gmlIdCounts.set(id, (gmlIdCounts.get(id) ?? 0) + 1); };
+  count(attr(root, 'id'));
+  for (const f of features) {
+    count(f.gmlId);
+    walk(f.node, (_n, c) => count(attr(c, 'id')));
+  }
+  const envelope = childNodes(childNodes(root, 'boundedBy')[0], 'Envelope')[0];
   return { version: version.version, namespace: version.namespace, srsName: attr(envelope, 'srsName'), features, byId, gmlIdCounts };
 }
 

@@ -54,7 +54,7 @@ describe('xplanung/export: golden files', function () {
       const path = join(GOLDEN, c.file);
       if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) writeFileSync(path, xml);
       assert.equal(xml, readFileSync(path, 'utf8'));
-      assert.deepEqual(validateAgainstXsd(Buffer.from(xml), c.version, join(projectRoot, 'schemas', 'vendor')), []);
+      assert.deepEqual(validateAgainstXsd(Buffer.from(xml), c.version, join(projectRoot, 'schemas', 'vendor')).issues, []);
     });
   }
 });

@@ -1,6 +1,6 @@
 // The validation pipeline: safety → version → syntax (XSD, in a worker) → semantic → geometry.
 // Plain functions over a buffer; the HTTP routes and the CLI both call validateSubmission.
-import { parseXPlanGml, plansOf, text } from '../parse.ts';
+import { documentOf, parseXPlanGml, plansOf, text } from '../parse.ts';
 import type { XPlanDocument } from '../parse.ts';
 import { makeReport } from '../report.ts';
 import type { Finding, Stage, ValidationReport } from '../report.ts';
@@ -11,7 +11,7 @@ import { checkGeometry } from './geometry.ts';
 import { scanProlog } from './safety.ts';
 import { checkSemantics } from './semantic.ts';
 import { structureOf } from './structure.ts';
-import type { XsdIssue } from './xsd.ts';
+import type { XsdOutcome } from './xsd.ts';
 
 /** Content types a plan may be sent as. */
 export const GML_TYPES = ['application/gml+xml', 'application/xml', 'text/xml'];
@@ -19,7 +19,7 @@ export const ARCHIVE_TYPES = ['application/zip', 'application/x-zip-compressed']
 
 export interface ValidationOptions {
   /** Runs the XSD check (a worker pool in the gateway, in-thread in the CLI). */
-  xsd: (xml: Uint8Array, version: string) => Promise<XsdIssue[]>;
+  xsd: (xml: Uint8Array, version: string) => Promise<XsdOutcome>;
   skipSemantic?: boolean;
   skipGeometry?: boolean;
   archiveLimits?: ArchiveLimits;
@@ -103,7 +103,7 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
     return done(named ?? null);
   }
 
-  const issues = await options.xsd(xml, version.version);
+  const { issues, tree } = await options.xsd(xml, version.version);
   if (issues.length > 0) {
     for (const i of issues) {
       findings.push({
@@ -120,7 +120,7 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
     return done(version.version);
   }
 
-  const parsed = parseXPlanGml(xml, version);
+  const parsed = tree ? documentOf(tree, version) : parseXPlanGml(xml, version);
   const plans = plansOf(parsed).map((p) => ({
     gmlId: p.gmlId,
     type: p.type,

@@ -11,6 +11,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { ParseOption, XmlDocument, XmlLibError, XsdValidator, xmlRegisterInputProvider } from 'libxml2-wasm';
 import type { ErrorDetail } from 'libxml2-wasm';
+import { DOCUMENT_OPTIONS, treeOf, type XmlTree } from '../parse.ts';
 import { versionById } from '../versions.ts';
 
 export interface XsdIssue {
@@ -111,32 +112,38 @@ export function validatorFor(schemaDir: string, version: string): XsdValidator {
   }
 }
 
-// Parser options for pushed documents: no entity substitution, no DTD loading, no network, no XInclude,
-// so a document cannot pull anything in (the safety stage has already refused DOCTYPEs).
-const DOCUMENT_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_BIG_LINES | ParseOption.XML_PARSE_HUGE;
-
 const MAX_ISSUES = 200;
 
 function issuesFrom(details: ErrorDetail[], kind: XsdIssue['kind']): XsdIssue[] {
   return details.slice(0, MAX_ISSUES).map((d) => ({ message: d.message.trim(), line: d.line || undefined, column: d.col || undefined, kind }));
 }
 
-/** Parses and validates one document against the XSD of `version`. Empty result = valid. */
-export function validateAgainstXsd(xml: Uint8Array, version: string, schemaDir: string): XsdIssue[] {
+export interface XsdOutcome {
+  /** Empty = valid. */
+  issues: XsdIssue[];
+  /** The valid document read into plain objects (parse.ts), so the later stages need not parse it again. */
+  tree?: XmlTree;
+}
+
+/** Parses and validates one document against the XSD of `version`; a valid one is also read into a tree. */
+export function validateAgainstXsd(xml: Uint8Array, version: string, schemaDir: string): XsdOutcome {
   const validator = validatorFor(schemaDir, version);
   let doc: XmlDocument;
   try {
     doc = XmlDocument.fromBuffer(xml, { url: 'document.gml', option: DOCUMENT_OPTIONS });
   } catch (err) {
-    if (err instanceof XmlLibError) return issuesFrom(err.details, 'parse');
+    if (err instanceof XmlLibError) return { issues: issuesFrom(err.details, 'parse') };
     throw err;
   }
   try {
     validator.validate(doc);
-    return [];
   } catch (err) {
-    if (err instanceof XmlLibError) return issuesFrom(err.details, 'schema');
+    doc.dispose();
+    if (err instanceof XmlLibError) return { issues: issuesFrom(err.details, 'schema') };
     throw err;
+  }
+  try {
+    return { issues: [], tree: treeOf(doc) };
   } finally {
     doc.dispose();
   }
