@@ -146,6 +146,34 @@ describe('core/storage/sqlite: the SQLite store', () => {
     assert.equal(await store.codeMappings.resolve('alpha', 'xplanung:bp-planart', '12345'), null);
   });
 
+  it('reports submitted in the same turn are written together; a failing one fails alone and the rest are stored', async () => {
+    await store.serviceRequests.putService('alpha', { service_code: 'schlagloch', service_name: 'Schlagloch', moderated: false, attributes: [] });
+    const report = (i: number, token: string | null) => store.serviceRequests.create({
+      tenant: 'alpha', service_code: 'schlagloch', released: true, description: `Loch ${i}`, lat: 50.9, long: 13.3,
+      attributes: { tiefe: String(i) }, media_urls: [], token,
+      personal: i === 0 ? { email: 'a@b.example', first_name: null, last_name: null, phone: null, device_id: null, account_id: null } : null,
+    });
+    // the same token twice: the unique constraint refuses the second report
+    const results = await Promise.allSettled([report(0, null), report(1, 'dup'), report(2, 'dup'), report(3, null)]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    const stored = await store.serviceRequests.list({ tenant: 'alpha', releasedOnly: true, limit: 10, offset: 0 }, true);
+    assert.deepEqual(stored.map((r) => r.description).sort(), ['Loch 0', 'Loch 1', 'Loch 3']);
+    const first = (results[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof report>>>).value;
+    // what create answers is what a later read gives
+    assert.deepEqual(first, await store.serviceRequests.get('alpha', first.service_request_id, true));
+    assert.equal(first.personal?.email, 'a@b.example');
+    assert.equal((store.db.prepare('SELECT count(*) n FROM service_request_update').get() as { n: number }).n, 3, 'one status entry per stored report, none for the refused one');
+  });
+
+  it('closing the store writes reports still waiting for their commit', async () => {
+    await store.serviceRequests.putService('alpha', { service_code: 'schlagloch', service_name: 'Schlagloch', moderated: false, attributes: [] });
+    const pending = store.serviceRequests.create({ tenant: 'alpha', service_code: 'schlagloch', released: true, address: 'Markt 1', attributes: {}, media_urls: [], token: null, personal: null });
+    await store.close();
+    const created = await pending;
+    store = openSqliteStore(join(dir, 'g.db'));
+    assert.equal((await store.serviceRequests.get('alpha', created.service_request_id, false))?.address, 'Markt 1');
+  });
+
   it('API keys are stored as hashes only', async () => {
     await store.apiKeys.create('alpha', 'app', ['open311:submit'], 'a'.repeat(64));
     const row = store.db.prepare('SELECT * FROM api_key').get() as Record<string, unknown>;

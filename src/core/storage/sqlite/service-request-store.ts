@@ -17,6 +17,8 @@ interface RequestRow {
 
 const now = () => new Date().toISOString();
 
+interface PendingCreate { row: RequestRow; personal: PersonalData | null; resolve: () => void; reject: (err: unknown) => void }
+
 export class SqliteServiceRequests implements ServiceRequestRepository {
   constructor(readonly db: Db) {}
 
@@ -76,23 +78,58 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
     return this.jurisdictionCache;
   }
 
+  // Group commit: reports submitted while the event loop is busy are written in one transaction
+  // (at the next turn of the loop), and each caller is answered only after that commit. A commit
+  // rewrites every B-tree page it touched in the WAL; sharing it between the concurrent reports is
+  // what lets the Mängelmelder take bursts.
+  private pendingCreates: PendingCreate[] = [];
+
   async create(input: NewServiceRequest): Promise<ServiceRequest> {
-    const id = randomUUID();
-    const ts = now();
-    this.db.transaction(() => {
-      this.sql(
-        `INSERT INTO service_request (id, tenant_id, service_code, status, released, description, lat, long, address, address_id, zipcode, attributes, media_urls, token, requested, updated)
-         VALUES (?, ?, ?, 'neu', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(id, input.tenant, input.service_code, input.released ? 1 : 0, input.description ?? null, input.lat ?? null, input.long ?? null, input.address ?? null,
-        input.address_id ?? null, input.zipcode ?? null, JSON.stringify(input.attributes), JSON.stringify(input.media_urls), input.token, ts, ts);
-      if (input.personal && Object.values(input.personal).some((v) => v)) {
-        const p = input.personal;
-        this.sql('INSERT INTO service_request_personal (request_id, email, first_name, last_name, phone, device_id, account_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
-          .run(id, p.email ?? null, p.first_name ?? null, p.last_name ?? null, p.phone ?? null, p.device_id ?? null, p.account_id ?? null);
+    const row: RequestRow = {
+      id: randomUUID(), tenant_id: input.tenant, service_code: input.service_code, status: 'neu', released: input.released ? 1 : 0,
+      status_notes: null, agency_responsible: null, service_notice: null, description: input.description ?? null, lat: input.lat ?? null,
+      long: input.long ?? null, address: input.address ?? null, address_id: input.address_id ?? null, zipcode: input.zipcode ?? null,
+      attributes: JSON.stringify(input.attributes), media_urls: JSON.stringify(input.media_urls), token: input.token, requested: now(), updated: '', expected: null,
+    };
+    row.updated = row.requested;
+    const personal = input.personal && Object.values(input.personal).some((v) => v) ? input.personal : null;
+    await new Promise<void>((resolve, reject) => {
+      if (this.pendingCreates.push({ row, personal, resolve, reject }) === 1) setImmediate(() => this.flushCreates());
+    });
+    return this.toRequest(row, personal ? { email: null, first_name: null, last_name: null, phone: null, device_id: null, account_id: null, ...personal } : null);
+  }
+
+  /** Writes the waiting reports; called by the loop, and by close() so that none is lost. */
+  flushCreates(): void {
+    const batch = this.pendingCreates;
+    if (!batch.length) return;
+    this.pendingCreates = [];
+    try {
+      this.db.transaction(() => { for (const c of batch) this.insertRequest(c); })();
+      for (const c of batch) c.resolve();
+    } catch {
+      // one failing report must not take the others with it: retry each on its own
+      for (const c of batch) {
+        try {
+          this.db.transaction(() => this.insertRequest(c))();
+          c.resolve();
+        } catch (err) {
+          c.reject(err);
+        }
       }
-      this.sql('INSERT INTO service_request_update (request_id, tenant_id, status, description, created) VALUES (?, ?, ?, ?, ?)').run(id, input.tenant, 'neu', null, ts);
-    })();
-    return (await this.get(input.tenant, id, true))!;
+    }
+  }
+
+  private insertRequest({ row: r, personal: p }: PendingCreate): void {
+    this.sql(
+      `INSERT INTO service_request (id, tenant_id, service_code, status, released, description, lat, long, address, address_id, zipcode, attributes, media_urls, token, requested, updated)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(r.id, r.tenant_id, r.service_code, r.status, r.released, r.description, r.lat, r.long, r.address, r.address_id, r.zipcode, r.attributes, r.media_urls, r.token, r.requested, r.updated);
+    if (p) {
+      this.sql('INSERT INTO service_request_personal (request_id, email, first_name, last_name, phone, device_id, account_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(r.id, p.email ?? null, p.first_name ?? null, p.last_name ?? null, p.phone ?? null, p.device_id ?? null, p.account_id ?? null);
+    }
+    this.sql('INSERT INTO service_request_update (request_id, tenant_id, status, description, created) VALUES (?, ?, ?, ?, ?)').run(r.id, r.tenant_id, r.status, null, r.requested);
   }
 
   async get(tenant: string, id: string, withPersonal: boolean): Promise<ServiceRequest | null> {

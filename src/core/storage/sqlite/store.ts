@@ -48,7 +48,9 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.serviceRequests.flushCreates();
+    this.db.close();
   }
 }
 
