@@ -246,6 +246,31 @@ describe('open311/georeport: the GeoReport v2 API', function () {
       assert.ok(!again.some((u: { service_request_id: string }) => u.service_request_id === hidden));
     });
 
+    it('lists come compressed when the client asks (br, gzip), with an ETag that answers 304 until a report changes', async () => {
+      for (let i = 0; i < 5; i++) await post('json', { service_code: 'schlagloch', lat: '50.72', long: '13.43', description: `Bordstein ${i} abgesackt, Stolpergefahr für Fußgänger` }).expect(200);
+      const plain = await request(gw.app).get('/open311/v2/requests.xml').set('Accept-Encoding', 'identity').expect(200);
+      assert.equal(plain.headers['content-encoding'], undefined);
+      assert.ok(plain.text.length > 1024, 'long enough to be worth compressing');
+      assert.match(String(plain.headers.vary), /Accept-Encoding/);
+      const gz = await request(gw.app).get('/open311/v2/requests.xml').set('Accept-Encoding', 'gzip').expect(200);
+      assert.equal(gz.headers['content-encoding'], 'gzip');
+      assert.equal(gz.text, plain.text);
+      // superagent decodes both encodings, as browsers and app HTTP stacks do
+      const br = await request(gw.app).get('/open311/v2/requests.xml').set('Accept-Encoding', 'gzip;q=0.5, br').expect(200);
+      assert.equal(br.headers['content-encoding'], 'br');
+      assert.ok(Number(br.headers['content-length']) < plain.text.length / 2);
+      assert.equal(br.text, plain.text);
+
+      const etag = String(plain.headers.etag);
+      assert.equal(gz.headers.etag, etag, 'one ETag per representation, whatever the transfer encoding');
+      const notModified = await request(gw.app).get('/open311/v2/requests.xml').set('If-None-Match', etag).expect(304);
+      assert.equal(notModified.text, '');
+      await post('json', { service_code: 'schlagloch', lat: '50.72', long: '13.43', description: 'Neues Loch' }).expect(200);
+      const changed = await request(gw.app).get('/open311/v2/requests.xml').set('If-None-Match', etag).expect(200);
+      assert.notEqual(changed.headers.etag, etag);
+      assert.match(changed.text, /Neues Loch/);
+    });
+
     it('CSV and GeoJSON of the released reports', async () => {
       const csv = await request(gw.app).get('/open311/v2/requests.csv').expect(200);
       assert.match(String(csv.headers['content-type']), /text\/csv/);

@@ -10,6 +10,7 @@ import { authorize, resolvePrincipal } from '../../core/auth.ts';
 import type { GatewayContext } from '../../core/context.ts';
 import type { Open311Service, ServiceRequestQuery } from '../../core/storage/service-request-repository.ts';
 import { authState } from '../../http/credentials.ts';
+import { RepresentationCache, representation, sendRepresentation } from '../../http/representation-cache.ts';
 import { baseUrl } from '../../http/security.ts';
 import { attributeValues, checkAttributes, malformedAttributes } from '../attributes.ts';
 import { Open311Error, badParam, forbiddenKey, toOpen311Error, unknown } from '../errors.ts';
@@ -254,44 +255,41 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     return Promise.all(items.map(async (item) => publicRequest(item, services.get(item.service_code), extensions, extensions ? await repo.history(tenant, item.service_request_id) : [])));
   }
 
-  // Rendered public lists are reused while no report of the tenant changed (and for at most 5 s,
-  // since the default window moves with the clock): busy dashboards poll the same query.
-  const listCache = new Map<string, { stamp: string; at: number; contentType: string; body: string }>();
-
-  r.get('/open311/v2/requests.:format', async (req, res) => {
-    const fmt = String(req.params.format);
-    const tenant = await jurisdiction(req);
-    const stamp = await repo.changeStamp(tenant);
-    const key = `${tenant}\u0000${fmt}\u0000${req.originalUrl}`;
-    const hit = listCache.get(key);
-    if (hit && hit.stamp === stamp && Date.now() - hit.at < 5_000) {
-      res.type(hit.contentType).send(hit.body);
-      return;
-    }
-    const originalSend = res.send.bind(res);
-    res.send = (body: unknown) => {
-      if (res.statusCode === 200 && typeof body === 'string') {
-        if (listCache.size > 500) listCache.clear();
-        listCache.set(key, { stamp, at: Date.now(), contentType: String(res.getHeader('content-type') ?? ''), body });
-      }
-      return originalSend(body);
-    };
+  /** A public list in the format the path asks for: the spec's xml/json, or CSV/GeoJSON for the open-data feed. */
+  async function renderList(req: Request, tenant: string, fmt: string): Promise<{ contentType: string; body: string }> {
     if (fmt === 'csv' || fmt === 'geojson') {
       const q = await listQuery(req, tenant);
       const services = new Map((await repo.listServices(tenant)).map((s): [string, Open311Service] => [s.service_code, s]));
       const rows = (await repo.list(q, false)).map((item) => publicRequest(item, services.get(item.service_code), false));
       if (fmt === 'csv') {
-        res.type('text/csv; charset=utf-8').send(stringify(rows, { header: true, columns: ['service_request_id', 'status', 'status_notes', 'service_code', 'service_name', 'description', 'requested_datetime', 'updated_datetime', 'address', 'lat', 'long', 'media_url'] }));
-      } else {
-        res.type('application/geo+json; charset=utf-8').json({
+        return { contentType: 'text/csv; charset=utf-8', body: stringify(rows, { header: true, columns: ['service_request_id', 'status', 'status_notes', 'service_code', 'service_name', 'description', 'requested_datetime', 'updated_datetime', 'address', 'lat', 'long', 'media_url'] }) };
+      }
+      return {
+        contentType: 'application/geo+json; charset=utf-8',
+        body: JSON.stringify({
           type: 'FeatureCollection',
           features: rows.filter((r) => r.lat !== null && r.long !== null).map((r) => ({ type: 'Feature', id: r.service_request_id, geometry: { type: 'Point', coordinates: [r.long, r.lat] }, properties: { ...r, lat: undefined, long: undefined } })),
-        });
-      }
-      return;
+        }),
+      };
     }
-    const format = formatOf(req);
-    send(res, format, 'service_requests', await publicList(req, tenant));
+    return render(formatOf(req), 'service_requests', await publicList(req, tenant));
+  }
+
+  // Rendered public lists are reused while no report changed (and for at most 5 s, since the
+  // default window moves with the clock): busy dashboards poll the same query.
+  const listCache = new RepresentationCache(64 * 1024 * 1024, 5_000);
+
+  r.get('/open311/v2/requests.:format', async (req, res) => {
+    const fmt = String(req.params.format);
+    const tenant = await jurisdiction(req);
+    const stamp = await repo.changeStamp(tenant);
+    const key = `${tenant}\u0000${req.originalUrl}`;
+    let rep = listCache.get(key, stamp);
+    if (!rep) {
+      const { contentType, body } = await renderList(req, tenant, fmt);
+      listCache.set(key, stamp, (rep = representation(contentType, body)));
+    }
+    sendRepresentation(req, res, rep);
   });
 
   r.get('/open311/v2/requests/:service_request_id.:format', async (req, res) => {

@@ -147,7 +147,7 @@ describe('core/storage/sqlite: the SQLite store', () => {
   });
 
   it('reports submitted in the same turn are written together; a failing one fails alone and the rest are stored', async () => {
-    await store.serviceRequests.putService('alpha', { service_code: 'schlagloch', service_name: 'Schlagloch', moderated: false, attributes: [] });
+    await store.serviceRequests.putService('alpha', { service_code: 'schlagloch', service_name: 'Schlagloch', description: '', moderated: false, attributes: [] });
     const report = (i: number, token: string | null) => store.serviceRequests.create({
       tenant: 'alpha', service_code: 'schlagloch', released: true, description: `Loch ${i}`, lat: 50.9, long: 13.3,
       attributes: { tiefe: String(i) }, media_urls: [], token,
@@ -166,7 +166,7 @@ describe('core/storage/sqlite: the SQLite store', () => {
   });
 
   it('closing the store writes reports still waiting for their commit', async () => {
-    await store.serviceRequests.putService('alpha', { service_code: 'schlagloch', service_name: 'Schlagloch', moderated: false, attributes: [] });
+    await store.serviceRequests.putService('alpha', { service_code: 'schlagloch', service_name: 'Schlagloch', description: '', moderated: false, attributes: [] });
     const pending = store.serviceRequests.create({ tenant: 'alpha', service_code: 'schlagloch', released: true, address: 'Markt 1', attributes: {}, media_urls: [], token: null, personal: null });
     await store.close();
     const created = await pending;
