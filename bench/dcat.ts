@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/core/logger.ts';
-import { projectRoot } from '../src/core/paths.ts';
 import { openSqliteStore, type SqliteProcedures } from '../src/core/storage/sqlite/store.ts';
 import { Feed } from '../src/dcat/feed.ts';
 import { toRdfXml } from '../src/dcat/serialize.ts';
 import { objects, parseRdfXml } from '../test/helpers/rdf.ts';
+import { GATEWAY_ARGV } from '../scripts/gateway-process.ts';
 import type { BenchRow } from './run.ts';
 
 const DATASETS = 100_000;
@@ -50,38 +50,58 @@ export async function run(): Promise<BenchRow[]> {
     for (let i = 0; i < 15; i++) { const t = performance.now(); await toRdfXml(graph.quads); lib.push(performance.now() - t); }
     await store.close();
 
-    const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, GATEWAY_ARGV, {
       env: { ...process.env, GATEWAY_PORT: String(port), GATEWAY_DB: db, GATEWAY_DEMO: 'false', GATEWAY_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef', GATEWAY_LOG_LEVEL: 'error', GATEWAY_PUBLIC_BASE_URL: base },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     try {
       for (let i = 0; i < 300; i++) { try { if ((await fetch(`${base}/health`)).ok) break; } catch { /* starting */ } await new Promise((r) => setTimeout(r, 100)); }
-      const pageTimes: number[] = [];
       const rss: number[] = [];
-      let url: string | undefined = `${base}/dcat/catalog.rdf`;
+      const parseTimes: number[] = [];
+      const urls: string[] = [];
       let pages = 0;
       let bytes = 0;
       let datasets = 0;
-      const t0 = performance.now();
-      while (url) {
-        const t = performance.now();
+      const fetchPage = async (url: string) => {
         const res = await fetch(url, { headers: { accept: 'application/rdf+xml' } });
-        const text = await res.text();
-        pageTimes.push(performance.now() - t);
         if (res.status !== 200) throw new Error(`page ${url}: ${res.status}`);
+        return { url, res, next: /<([^>]+)>; rel="next"/.exec(res.headers.get('link') ?? '')?.[1] };
+      };
+      // A harvester as a well-built one works: it parses every page as RDF, and it asks for the next
+      // page (from the Link header) while it parses this one; hydra:next must say the same.
+      const t0 = performance.now();
+      let pending: ReturnType<typeof fetchPage> | undefined = fetchPage(`${base}/dcat/catalog.rdf`);
+      while (pending) {
+        const page: Awaited<ReturnType<typeof fetchPage>> = await pending;
+        pending = page.next ? fetchPage(page.next) : undefined;
+        const text = await page.res.text();
+        // parsing runs without yielding to I/O: send the next request before it starts
+        await new Promise((r) => setImmediate(r));
+        urls.push(page.url);
         bytes += text.length;
         pages++;
-        // read the page as a harvester does: parse the RDF, count datasets, follow hydra:next
+        const tp = performance.now();
         const quads = await parseRdfXml(text);
-        url = objects(quads, null, 'http://www.w3.org/ns/hydra/core#next')[0];
+        parseTimes.push(performance.now() - tp);
+        if (objects(quads, null, 'http://www.w3.org/ns/hydra/core#next')[0] !== page.next) throw new Error(`page ${page.url}: hydra:next and the Link header disagree`);
         datasets += objects(quads, null, 'http://www.w3.org/ns/dcat#dataset').length;
         if (pages % 100 === 1) rss.push(rssMb(child.pid!));
       }
       const harvestSeconds = (performance.now() - t0) / 1000;
+      // one page over HTTP on its own: 50 pages of the harvest, fetched one after another
+      const pageTimes: number[] = [];
+      for (let i = 0; i < urls.length; i += Math.ceil(urls.length / 50)) {
+        const t = performance.now();
+        await (await fetch(urls[i]!, { headers: { accept: 'application/rdf+xml' } })).text();
+        pageTimes.push(performance.now() - t);
+      }
+      const serveSeconds = (p50(pageTimes) * pages) / 1000;
+      const parseP50 = p50(parseTimes);
       const pageP50 = p50(pageTimes);
       const libP50 = p50(lib);
       const rows: BenchRow[] = [
-        { section: 'dcat', metric: `full harvest, ${DATASETS} datasets, RDF/XML, ${pages} pages following hydra:next (seed ${seedSeconds.toFixed(0)} s)`, value: `${harvestSeconds.toFixed(1)} s, ${datasets} datasets seen, ${(bytes / 1048576).toFixed(0)} MB`, baseline: '–', ratio: '–', goal: '< 30 s, every dataset once', met: harvestSeconds < 30 && datasets === DATASETS },
+        { section: 'dcat', metric: `full harvest, ${DATASETS} datasets, RDF/XML, ${pages} pages, each parsed, next page fetched while parsing (seed ${seedSeconds.toFixed(0)} s)`, value: `${harvestSeconds.toFixed(1)} s, ${datasets} datasets seen, ${(bytes / 1048576).toFixed(0)} MB`, baseline: '–', ratio: '–', goal: '< 30 s, every dataset once', met: harvestSeconds < 30 && datasets === DATASETS },
+        { section: 'dcat', metric: 'the harvester\'s side: parsing one page (rdfxml-streaming-parser), p50', value: `${parseP50.toFixed(1)} ms → ${((parseP50 * pages) / 1000).toFixed(1)} s for ${pages} pages`, baseline: `the gateway serving one page ${pageP50.toFixed(1)} ms → ${serveSeconds.toFixed(1)} s for ${pages} pages`, ratio: `${(parseP50 / pageP50).toFixed(2)}× the serving time`, goal: 'informative: a parsing harvester cannot finish faster than this', met: null },
         { section: 'dcat', metric: 'one page (100 datasets, RDF/XML) over HTTP, p50', value: `${pageP50.toFixed(1)} ms`, baseline: `graphy RDF/XML scribe alone on the same page's triples ${libP50.toFixed(1)} ms`, ratio: `${(pageP50 / libP50).toFixed(2)}×`, goal: '≤ 2×', met: pageP50 <= 2 * libP50 },
         { section: 'dcat', metric: 'gateway RSS across the harvest (every 100th page)', value: `${rss.map((r) => r.toFixed(0)).join(' → ')} MB`, baseline: `first page ${rss[0]?.toFixed(0)} MB`, ratio: `${((rss[rss.length - 1] ?? 0) / (rss[0] ?? 1)).toFixed(2)}×`, goal: 'flat', met: (rss[rss.length - 1] ?? 0) <= 1.3 * (rss[1] ?? rss[0] ?? 0) },
       ];

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { generateApiKey, hashApiKey } from '../src/core/auth.ts';
-import { projectRoot } from '../src/core/paths.ts';
 import { openSqliteStore } from '../src/core/storage/sqlite/store.ts';
+import { GATEWAY_ARGV } from '../scripts/gateway-process.ts';
 import type { BenchRow } from './run.ts';
 
 const REPORTS = 100_000;
@@ -64,7 +64,7 @@ export async function run(): Promise<BenchRow[]> {
     const gwPort = helloPort + 500;
     const hello = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end('[]'); }).listen(${helloPort}, '127.0.0.1')`], { stdio: 'ignore' });
     children.push(hello);
-    const gw = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'src', 'main.ts')], {
+    const gw = spawn(process.execPath, GATEWAY_ARGV, {
       env: { ...process.env, GATEWAY_PORT: String(gwPort), GATEWAY_DB: db, GATEWAY_DEMO: 'false', GATEWAY_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef', GATEWAY_LOG_LEVEL: 'error', GATEWAY_OPEN311_RATE_PER_MINUTE: '100000000' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

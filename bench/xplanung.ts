@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { projectRoot } from '../src/core/paths.ts';
+import { GATEWAY_ARGV } from '../scripts/gateway-process.ts';
 import type { BenchRow } from './run.ts';
 
 const REAL = join(projectRoot, '..', 'shared', 'fixtures', 'xplanung-real');
@@ -67,7 +68,7 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { seco
 const xmllint = (files: string[]) => timed('xmllint', ['--noout', '--nonet', '--schema', XSD60, ...files], { XML_CATALOG_FILES: CATALOG });
 
 async function startGateway(dir: string, port: number): Promise<{ stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, GATEWAY_ARGV, {
     env: { ...process.env, GATEWAY_PORT: String(port), GATEWAY_DB: join(dir, 'bench.db'), GATEWAY_DEMO: 'true', GATEWAY_LOG_LEVEL: 'warn', GATEWAY_MAX_PLAN_BYTES: String(200 * 1024 * 1024) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

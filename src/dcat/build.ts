@@ -1,12 +1,11 @@
 // The feed as RDF quads: the catalogue, one dcat:Dataset per live procedure (plan procedures with
 // the DCAT-AP.PLU properties), one per tenant's Mängelmelder reports, the data services, and the
 // Hydra paging node. Plain functions over the portal's model; serialisation is serialize.ts.
-import { DataFactory } from 'n3';
 import type { BlankNode, NamedNode, Quad, Quad_Object, Quad_Subject } from '@rdfjs/types';
 import type { Phase, Procedure, Tenant } from '../core/model.ts';
-import { DEFAULT_LICENCE, EU, FILE_TYPE_BY_MEDIA, LOCAL_AUTHORITY, MUNICIPALITY_LEVEL, NS, PLU, dcat, dcatde, dct, foaf, hydra, mediaType, municipalityKey, plu, rdf, vcard, xsd } from './vocab.ts';
+import { DEFAULT_LICENCE, EU, FILE_TYPE_BY_MEDIA, LOCAL_AUTHORITY, MUNICIPALITY_LEVEL, NS, PLU, dcat, dcatde, dct, foaf, hydra, mediaType, municipalityKey, plu, rdf, terms, vcard, xsd } from './vocab.ts';
 
-const { namedNode, literal, blankNode, quad } = DataFactory;
+const { namedNode, literal, blankNode, quad } = terms;
 
 export type Profile = 'dcat-ap-de-3.0' | 'dcat-ap-de-2.0';
 export const PROFILES: readonly Profile[] = ['dcat-ap-de-3.0', 'dcat-ap-de-2.0'];

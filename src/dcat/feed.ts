@@ -6,7 +6,7 @@ import type { GatewayContext } from '../core/context.ts';
 import type { Procedure, Tenant } from '../core/model.ts';
 import { Graph, catalogIri, catalogNode, dataServices, datasetIri, open311Dataset, operatorAgent, pagingNode, procedureDataset } from './build.ts';
 import { dcat } from './vocab.ts';
-import type { FeedContext, Profile } from './build.ts';
+import type { FeedContext, PagingLinks, Profile } from './build.ts';
 
 export const PAGE_SIZE = 100;
 const EXPORTABLE_KINDS = new Set(['bebauungsplan', 'vorhabenbezogener_bplan', 'vorhaben_und_erschliessungsplan', 'klarstellungssatzung', 'entwicklungssatzung', 'ergaenzungssatzung', 'aussenbereichssatzung', 'oertliche_bauvorschrift', 'flaechennutzungsplan', 'regionalplan', 'braunkohlenplan', 'landesentwicklungsplan']);
@@ -63,7 +63,7 @@ export class Feed {
     return out;
   }
 
-  async page(req: PageRequest): Promise<{ graph: Graph; found: boolean }> {
+  async page(req: PageRequest): Promise<{ graph: Graph; found: boolean; links: PagingLinks }> {
     const g = new Graph();
     const snapshot = req.snapshot ?? new Date().toISOString();
     const harvest = await this.ctx.store.procedures.harvest({
@@ -90,15 +90,16 @@ export class Feed {
     const filters = [req.modifiedSince ? `modified_since=${encodeURIComponent(req.modifiedSince)}` : '', req.profile !== 'dcat-ap-de-3.0' ? `profile=${req.profile}` : ''].filter(Boolean).join('&');
     const q = (params: string) => `${req.resourceUrl}?${[params, filters].filter(Boolean).join('&')}`;
     const lastPage = Math.max(1, Math.ceil(harvest.total / PAGE_SIZE));
-    pagingNode(g, {
+    const links: PagingLinks = {
       page: req.pageUrl,
       first: q('page=1'),
       last: q(`page=${lastPage}`),
       ...(harvest.nextSeq !== undefined ? { next: q(`page=${req.page + 1}&snapshot=${encodeURIComponent(snapshot)}&after=${harvest.nextSeq}`) } : {}),
       totalItems: harvest.total + reporting.length,
       itemsPerPage: PAGE_SIZE,
-    });
-    return { graph: g, found: harvest.items.length > 0 || req.page === 1 };
+    };
+    pagingNode(g, links);
+    return { graph: g, found: harvest.items.length > 0 || req.page === 1, links };
   }
 
   /** One dataset (procedure id or `open311-<tenant>`), or null. */

@@ -1,19 +1,20 @@
 // HTTP of the catalogue feed under /dcat: content negotiation (RDF/XML by default, Turtle, JSON-LD)
 // or a suffix, Hydra paging, deletions, and the feed's own SHACL report. HEAD works on every GET.
 import { Router, type Request, type Response } from 'express';
-import { DataFactory } from 'n3';
 import type { GatewayContext } from '../core/context.ts';
 import { badRequest, notFound } from '../core/errors.ts';
+import { representation, sendRepresentation } from '../http/representation-cache.ts';
 import { baseUrl } from '../http/security.ts';
 import { PROFILES, bboxOf } from './build.ts';
 import type { Profile } from './build.ts';
 import { Feed } from './feed.ts';
-import { MEDIA, SUFFIX, serializeTo, toTurtle } from './serialize.ts';
+import { MEDIA, SUFFIX, serialize, toTurtle } from './serialize.ts';
 import type { Quad } from '@rdfjs/types';
 import type { RdfFormat } from './serialize.ts';
 import { FeedValidator } from './shacl.ts';
+import { terms } from './vocab.ts';
 
-const { namedNode, literal, blankNode, quad } = DataFactory;
+const { namedNode, literal, blankNode, quad } = terms;
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 function one(req: Request, name: string): string | undefined {
@@ -49,10 +50,9 @@ function dateParam(req: Request, name: string): string | undefined {
   return new Date(v).toISOString();
 }
 
-async function send(res: Response, format: RdfFormat, quads: Quad[]): Promise<void> {
+async function send(req: Request, res: Response, format: RdfFormat, quads: Quad[]): Promise<void> {
   res.vary('Accept');
-  res.type(`${MEDIA[format]}; charset=utf-8`);
-  await serializeTo(format, quads, res);
+  sendRepresentation(req, res, representation(`${MEDIA[format]}; charset=utf-8`, await serialize(format, quads)));
 }
 
 export function dcatRoutes(ctx: GatewayContext): Router {
@@ -75,10 +75,13 @@ export function dcatRoutes(ctx: GatewayContext): Router {
     const resourceUrl = `${b}${req.path}`;
     const pageUrl = `${b}${req.originalUrl}`;
     const feed = new Feed(ctx, b);
-    const { graph, found } = await feed.page({ tenant, page, snapshot, after, modifiedSince: dateParam(req, 'modified_since'), profile: profileOf(req), resourceUrl, pageUrl });
+    const { graph, found, links } = await feed.page({ tenant, page, snapshot, after, modifiedSince: dateParam(req, 'modified_since'), profile: profileOf(req), resourceUrl, pageUrl });
     if (!found) throw notFound(`page ${page} is past the last page`);
     res.setHeader('Cache-Control', 'public, max-age=60');
-    await send(res, format, graph.quads);
+    // the same links as the Hydra node, as RFC 8288 headers: a client can fetch the next page
+    // while it still parses this one
+    res.setHeader('Link', [links.next ? `<${links.next}>; rel="next"` : '', `<${links.first}>; rel="first"`, `<${links.last}>; rel="last"`].filter(Boolean).join(', '));
+    await send(req, res, format, graph.quads);
   }
 
   r.get('/dcat/catalog', (req, res) => catalog(req, res));
@@ -90,7 +93,7 @@ export function dcatRoutes(ctx: GatewayContext): Router {
     const format = formatOf(req);
     const g = await new Feed(ctx, base(req)).dataset(String(req.params.id), profileOf(req));
     if (!g) throw notFound(`dataset ${String(req.params.id)} does not exist (see /dcat/deletions for withdrawn ones)`);
-    await send(res, format, g.quads);
+    await send(req, res, format, g.quads);
   });
 
   r.get('/dcat/datasets/:id/area.geojson', async (req, res) => {

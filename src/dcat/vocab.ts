@@ -1,9 +1,26 @@
 // Namespaces and controlled vocabularies of the feed (DCAT-AP.de 3.0, DCAT-AP.PLU 0.2.4, Hydra).
-import { DataFactory } from 'n3';
+import { DataFactory } from 'rdf-data-factory';
 import type { NamedNode } from '@rdfjs/types';
 
-const { namedNode } = DataFactory;
-const ns = (base: string) => (local: string): NamedNode => namedNode(base + local);
+// RDF/JS terms with plain fields: n3's own terms re-parse their id string on every read of
+// value/language/datatype, which the serialisers do for each of the 7 800 quads of a page.
+const factory = new DataFactory();
+export const terms = {
+  namedNode: factory.namedNode.bind(factory),
+  literal: factory.literal.bind(factory),
+  blankNode: factory.blankNode.bind(factory),
+  quad: factory.quad.bind(factory),
+};
+const { namedNode } = terms;
+// one term per vocabulary IRI, made once: a page uses the same few hundred terms 7 800 times
+const ns = (base: string) => {
+  const made = new Map<string, NamedNode>();
+  return (local: string): NamedNode => {
+    let term = made.get(local);
+    if (!term) made.set(local, (term = namedNode(base + local)));
+    return term;
+  };
+};
 
 export const NS = {
   rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',

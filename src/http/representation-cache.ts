@@ -24,7 +24,7 @@ export function representation(contentType: string, body: string | Buffer): Repr
 
 /** Sends `rep` in the encoding the client prefers (br, gzip or none), or 304 when its ETag matches. */
 export function sendRepresentation(req: Request, res: Response, rep: Representation): void {
-  res.setHeader('Vary', 'Accept-Encoding');
+  res.vary('Accept-Encoding');
   res.setHeader('ETag', rep.etag);
   res.type(rep.contentType);
   if (req.fresh) {

@@ -89,6 +89,22 @@ describe('dcat/feed: DCAT-AP.de 3.0 that harvesters accept', function () {
     }
   });
 
+  it('pages come gzip- or br-compressed when asked, vary by Accept and Accept-Encoding, and answer 304 to their ETag', async () => {
+    const plain = await request(gw.app).get('/dcat/catalog.ttl').set('Accept-Encoding', 'identity').expect(200);
+    assert.equal(plain.headers['content-encoding'], undefined);
+    for (const encoding of ['gzip', 'br']) {
+      const packed = await request(gw.app).get('/dcat/catalog.ttl').set('Accept-Encoding', encoding).expect(200);
+      assert.equal(packed.headers['content-encoding'], encoding);
+      assert.ok(Number(packed.headers['content-length']) < plain.text.length / 2);
+      assert.equal(packed.text, plain.text);
+    }
+    const vary = String((await request(gw.app).get('/dcat/catalog').expect(200)).headers.vary);
+    assert.match(vary, /Accept(,|$)/);
+    assert.match(vary, /Accept-Encoding/);
+    await request(gw.app).get('/dcat/catalog.ttl').set('If-None-Match', String(plain.headers.etag)).expect(304);
+    await request(gw.app).get('/dcat/catalog.rdf').set('If-None-Match', String(plain.headers.etag)).expect(200);
+  });
+
   it('the 2.0 profile: byteSize as xsd:decimal, politicalGeocodingURI, zero violations against the 2.0 shapes', async () => {
     const v30 = parseTurtle((await request(gw.app).get('/dcat/catalog.ttl').expect(200)).text);
     const v20 = parseTurtle((await request(gw.app).get('/dcat/catalog.ttl?profile=dcat-ap-de-2.0').expect(200)).text);
@@ -198,7 +214,7 @@ describe('dcat/paging: a harvest that follows next links while data changes', fu
     let deletedMidway: string | undefined;
     let totalItems = 0;
     while (url) {
-      const res = await request(gw.app).get(url).expect(200);
+      const res: request.Response = await request(gw.app).get(url).expect(200);
       const quads = parseTurtle(res.text);
       const page = quads.find((q) => q.predicate.value === RDF_TYPE && q.object.value === `${H}PagedCollection`)!.subject.value;
       pages.push(page);
@@ -208,6 +224,11 @@ describe('dcat/paging: a harvest that follows next links while data changes', fu
       assert.equal(objects(quads, page, `${H}nextPage`)[0], next, 'next and nextPage agree');
       if (next) assert.ok(!pages.includes(next), 'no page links back');
       if (next) assert.match(next, /^http:\/\/gateway\.test\/dcat\/catalog\.ttl\?page=\d+&snapshot=/);
+      // the same links as RFC 8288 headers
+      const link: string = String(res.headers.link);
+      assert.equal(/<([^>]+)>; rel="next"/.exec(link)?.[1], next);
+      assert.equal(/<([^>]+)>; rel="first"/.exec(link)?.[1], objects(quads, page, `${H}first`)[0]);
+      assert.equal(/<([^>]+)>; rel="last"/.exec(link)?.[1], objects(quads, page, `${H}last`)[0]);
       seen.push(...objects(quads, null, `${DCAT}dataset`).map((d) => d.split('/').pop()!));
       if (pages.length === 1) {
         // between pages: a new procedure, a change to one not yet seen, a deletion of one not yet seen
