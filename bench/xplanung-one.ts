@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { projectRoot } from '../src/core/paths.ts';
 import { ValidationPool } from '../src/xplanung/validate/pool.ts';
 
-const [file, version] = process.argv.slice(2) as [string, string];
+const [file, version, stages] = process.argv.slice(2) as [string, string, string | undefined];
+// 'syntax': safety and XSD only, what xmllint does
+const syntaxOnly = stages === 'syntax';
 const schemaDir = join(projectRoot, 'schemas', 'vendor');
 const pool = new ValidationPool(1);
 const t0 = performance.now();
@@ -14,7 +16,7 @@ const compileMs = performance.now() - t0;
 const baseRssKb = process.resourceUsage().maxRSS;
 const body = readFileSync(file);
 const t1 = performance.now();
-const { report } = await pool.run({ body, contentType: 'application/gml+xml', schemaDir });
+const { report } = await pool.run({ body, contentType: 'application/gml+xml', schemaDir, skipSemantic: syntaxOnly, skipGeometry: syntaxOnly });
 const ms = performance.now() - t1;
 await pool.close();
 process.stdout.write(JSON.stringify({ ms, compileMs, baseRssKb, maxRssKb: process.resourceUsage().maxRSS, valid: report.valid, findings: report.findings.length }));
