@@ -15,16 +15,24 @@ export interface FeedContext {
   profile: Profile;
 }
 
-/** Collects quads as a set (a publisher shared by 100 datasets is written once); blank node labels are unique per graph. */
+/**
+ * Collects the quads of one answer. Resources that many datasets share (a publisher, a municipality key,
+ * a standard) are described once per graph through `once`; everything else is unique by construction
+ * (tested: a page holds no triple twice), which spares a set lookup for each of a page's 7 800 quads.
+ * Blank node labels are unique per graph.
+ */
 export class Graph {
   readonly quads: Quad[] = [];
-  private readonly seen = new Set<string>();
+  private readonly described = new Set<string>();
   private bnodes = 0;
   add(s: Quad_Subject, p: NamedNode, o: Quad_Object): void {
-    const key = `${s.termType}\u0000${s.value}\u0000${p.value}\u0000${o.termType}\u0000${o.value}\u0000${o.termType === 'Literal' ? `${o.language}\u0000${o.datatype.value}` : ''}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
     this.quads.push(quad(s, p, o));
+  }
+  /** True the first time `subject` is asked for: describe it then. */
+  once(subject: NamedNode): boolean {
+    if (this.described.has(subject.value)) return false;
+    this.described.add(subject.value);
+    return true;
   }
   blank(): BlankNode { return blankNode(`b${++this.bnodes}`); }
   text(s: Quad_Subject, p: NamedNode, value: string | undefined | null, lang = 'de'): void {
@@ -87,6 +95,7 @@ const wktBox = ([w, s, e, n]: [number, number, number, number]) => literal(`POLY
 
 export function publisher(g: Graph, base: string, tenant: Tenant): NamedNode {
   const iri = publisherIri(base, tenant.id);
+  if (!g.once(iri)) return iri;
   g.add(iri, rdf('type'), foaf('Agent'));
   g.add(iri, rdf('type'), foaf('Organization'));
   g.add(iri, foaf('name'), literal(tenant.name));
@@ -109,7 +118,7 @@ function spatial(g: Graph, subject: NamedNode, tenant: Tenant, bbox: [number, nu
   if (ags) {
     const key = municipalityKey(ags);
     g.add(subject, dct('spatial'), key);
-    g.add(key, rdf('type'), dct('Location'));
+    if (g.once(key)) g.add(key, rdf('type'), dct('Location'));
     g.add(subject, dcatde('politicalGeocodingLevelURI'), MUNICIPALITY_LEVEL);
     if (ctx.profile === 'dcat-ap-de-2.0') g.add(subject, dcatde('politicalGeocodingURI'), key); // K08 of the 2.0 conventions
   }
@@ -140,7 +149,7 @@ function distribution(g: Graph, dataset: NamedNode, iri: NamedNode, d: Distribut
   if (d.conformsTo) {
     const std = namedNode(d.conformsTo);
     g.add(iri, dct('conformsTo'), std);
-    g.add(std, rdf('type'), dct('Standard'));
+    if (g.once(std)) g.add(std, rdf('type'), dct('Standard'));
   }
   if (isPlan && d.docType) g.add(iri, plu('docType'), PLU.docType(d.docType));
 }
@@ -286,7 +295,7 @@ export function dataServices(g: Graph, catalog: NamedNode, operator: NamedNode, 
     g.add(s, dct('license'), namedNode(DEFAULT_LICENCE));
     const std = namedNode(standard);
     g.add(s, dct('conformsTo'), std);
-    g.add(std, rdf('type'), dct('Standard'));
+    if (g.once(std)) g.add(std, rdf('type'), dct('Standard'));
   }
 }
 
@@ -304,6 +313,7 @@ export function catalogNode(g: Graph, catalog: NamedNode, operator: NamedNode, t
 
 export function operatorAgent(g: Graph, base: string): NamedNode {
   const iri = namedNode(`${base}/dcat/publishers/portal`);
+  if (!g.once(iri)) return iri;
   g.add(iri, rdf('type'), foaf('Agent'));
   g.add(iri, rdf('type'), foaf('Organization'));
   g.add(iri, foaf('name'), literal('Beteiligungsportal (Betreiber)'));

@@ -64,9 +64,10 @@ export function treeOf(doc: XmlDocument): XmlTree {
     for (let c = el.firstChild; c; c = c.next) {
       if (c instanceof XmlElement) {
         const value = convert(c);
-        const list = node[c.name];
+        const name = c.name; // each read of a name decodes it from WebAssembly memory
+        const list = node[name];
         if (Array.isArray(list)) list.push(value);
-        else node[c.name] = [value];
+        else node[name] = [value];
         elements = true;
       } else if (c instanceof XmlText || c instanceof XmlCData) content += c.content;
     }

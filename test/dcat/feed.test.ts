@@ -78,6 +78,15 @@ describe('dcat/feed: DCAT-AP.de 3.0 that harvesters accept', function () {
     });
   }
 
+  it('a page holds every triple once, though its datasets share publishers, municipality keys and standards', async () => {
+    const quads = parseTurtle((await request(gw.app).get('/dcat/catalog.ttl').expect(200)).text);
+    const keys = quads.map((q) => `${q.subject.termType}|${q.subject.value}|${q.predicate.value}|${q.object.termType}|${q.object.value}|${q.object.termType === 'Literal' ? `${q.object.language}|${q.object.datatype.value}` : ''}`);
+    assert.equal(new Set(keys).size, keys.length);
+    const publishers = objects(quads, null, 'http://purl.org/dc/terms/publisher');
+    assert.ok(publishers.length > new Set(publishers).size, 'several datasets share a publisher');
+    assert.equal(quads.filter((q) => q.subject.value === 'http://www.xplanung.de/xplangml/6/0' && q.predicate.value === RDF_TYPE).length, 1);
+  });
+
   it('content types per format and HEAD without a body', async () => {
     assert.match(String((await request(gw.app).get('/dcat/catalog').expect(200)).headers['content-type']), /^application\/rdf\+xml/);
     assert.match(String((await request(gw.app).get('/dcat/catalog.ttl').expect(200)).headers['content-type']), /^text\/turtle/);

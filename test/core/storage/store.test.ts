@@ -174,6 +174,28 @@ describe('core/storage/sqlite: the SQLite store', () => {
     assert.equal((await store.serviceRequests.get('alpha', created.service_request_id, false))?.address, 'Markt 1');
   });
 
+  it('keys, tenants and categories read from a cache still see a write by another connection at once', async () => {
+    const key = await store.apiKeys.create('alpha', 'app', ['open311:submit'], 'b'.repeat(64));
+    await store.serviceRequests.putService('alpha', { service_code: 'bank', service_name: 'Bank', description: '', moderated: true, attributes: [] });
+    assert.ok(await store.apiKeys.findByHash('b'.repeat(64)));
+    assert.equal((await store.tenants.get('alpha'))?.name, 'Alpha');
+    assert.equal((await store.serviceRequests.getService('alpha', 'bank'))?.service_name, 'Bank');
+    const other = openSqliteStore(join(dir, 'g.db')); // a second process on the same file
+    try {
+      await other.apiKeys.revoke('alpha', key.id);
+      await other.tenants.update({ id: 'alpha', name: 'Alpha (neu)' });
+      await other.serviceRequests.putService('alpha', { service_code: 'bank', service_name: 'Parkbank', description: '', moderated: true, attributes: [] });
+    } finally {
+      await other.close();
+    }
+    assert.equal(await store.apiKeys.findByHash('b'.repeat(64)), null);
+    assert.equal((await store.tenants.get('alpha'))?.name, 'Alpha (neu)');
+    assert.equal((await store.serviceRequests.getService('alpha', 'bank'))?.service_name, 'Parkbank');
+    // shared between callers, so nobody may change them
+    const tenant = (await store.tenants.get('alpha'))!;
+    assert.throws(() => { (tenant as { name: string }).name = 'x'; }, TypeError);
+  });
+
   it('API keys are stored as hashes only', async () => {
     await store.apiKeys.create('alpha', 'app', ['open311:submit'], 'a'.repeat(64));
     const row = store.db.prepare('SELECT * FROM api_key').get() as Record<string, unknown>;

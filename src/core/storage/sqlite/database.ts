@@ -50,3 +50,43 @@ export function prepare(db: Db, sql: string): Database.Statement<unknown[]> {
   }
   return st;
 }
+
+/**
+ * Rows that are read on every request but written rarely, and only through this store (API keys,
+ * Open311 categories, tenants), kept after the first read. A write through the owning repository
+ * clears its cache; a commit by any other connection (another process on the same file) clears every
+ * cache, through `PRAGMA data_version`. Values are frozen, since every caller shares them.
+ */
+export class ReadCache<V> {
+  private readonly values = new Map<string, V>();
+  private version: number | undefined;
+
+  constructor(private readonly db: Db, private readonly maxEntries = 10_000) {}
+
+  get(key: string, load: () => V | undefined): V | undefined {
+    const version = (prepare(this.db, 'PRAGMA data_version').get() as { data_version: number }).data_version;
+    if (version !== this.version) {
+      this.values.clear();
+      this.version = version;
+    }
+    const hit = this.values.get(key);
+    if (hit !== undefined) return hit;
+    const value = load();
+    if (value === undefined) return undefined; // misses are not kept: unknown keys must not fill memory
+    if (this.values.size >= this.maxEntries) this.values.clear();
+    this.values.set(key, deepFreeze(value));
+    return value;
+  }
+
+  clear(): void {
+    this.values.clear();
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

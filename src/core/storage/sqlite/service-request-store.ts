@@ -5,7 +5,7 @@ import type {
   NewServiceRequest, Open311Service, PersonalData, PortalStatus, ServiceRequest, ServiceRequestPatch,
   ServiceRequestQuery, ServiceRequestRepository, ServiceRequestUpdate, StoredMedia,
 } from '../service-request-repository.ts';
-import { prepare, type Db } from './database.ts';
+import { ReadCache, prepare, type Db } from './database.ts';
 import { laterThan } from './store.ts';
 
 interface RequestRow {
@@ -20,7 +20,12 @@ const now = () => new Date().toISOString();
 interface PendingCreate { row: RequestRow; personal: PersonalData | null; resolve: () => void; reject: (err: unknown) => void }
 
 export class SqliteServiceRequests implements ServiceRequestRepository {
-  constructor(readonly db: Db) {}
+  // categories are read on every report and every list
+  private readonly services: ReadCache<Open311Service>;
+
+  constructor(readonly db: Db) {
+    this.services = new ReadCache(db);
+  }
 
   private sql(text: string) {
     return prepare(this.db, text);
@@ -45,6 +50,7 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
 
   async putService(tenant: string, service: Open311Service): Promise<{ service: Open311Service; created: boolean }> {
     this.jurisdictionCache = undefined;
+    this.services.clear();
     const ts = now();
     return this.db.transaction(() => {
       const existing = this.sql('SELECT 1 FROM open311_service WHERE tenant_id = ? AND service_code = ?').get(tenant, service.service_code);
@@ -56,9 +62,12 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
     })();
   }
 
+  /** The category (frozen: shared by every caller). */
   async getService(tenant: string, code: string): Promise<Open311Service | null> {
-    const row = this.sql('SELECT doc FROM open311_service WHERE tenant_id = ? AND service_code = ?').get(tenant, code) as { doc: string } | undefined;
-    return row ? (JSON.parse(row.doc) as Open311Service) : null;
+    return this.services.get(`${tenant}\u0000${code}`, () => {
+      const row = this.sql('SELECT doc FROM open311_service WHERE tenant_id = ? AND service_code = ?').get(tenant, code) as { doc: string } | undefined;
+      return row ? (JSON.parse(row.doc) as Open311Service) : undefined;
+    }) ?? null;
   }
 
   async listServices(tenant: string): Promise<Open311Service[]> {
@@ -67,6 +76,7 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
 
   async deleteService(tenant: string, code: string): Promise<boolean> {
     this.jurisdictionCache = undefined;
+    this.services.clear();
     return this.sql('DELETE FROM open311_service WHERE tenant_id = ? AND service_code = ?').run(tenant, code).changes > 0;
   }
 

@@ -9,7 +9,7 @@ import type {
   StoredApiKey, StoredProcedure, TenantRepository,
 } from '../repository.ts';
 import { defaultCodeLists } from '../../codelists.ts';
-import { openDatabase, prepare, type Db } from './database.ts';
+import { ReadCache, openDatabase, prepare, type Db } from './database.ts';
 import { SqlitePlans } from './plan-store.ts';
 import { SqliteServiceRequests } from './service-request-store.ts';
 
@@ -67,11 +67,16 @@ function seedCodeLists(db: Db): void {
 }
 
 class SqliteTenants implements TenantRepository {
-  constructor(private readonly db: Db) {}
+  private readonly cache: ReadCache<Tenant>;
+
+  constructor(private readonly db: Db) {
+    this.cache = new ReadCache(db);
+  }
 
   async create(tenant: Tenant): Promise<Tenant> {
     const created = nowIso();
     const doc = { ...tenant, created };
+    this.cache.clear();
     try {
       prepare(this.db, 'INSERT INTO tenant (id, doc, created) VALUES (?, ?, ?)').run(tenant.id, JSON.stringify(doc), created);
     } catch (e) {
@@ -81,9 +86,12 @@ class SqliteTenants implements TenantRepository {
     return doc;
   }
 
+  /** The tenant (frozen: shared by every caller). */
   async get(id: string): Promise<Tenant | null> {
-    const row = prepare(this.db, 'SELECT doc FROM tenant WHERE id = ?').get(id) as { doc: string } | undefined;
-    return row ? (JSON.parse(row.doc) as Tenant) : null;
+    return this.cache.get(id, () => {
+      const row = prepare(this.db, 'SELECT doc FROM tenant WHERE id = ?').get(id) as { doc: string } | undefined;
+      return row ? (JSON.parse(row.doc) as Tenant) : undefined;
+    }) ?? null;
   }
 
   async list(): Promise<Tenant[]> {
@@ -94,13 +102,19 @@ class SqliteTenants implements TenantRepository {
     const existing = await this.get(tenant.id);
     if (!existing) throw notFound(`tenant ${tenant.id} does not exist`);
     const doc = { ...tenant, created: existing.created };
+    this.cache.clear();
     prepare(this.db, 'UPDATE tenant SET doc = ? WHERE id = ?').run(JSON.stringify(doc), tenant.id);
     return doc;
   }
 }
 
 class SqliteApiKeys implements ApiKeyRepository {
-  constructor(private readonly db: Db) {}
+  // asked on every authenticated request
+  private readonly cache: ReadCache<StoredApiKey>;
+
+  constructor(private readonly db: Db) {
+    this.cache = new ReadCache(db);
+  }
 
   private static toKey(r: { id: string; tenant_id: string; label: string; scopes: string; created: string; revoked: string | null }): StoredApiKey {
     return { id: r.id, tenant: r.tenant_id, label: r.label, scopes: JSON.parse(r.scopes) as Scope[], created: r.created, revoked: r.revoked };
@@ -108,14 +122,17 @@ class SqliteApiKeys implements ApiKeyRepository {
 
   async create(tenant: string, label: string, scopes: Scope[], keyHash: string): Promise<StoredApiKey> {
     const row = { id: randomUUID(), tenant_id: tenant, label, scopes: JSON.stringify(scopes), created: nowIso(), revoked: null };
+    this.cache.clear();
     prepare(this.db, 'INSERT INTO api_key (id, tenant_id, label, scopes, key_hash, created) VALUES (?, ?, ?, ?, ?, ?)')
       .run(row.id, tenant, label, row.scopes, keyHash, row.created);
     return SqliteApiKeys.toKey(row);
   }
 
   async findByHash(keyHash: string): Promise<StoredApiKey | null> {
-    const r = prepare(this.db, 'SELECT * FROM api_key WHERE key_hash = ? AND revoked IS NULL').get(keyHash) as Parameters<typeof SqliteApiKeys.toKey>[0] | undefined;
-    return r ? SqliteApiKeys.toKey(r) : null;
+    return this.cache.get(keyHash, () => {
+      const r = prepare(this.db, 'SELECT * FROM api_key WHERE key_hash = ? AND revoked IS NULL').get(keyHash) as Parameters<typeof SqliteApiKeys.toKey>[0] | undefined;
+      return r ? SqliteApiKeys.toKey(r) : undefined;
+    }) ?? null;
   }
 
   async list(tenant: string): Promise<StoredApiKey[]> {
@@ -123,6 +140,7 @@ class SqliteApiKeys implements ApiKeyRepository {
   }
 
   async revoke(tenant: string, id: string): Promise<boolean> {
+    this.cache.clear();
     return prepare(this.db, 'UPDATE api_key SET revoked = ? WHERE tenant_id = ? AND id = ? AND revoked IS NULL').run(nowIso(), tenant, id).changes > 0;
   }
 }
