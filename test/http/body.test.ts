@@ -1,10 +1,13 @@
 // Body parsing shared by the JSON and form APIs: invalid UTF-8 is refused, not decoded with
 // replacement characters (sent over a raw socket: HTTP clients re-encode what they are given).
+// Plan bodies: every way a client may send one gives the same report.
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import type { Server } from 'node:http';
+import type { ClientRequest, Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { setUpMangelmelder, type Mangelmelder } from '../helpers/open311.ts';
+import { real } from '../helpers/xplanung.ts';
 
 describe('http/body: UTF-8 or nothing', function () {
   this.timeout(20_000);
@@ -47,5 +50,55 @@ describe('http/body: UTF-8 or nothing', function () {
     const res = await send('/open311/v2/requests.json', 'application/x-www-form-urlencoded', Buffer.concat([Buffer.from(`api_key=${mm.submit}&service_code=schlagloch&description=`), Buffer.from([0xff, 0xfe])]));
     assert.equal(res.status, 400);
     assert.deepEqual(JSON.parse(res.text)[0], { code: 400, description: 'the request body is not valid UTF-8' });
+  });
+});
+
+describe('http/body: plan bodies (read into one shared buffer, or through express.raw)', function () {
+  this.timeout(30_000);
+  let gw: TestGateway;
+  let server: Server;
+  let port: number;
+  before(async () => {
+    gw = await createTestGateway();
+    server = gw.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    port = (server.address() as { port: number }).port;
+  });
+  after(async () => { server.close(); await gw.close(); });
+
+  const plan = real('BPlan_6-0_Polygon_ausserhalb.gml');
+  const validate = (headers: Record<string, string | number>, write: (req: ClientRequest) => void) => new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+    const req = httpRequest({ port, host: '127.0.0.1', path: '/xplanung/v1/validate', method: 'POST', headers: { 'content-type': 'application/gml+xml', ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += String(c); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    write(req);
+  });
+
+  it('the same report whether the plan comes with a length (in chunks), chunked, or gzip-encoded', async () => {
+    const withLength = await validate({ 'content-length': plan.length }, (req) => {
+      for (let i = 0; i < plan.length; i += 7000) req.write(plan.subarray(i, i + 7000));
+      req.end();
+    });
+    const chunked = await validate({ 'transfer-encoding': 'chunked' }, (req) => req.end(plan));
+    const packed = gzipSync(plan);
+    const gzipped = await validate({ 'content-encoding': 'gzip', 'content-length': packed.length }, (req) => req.end(packed));
+    assert.equal(withLength.status, 200);
+    const findings = (r: { body: Record<string, unknown> }) => JSON.stringify(r.body.findings);
+    assert.ok((withLength.body.findings as unknown[]).length > 0, 'this plan has findings to compare');
+    assert.equal(findings(chunked), findings(withLength));
+    assert.equal(findings(gzipped), findings(withLength));
+  });
+
+  it('an upload cut off mid-body leaves the gateway serving', async () => {
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({ port, host: '127.0.0.1', path: '/xplanung/v1/validate', method: 'POST', headers: { 'content-type': 'application/gml+xml', 'content-length': plan.length } });
+      req.on('error', () => resolve());
+      req.write(plan.subarray(0, 1000), () => { req.destroy(); setTimeout(resolve, 100); });
+    });
+    const after = await validate({ 'content-length': plan.length }, (req) => req.end(plan));
+    assert.equal(after.status, 200);
   });
 });

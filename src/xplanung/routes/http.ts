@@ -1,9 +1,10 @@
 // HTTP routes of the XPlanung module. Thin: read the body, call the service, render.
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { authorize } from '../../core/auth.ts';
 import type { GatewayContext } from '../../core/context.ts';
 import { HttpError, badRequest, gone, notFound, unprocessable, unsupportedMediaType } from '../../core/errors.ts';
 import type { Tenant } from '../../core/model.ts';
+import { sharedRawBody } from '../../http/body.ts';
 import { authState } from '../../http/credentials.ts';
 import { ExportError } from '../export.ts';
 import { reportToHtml } from '../report.ts';
@@ -17,7 +18,7 @@ import type { ExportVersion } from '../versions.ts';
 const ACCEPTED = [...GML_TYPES, ...ARCHIVE_TYPES];
 
 function planBody(ctx: GatewayContext) {
-  const raw = express.raw({ type: () => true, limit: ctx.config.maxPlanBytes });
+  const raw = sharedRawBody(ctx.config.maxPlanBytes);
   return [
     (req: Request, _res: Response, next: (err?: unknown) => void) => {
       const type = mediaType(req.get('content-type'));
