@@ -20,14 +20,22 @@ const PREFIXES: Record<string, string> = { ...NS };
 
 /** Quads grouped by subject (first appearance order), so writers emit one block per resource. */
 function bySubject(quads: Quad[]): Quad[] {
-  const groups = new Map<string, Quad[]>();
+  // keyed by the subject's value, IRIs and blank nodes apart: no key string built per quad
+  const named = new Map<string, Quad[]>();
+  const blank = new Map<string, Quad[]>();
+  const groups: Quad[][] = [];
   for (const q of quads) {
-    const k = `${q.subject.termType}:${q.subject.value}`;
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = []));
+    const byValue = q.subject.termType === 'BlankNode' ? blank : named;
+    let g = byValue.get(q.subject.value);
+    if (!g) {
+      byValue.set(q.subject.value, (g = []));
+      groups.push(g);
+    }
     g.push(q);
   }
-  return [...groups.values()].flat();
+  const out: Quad[] = [];
+  for (const g of groups) for (const q of g) out.push(q);
+  return out;
 }
 
 export function toTurtle(quads: Quad[]): Promise<string> {
