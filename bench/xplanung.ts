@@ -137,20 +137,21 @@ export async function run(): Promise<BenchRow[]> {
       const syntax = await throughput('?skipSemantisch=true&skipGeometrisch=true');
       rows.push({ section: 'xplanung', metric: '500 small plans over HTTP, safety + syntax only (what xmllint does)', value: `${syntax.rate.toFixed(0)} files/s (${syntax.errors} errors)`, baseline: `xmllint ${lintRate.toFixed(0)} files/s`, ratio: `${((100 * syntax.rate) / lintRate).toFixed(0)}% of xmllint`, goal: 'informative', met: null });
 
-      // 3. /health while the large plan validates
-      const bigBody = readFileSync(big);
-      let done = false;
-      const pending = fetch(`http://127.0.0.1:${port}/xplanung/v1/validate`, { method: 'POST', headers: { 'content-type': 'application/gml+xml' }, body: bigBody }).then(async (r) => { await r.arrayBuffer(); done = true; });
+      // 3. /health while the large plan validates. The upload comes from a child process: sent from
+      // this process, writing 20 MB would stall the probes' own event loop and be counted as latency.
       const latencies: number[] = [];
       const idle: number[] = [];
       for (let i = 0; i < 20; i++) { const t = performance.now(); await (await fetch(`http://127.0.0.1:${port}/health`)).arrayBuffer(); idle.push(performance.now() - t); }
+      let done = false;
+      const uploader = spawn(process.execPath, ['-e', `fetch(${JSON.stringify(`http://127.0.0.1:${port}/xplanung/v1/validate`)}, { method: 'POST', headers: { 'content-type': 'application/gml+xml' }, body: require('node:fs').readFileSync(${JSON.stringify(big)}) }).then((r) => r.arrayBuffer()).then(() => process.exit(0), () => process.exit(1))`], { stdio: 'ignore' });
+      const pending = new Promise<number | null>((resolve) => uploader.on('exit', (code) => { done = true; resolve(code); }));
       while (!done) {
         const t = performance.now();
         await (await fetch(`http://127.0.0.1:${port}/health`)).arrayBuffer();
         latencies.push(performance.now() - t);
         await new Promise((r) => setTimeout(r, 20));
       }
-      await pending;
+      if ((await pending) !== 0) throw new Error('the 20 MB upload for the /health probe failed');
       const worst = Math.max(...latencies);
       const idleMedian = idle.sort((a, b) => a - b)[Math.floor(idle.length / 2)]!;
       rows.push({ section: 'xplanung', metric: `/health during a ${mb} MB validation (${latencies.length} probes)`, value: `max ${worst.toFixed(1)} ms`, baseline: `idle median ${idleMedian.toFixed(1)} ms`, ratio: ratio(worst, idleMedian), goal: '≤ 50 ms', met: worst <= 50 });
