@@ -64,7 +64,7 @@ export class ReadCache<V> {
   constructor(private readonly db: Db, private readonly maxEntries = 10_000) {}
 
   get(key: string, load: () => V | undefined): V | undefined {
-    const version = (prepare(this.db, 'PRAGMA data_version').get() as { data_version: number }).data_version;
+    const version = dataVersion(this.db);
     if (version !== this.version) {
       this.values.clear();
       this.version = version;
@@ -81,6 +81,21 @@ export class ReadCache<V> {
   clear(): void {
     this.values.clear();
   }
+}
+
+const versionSeen = new WeakMap<Db, { version: number; at: number }>();
+
+/**
+ * PRAGMA data_version, asked at most once per millisecond per connection: a report looks up its key,
+ * its category and its tenant, and the pragma costs as much as the lookups it saves.
+ */
+function dataVersion(db: Db): number {
+  const now = performance.now();
+  const seen = versionSeen.get(db);
+  if (seen && now - seen.at < 1) return seen.version;
+  const version = (prepare(db, 'PRAGMA data_version').get() as { data_version: number }).data_version;
+  versionSeen.set(db, { version, at: now });
+  return version;
 }
 
 function deepFreeze<T>(value: T): T {
