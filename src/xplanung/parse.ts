@@ -6,7 +6,8 @@
 // prefixed with '@' (gml:id → '@id', xlink:href → '@href', srsName → '@srsName'), text content
 // (trimmed) under '#text' when the element also has attributes or children, otherwise the element
 // is the string itself. Each element remembers its line and its place in document order.
-import { ParseOption, XmlCData, XmlDocument, XmlElement, XmlText } from 'libxml2-wasm';
+import { ParseOption, XmlCData, XmlElement, XmlText } from 'libxml2-wasm';
+import type { XmlDocument } from 'libxml2-wasm';
 import type { XPlanVersion } from './versions.ts';
 
 /** A parsed element: child elements by local name (always arrays), attributes under '@name'. */
@@ -176,16 +177,6 @@ export function walk(node: XmlNode, visit: (name: string, child: XmlNode) => voi
         walk(c, visit);
       }
     }
-  }
-}
-
-/** Parses a document that passed the syntax stage (the pipeline reuses the syntax stage's tree instead). */
-export function parseXPlanGml(xml: Uint8Array, version: XPlanVersion): XPlanDocument {
-  const doc = XmlDocument.fromBuffer(xml, { url: 'document.gml', option: DOCUMENT_OPTIONS });
-  try {
-    return documentOf(treeOf(doc), version);
-  } finally {
-    doc.dispose();
   }
 }
 

@@ -1,6 +1,6 @@
 // The validation pipeline: safety → version → syntax (XSD, in a worker) → semantic → geometry.
 // Plain functions over a buffer; the HTTP routes and the CLI both call validateSubmission.
-import { documentOf, parseXPlanGml, plansOf, text } from '../parse.ts';
+import { documentOf, plansOf, text } from '../parse.ts';
 import type { XPlanDocument } from '../parse.ts';
 import { makeReport } from '../report.ts';
 import type { Finding, Stage, ValidationReport } from '../report.ts';
@@ -104,7 +104,7 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
   }
 
   const { issues, tree } = await options.xsd(xml, version.version);
-  if (issues.length > 0) {
+  if (!tree) {
     for (const i of issues) {
       findings.push({
         rule: i.kind === 'parse' ? 'xml' : 'xsd',
@@ -120,7 +120,7 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
     return done(version.version);
   }
 
-  const parsed = tree ? documentOf(tree, version) : parseXPlanGml(xml, version);
+  const parsed = documentOf(tree, version);
   const plans = plansOf(parsed).map((p) => ({
     gmlId: p.gmlId,
     type: p.type,

@@ -118,12 +118,11 @@ function issuesFrom(details: ErrorDetail[], kind: XsdIssue['kind']): XsdIssue[] 
   return details.slice(0, MAX_ISSUES).map((d) => ({ message: d.message.trim(), line: d.line || undefined, column: d.col || undefined, kind }));
 }
 
-export interface XsdOutcome {
-  /** Empty = valid. */
-  issues: XsdIssue[];
-  /** The valid document read into plain objects (parse.ts), so the later stages need not parse it again. */
-  tree?: XmlTree;
-}
+/**
+ * Either the issues of an invalid document, or the valid document read into plain objects (parse.ts),
+ * so that the later stages need not parse it again.
+ */
+export type XsdOutcome = { issues: XsdIssue[]; tree?: never } | { issues: never[]; tree: XmlTree };
 
 /** Parses and validates one document against the XSD of `version`; a valid one is also read into a tree. */
 export function validateAgainstXsd(xml: Uint8Array, version: string, schemaDir: string): XsdOutcome {
