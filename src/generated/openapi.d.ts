@@ -1893,9 +1893,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The catalogue page (RDF) */
+            /** @description The catalogue page or dataset (RDF); br or gzip when Accept-Encoding asks for it */
             200: {
                 headers: {
+                    /** @description Hash of the body; send it as If-None-Match to get 304 */
+                    ETag?: string;
+                    /** @description Catalogue pages: <…>; rel="next" (absent on the last page), <…>; rel="first", <…>; rel="last", the same links as the hydra:PagedCollection node */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1903,6 +1907,13 @@ export interface operations {
                     "application/rdf+xml": string;
                     "text/turtle": string;
                 };
+            };
+            /** @description Not modified: If-None-Match matched the ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
@@ -1928,9 +1939,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The catalogue page (RDF) */
+            /** @description The catalogue page or dataset (RDF); br or gzip when Accept-Encoding asks for it */
             200: {
                 headers: {
+                    /** @description Hash of the body; send it as If-None-Match to get 304 */
+                    ETag?: string;
+                    /** @description Catalogue pages: <…>; rel="next" (absent on the last page), <…>; rel="first", <…>; rel="last", the same links as the hydra:PagedCollection node */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1938,6 +1953,13 @@ export interface operations {
                     "application/rdf+xml": string;
                     "text/turtle": string;
                 };
+            };
+            /** @description Not modified: If-None-Match matched the ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
@@ -1957,9 +1979,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The catalogue page (RDF) */
+            /** @description The catalogue page or dataset (RDF); br or gzip when Accept-Encoding asks for it */
             200: {
                 headers: {
+                    /** @description Hash of the body; send it as If-None-Match to get 304 */
+                    ETag?: string;
+                    /** @description Catalogue pages: <…>; rel="next" (absent on the last page), <…>; rel="first", <…>; rel="last", the same links as the hydra:PagedCollection node */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1967,6 +1993,13 @@ export interface operations {
                     "application/rdf+xml": string;
                     "text/turtle": string;
                 };
+            };
+            /** @description Not modified: If-None-Match matched the ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
@@ -2051,9 +2084,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The catalogue page (RDF) */
+            /** @description The catalogue page or dataset (RDF); br or gzip when Accept-Encoding asks for it */
             200: {
                 headers: {
+                    /** @description Hash of the body; send it as If-None-Match to get 304 */
+                    ETag?: string;
+                    /** @description Catalogue pages: <…>; rel="next" (absent on the last page), <…>; rel="first", <…>; rel="last", the same links as the hydra:PagedCollection node */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2061,6 +2098,13 @@ export interface operations {
                     "application/rdf+xml": string;
                     "text/turtle": string;
                 };
+            };
+            /** @description Not modified: If-None-Match matched the ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
@@ -2088,9 +2132,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The catalogue page (RDF) */
+            /** @description The catalogue page or dataset (RDF); br or gzip when Accept-Encoding asks for it */
             200: {
                 headers: {
+                    /** @description Hash of the body; send it as If-None-Match to get 304 */
+                    ETag?: string;
+                    /** @description Catalogue pages: <…>; rel="next" (absent on the last page), <…>; rel="first", <…>; rel="last", the same links as the hydra:PagedCollection node */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2098,6 +2146,13 @@ export interface operations {
                     "application/rdf+xml": string;
                     "text/turtle": string;
                 };
+            };
+            /** @description Not modified: If-None-Match matched the ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
@@ -2270,15 +2325,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The resource (XML or JSON by suffix) */
+            /** @description The released reports (XML or JSON by suffix); br or gzip when Accept-Encoding asks for it */
             200: {
                 headers: {
+                    /** @description Hash of the body; send it as If-None-Match to get 304 while nothing changed */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": unknown;
                     "text/xml": string;
                 };
+            };
+            /** @description Not modified: If-None-Match matched the ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Open311 error list */
             400: {
