@@ -20,11 +20,13 @@ const now = () => new Date().toISOString();
 interface PendingCreate { row: RequestRow; personal: PersonalData | null; resolve: () => void; reject: (err: unknown) => void }
 
 export class SqliteServiceRequests implements ServiceRequestRepository {
-  // categories are read on every report and every list
+  // categories, and the tenants that have any, are read on every Open311 call
   private readonly services: ReadCache<Open311Service>;
+  private readonly served: ReadCache<string[]>;
 
   constructor(readonly db: Db) {
     this.services = new ReadCache(db);
+    this.served = new ReadCache(db);
   }
 
   private sql(text: string) {
@@ -49,8 +51,8 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
   }
 
   async putService(tenant: string, service: Open311Service): Promise<{ service: Open311Service; created: boolean }> {
-    this.jurisdictionCache = undefined;
     this.services.clear();
+    this.served.clear();
     const ts = now();
     return this.db.transaction(() => {
       const existing = this.sql('SELECT 1 FROM open311_service WHERE tenant_id = ? AND service_code = ?').get(tenant, service.service_code);
@@ -75,17 +77,13 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
   }
 
   async deleteService(tenant: string, code: string): Promise<boolean> {
-    this.jurisdictionCache = undefined;
     this.services.clear();
+    this.served.clear();
     return this.sql('DELETE FROM open311_service WHERE tenant_id = ? AND service_code = ?').run(tenant, code).changes > 0;
   }
 
-  // asked on every Open311 call; changes only with putService/deleteService on this connection
-  private jurisdictionCache?: string[];
-
   async jurisdictions(): Promise<string[]> {
-    this.jurisdictionCache ??= (this.sql('SELECT DISTINCT tenant_id FROM open311_service ORDER BY tenant_id').all() as { tenant_id: string }[]).map((r) => r.tenant_id);
-    return this.jurisdictionCache;
+    return this.served.get('', () => (this.sql('SELECT DISTINCT tenant_id FROM open311_service ORDER BY tenant_id').all() as { tenant_id: string }[]).map((r) => r.tenant_id)) ?? [];
   }
 
   // Group commit: reports submitted while the event loop is busy are written in one transaction
@@ -95,13 +93,13 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
   private pendingCreates: PendingCreate[] = [];
 
   async create(input: NewServiceRequest): Promise<ServiceRequest> {
+    const ts = now();
     const row: RequestRow = {
       id: randomUUID(), tenant_id: input.tenant, service_code: input.service_code, status: 'neu', released: input.released ? 1 : 0,
       status_notes: null, agency_responsible: null, service_notice: null, description: input.description ?? null, lat: input.lat ?? null,
       long: input.long ?? null, address: input.address ?? null, address_id: input.address_id ?? null, zipcode: input.zipcode ?? null,
-      attributes: JSON.stringify(input.attributes), media_urls: JSON.stringify(input.media_urls), token: input.token, requested: now(), updated: '', expected: null,
+      attributes: JSON.stringify(input.attributes), media_urls: JSON.stringify(input.media_urls), token: input.token, requested: ts, updated: ts, expected: null,
     };
-    row.updated = row.requested;
     const personal = input.personal && Object.values(input.personal).some((v) => v) ? input.personal : null;
     await new Promise<void>((resolve, reject) => {
       if (this.pendingCreates.push({ row, personal, resolve, reject }) === 1) setImmediate(() => this.flushCreates());
