@@ -1,17 +1,26 @@
 // Builds the express application: core routes, the standards from the registry, problem+json
 // for anything that fails. No I/O happens here beyond what the context holds.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import type { GatewayContext, StandardModule } from './core/context.ts';
 import { notFound } from './core/errors.ts';
 import { credentials } from './http/credentials.ts';
 import { problemHandler } from './http/problem.ts';
+import { ReplayCache } from './http/replay.ts';
 import { adminRoutes } from './http/routes/admin.ts';
 import { operationRoutes } from './http/routes/operations.ts';
 import { procedureRoutes } from './http/routes/procedures.ts';
 import { securityHeaders } from './http/security.ts';
 import { STANDARDS } from './standards.ts';
 
-export function createApp(ctx: GatewayContext, standards: StandardModule[] = STANDARDS): Express {
+/** The gateway's request listener (for node:http or supertest), with the express app behind it. */
+export interface GatewayApp {
+  (req: IncomingMessage, res: ServerResponse): void;
+  readonly express: Express;
+}
+
+export function createApp(ctx: GatewayContext, standards: StandardModule[] = STANDARDS): GatewayApp {
+  const replay = new ReplayCache(64 * 1024 * 1024);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', ctx.config.trustProxy);
@@ -24,6 +33,8 @@ export function createApp(ctx: GatewayContext, standards: StandardModule[] = STA
     });
     next();
   });
+  // before routing: polled public answers come from memory (routes opt in through sendRepresentation)
+  app.use(replay.keeper()); // routes behind it may register polled public answers for replay
   app.use(credentials(ctx));
   app.use(operationRoutes(ctx));
   app.use(adminRoutes(ctx));
@@ -31,5 +42,9 @@ export function createApp(ctx: GatewayContext, standards: StandardModule[] = STA
   for (const s of standards) app.use(s.router(ctx));
   app.use((req, _res, next) => next(notFound(`no resource at ${req.method} ${req.path}; see /docs for the API`)));
   app.use(problemHandler(ctx.logger));
-  return app;
+  // Polled public answers are replayed before express sees the request (see src/http/replay.ts).
+  const listener = (req: IncomingMessage, res: ServerResponse) => replay.serve(req, res, () => app(req, res), (status, ms) => {
+    ctx.logger.info({ method: req.method, path: req.url?.split('?', 1)[0], status, ms, replayed: true }, 'request');
+  });
+  return Object.assign(listener, { express: app });
 }

@@ -3,7 +3,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { GatewayContext } from '../core/context.ts';
 import { badRequest, notFound } from '../core/errors.ts';
-import { representation, sendRepresentation } from '../http/representation-cache.ts';
+import { representation, sendRepresentation } from '../http/representation.ts';
 import { baseUrl } from '../http/security.ts';
 import { PROFILES, bboxOf } from './build.ts';
 import type { Profile } from './build.ts';

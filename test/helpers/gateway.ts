@@ -3,9 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Express } from 'express';
 import { Writable } from 'node:stream';
-import { createApp } from '../../src/app.ts';
+import { createApp, type GatewayApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { generateApiKey, hashApiKey } from '../../src/core/auth.ts';
 import type { GatewayContext, StandardModule } from '../../src/core/context.ts';
@@ -19,7 +18,8 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const ALL_SCOPES: Scope[] = ['procedures:write', 'xplanung:push', 'open311:submit', 'open311:manage'];
 
 export interface TestGateway {
-  app: Express;
+  /** The request listener, as node:http gets it (replay cache in front of express). */
+  app: GatewayApp;
   ctx: GatewayContext;
   store: SqliteStore;
   config: Config;

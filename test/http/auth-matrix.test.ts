@@ -82,7 +82,7 @@ describe('http/auth-matrix: every documented operation is protected as documente
 
   it('every route the application serves is documented in the OpenAPI document', () => {
     const documented = new Set(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`));
-    const served = routesOf(gw.app.router as unknown as RouterLike).filter((r) => !r.path.startsWith('/docs'));
+    const served = routesOf(gw.app.express.router as unknown as RouterLike).filter((r) => !r.path.startsWith('/docs'));
     const undocumented = served.filter((r) => !documented.has(`${r.method} ${r.path}`));
     assert.deepEqual(undocumented, []);
   });

@@ -2,7 +2,7 @@
 // replacement characters (sent over a raw socket: HTTP clients re-encode what they are given).
 // Plan bodies: every way a client may send one gives the same report.
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { ClientRequest, Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
@@ -18,7 +18,7 @@ describe('http/body: UTF-8 or nothing', function () {
   before(async () => {
     gw = await createTestGateway();
     mm = await setUpMangelmelder(gw);
-    server = gw.app.listen(0, '127.0.0.1');
+    server = createServer(gw.app).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     port = (server.address() as { port: number }).port;
   });
@@ -60,7 +60,7 @@ describe('http/body: plan bodies (read into one shared buffer, or through expres
   let port: number;
   before(async () => {
     gw = await createTestGateway();
-    server = gw.app.listen(0, '127.0.0.1');
+    server = createServer(gw.app).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     port = (server.address() as { port: number }).port;
   });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import request from 'supertest';
 import { projectRoot } from '../../src/core/paths.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
@@ -269,6 +270,43 @@ describe('open311/georeport: the GeoReport v2 API', function () {
       const changed = await request(gw.app).get('/open311/v2/requests.xml').set('If-None-Match', etag).expect(200);
       assert.notEqual(changed.headers.etag, etag);
       assert.match(changed.text, /Neues Loch/);
+    });
+
+    it('a polled list is replayed from memory with the same headers and bytes until stored data changes, also through another connection', async () => {
+      const url = '/open311/v2/requests.json?service_code=schlagloch';
+      const served = () => gw.logLines.map((l) => JSON.parse(l) as { msg?: string; path?: string; replayed?: boolean }).filter((l) => l.msg === 'request' && l.path === '/open311/v2/requests.json');
+      const before = served().length;
+      const first = await request(gw.app).get(url).set('Accept-Encoding', 'gzip').expect(200);
+      const second = await request(gw.app).get(url).set('Accept-Encoding', 'gzip').expect(200);
+      const head = await request(gw.app).head(url).set('Accept-Encoding', 'gzip').expect(200);
+      const plain = await request(gw.app).get(url).set('Accept-Encoding', 'identity').expect(200);
+      const notModified = await request(gw.app).get(url).set('If-None-Match', String(first.headers.etag)).expect(304);
+      assert.deepEqual(served().slice(before).map((l) => l.replayed ?? false), [false, true, true, true, true], 'rendered once, then replayed');
+      const { date: _d1, ...h1 } = first.headers;
+      const { date: _d2, ...h2 } = second.headers;
+      assert.deepEqual(h2, h1, 'a replay carries the headers of the rendered answer (security headers, CORS, Vary, ETag)');
+      assert.deepEqual(second.body, first.body);
+      assert.equal(head.headers['content-length'], first.headers['content-length']);
+      assert.equal(head.text, undefined);
+      assert.equal(plain.headers['content-encoding'], undefined);
+      assert.deepEqual(plain.body, first.body);
+      assert.equal(notModified.headers.etag, first.headers.etag);
+
+      // a write through the portal API: the next poll sees it
+      const id = first.body[0].service_request_id as string;
+      await release(id, { status_notes: 'Reparatur beauftragt' });
+      const afterPatch = await request(gw.app).get(url).expect(200);
+      assert.equal(afterPatch.body.find((r: { service_request_id: string }) => r.service_request_id === id).status_notes, 'Reparatur beauftragt');
+      await request(gw.app).get(url).expect(200);
+      // a commit by another connection to the same file (a second process): the next poll sees it too
+      const other = new Database(gw.config.dbFile);
+      try {
+        other.prepare('UPDATE service_request SET description = ? WHERE id = ?').run('Von einem anderen Prozess geändert', id);
+      } finally { other.close(); }
+      await new Promise((r) => setTimeout(r, 5)); // data_version is asked at most once per ms
+      const afterOther = await request(gw.app).get(url).expect(200);
+      assert.equal(afterOther.body.find((r: { service_request_id: string }) => r.service_request_id === id).description, 'Von einem anderen Prozess geändert');
+      assert.deepEqual(served().slice(before).map((l) => l.replayed ?? false), [false, true, true, true, true, false, true, false]);
     });
 
     it('CSV and GeoJSON of the released reports', async () => {

@@ -10,7 +10,7 @@ import { authorize, resolvePrincipal } from '../../core/auth.ts';
 import type { GatewayContext } from '../../core/context.ts';
 import type { Open311Service, ServiceRequestQuery } from '../../core/storage/service-request-repository.ts';
 import { authState } from '../../http/credentials.ts';
-import { RepresentationCache, representation, sendRepresentation } from '../../http/representation-cache.ts';
+import { representation, sendRepresentation } from '../../http/representation.ts';
 import { baseUrl } from '../../http/security.ts';
 import { attributeValues, checkAttributes, malformedAttributes } from '../attributes.ts';
 import { Open311Error, badParam, forbiddenKey, toOpen311Error, unknown } from '../errors.ts';
@@ -275,21 +275,14 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     return render(formatOf(req), 'service_requests', await publicList(req, tenant));
   }
 
-  // Rendered public lists are reused while no report changed (and for at most 5 s, since the
-  // default window moves with the clock): busy dashboards poll the same query.
-  const listCache = new RepresentationCache(64 * 1024 * 1024, 5_000);
-
   r.get('/open311/v2/requests.:format', async (req, res) => {
     const fmt = String(req.params.format);
     const tenant = await jurisdiction(req);
     const stamp = await repo.changeStamp(tenant);
-    const key = `${tenant}\u0000${req.originalUrl}`;
-    let rep = listCache.get(key, stamp);
-    if (!rep) {
-      const { contentType, body } = await renderList(req, tenant, fmt);
-      listCache.set(key, stamp, (rep = representation(contentType, body)));
-    }
-    sendRepresentation(req, res, rep);
+    const { contentType, body } = await renderList(req, tenant, fmt);
+    // Dashboards poll the same list: it is replayed from memory while no stored data changed (and
+    // for at most 5 s, since the default window moves with the clock).
+    sendRepresentation(req, res, representation(contentType, body), { isCurrent: async () => (await repo.changeStamp(tenant)) === stamp, maxAgeMs: 5_000 });
   });
 
   r.get('/open311/v2/requests/:service_request_id.:format', async (req, res) => {

@@ -89,7 +89,7 @@ const versionSeen = new WeakMap<Db, { version: number; at: number }>();
  * PRAGMA data_version, asked at most once per millisecond per connection: a report looks up its key,
  * its category and its tenant, and the pragma costs as much as the lookups it saves.
  */
-function dataVersion(db: Db): number {
+export function dataVersion(db: Db): number {
   const now = performance.now();
   const seen = versionSeen.get(db);
   if (seen && now - seen.at < 1) return seen.version;

@@ -1,0 +1,67 @@
+// Rendered responses with their compressed forms and an ETag: a client that sends Accept-Encoding
+// gets a tenth of the bytes, and one that sends If-None-Match gets a 304 without a body. Answers
+// that clients poll are kept for reuse by the replay cache (./replay.ts).
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { Request, Response } from 'express';
+
+export interface Representation {
+  readonly contentType: string;
+  readonly body: Buffer;
+  readonly etag: string;
+  gzip?: Buffer;
+  br?: Buffer;
+}
+
+/** Whether the data an answer was rendered from is unchanged, and for how long it may be reused. */
+export interface ReplayRule {
+  isCurrent: () => boolean | Promise<boolean>;
+  /** At most this long, in ms (e.g. when the answer depends on the clock). */
+  maxAgeMs: number;
+  /** Request headers (lower case) the answer depends on besides the URL. */
+  varyOn?: readonly string[];
+}
+
+/** Where an application keeps answers for replay (./replay.ts); found through `res.locals`. */
+export interface AnswerKeeper {
+  remember(req: Request, res: Response, rep: Representation, rule: ReplayRule): void;
+}
+export const KEEPER = Symbol('answer keeper');
+
+/** Below this, compressing costs more than the bytes it saves. */
+const MIN_COMPRESS_BYTES = 1024;
+
+export function representation(contentType: string, body: string | Buffer): Representation {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  return { contentType, body: bytes, etag: `"${createHash('sha1').update(bytes).digest('base64url')}"` };
+}
+
+export type Encoding = 'br' | 'gzip' | 'identity';
+
+/** The bytes of `rep` in `encoding` (compressed once, then kept), and the encoding actually used. */
+export function encode(rep: Representation, encoding: Encoding): [Buffer, Encoding] {
+  if (rep.body.length < MIN_COMPRESS_BYTES) return [rep.body, 'identity'];
+  if (encoding === 'br') return [(rep.br ??= brotliCompressSync(rep.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: rep.body.length } })), 'br'];
+  if (encoding === 'gzip') return [(rep.gzip ??= gzipSync(rep.body, { level: 6 })), 'gzip'];
+  return [rep.body, 'identity'];
+}
+
+/**
+ * Sends `rep` in the encoding the client prefers (br, gzip or none), or 304 when its ETag matches.
+ * With a `replay` rule, the application's replay cache answers the same request from memory until
+ * the rule says the data changed.
+ */
+export function sendRepresentation(req: Request, res: Response, rep: Representation, replay?: ReplayRule): void {
+  res.vary('Accept-Encoding');
+  res.setHeader('ETag', rep.etag);
+  res.type(rep.contentType);
+  if (replay) (res.locals as Record<symbol, AnswerKeeper | undefined>)[KEEPER]?.remember(req, res, rep, replay);
+  if (req.fresh) {
+    res.status(304).end();
+    return;
+  }
+  const [bytes, encoding] = encode(rep, (req.acceptsEncodings('br', 'gzip', 'identity') || 'identity') as Encoding);
+  if (encoding !== 'identity') res.setHeader('Content-Encoding', encoding);
+  res.setHeader('Content-Length', bytes.length);
+  res.status(200).end(req.method === 'HEAD' ? undefined : bytes);
+}
