@@ -1,5 +1,5 @@
 // Open311 figures (issue 4): with 100 000 stored reports, GET requests.json (default window) and
-// POST requests.json at 50 connections on loopback (autocannon), next to a plain node:http
+// POST requests.json at 50 connections on loopback (wrk, or autocannon without it), next to a plain node:http
 // hello-world measured in the same run, and a plain node:http server sending the same bytes (the
 // ceiling for an answer of that size). Goals: GET ≥ 40% of hello-world with p99 ≤ 25 ms;
 // POST ≥ 2 000/s.
@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { generateApiKey, hashApiKey } from '../src/core/auth.ts';
 import { openSqliteStore } from '../src/core/storage/sqlite/store.ts';
 import { GATEWAY_ARGV } from '../scripts/gateway-process.ts';
+import { load, type LoadResult } from './http-load.ts';
 import type { BenchRow } from './run.ts';
 
 const REPORTS = 100_000;
@@ -32,10 +32,6 @@ function rawBody(url: string, headers: Record<string, string>): Promise<Buffer> 
       res.on('data', (c: Buffer) => parts.push(c)).on('end', () => resolve(Buffer.concat(parts))).on('error', reject);
     }).on('error', reject).end();
   });
-}
-
-function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => autocannon({ connections: 50, duration: 10, ...opts }, (err, res) => (err ? reject(err) : resolve(res))));
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -72,11 +68,11 @@ export async function run(): Promise<BenchRow[]> {
     await waitFor(`http://127.0.0.1:${helloPort}/`);
     await waitFor(`http://127.0.0.1:${gwPort}/health`);
 
-    const base = await cannon({ url: `http://127.0.0.1:${helloPort}/` });
+    const base = await load({ url: `http://127.0.0.1:${helloPort}/` });
     const listUrl = `http://127.0.0.1:${gwPort}/open311/v2/requests.json`;
-    const get = await cannon({ url: listUrl });
+    const get = await load({ url: listUrl });
     const gzip = { 'accept-encoding': 'gzip' };
-    const getGzip = await cannon({ url: listUrl, headers: gzip });
+    const getGzip = await load({ url: listUrl, headers: gzip });
 
     // The ceiling: a plain node:http server sending the very bytes of that answer from memory. What
     // it cannot beat, no gateway can; the gap to hello-world is the cost of moving the bytes.
@@ -89,26 +85,27 @@ export async function run(): Promise<BenchRow[]> {
       require('node:http').createServer((q, s) => { const z = /gzip/.test(q.headers['accept-encoding'] || ''); s.setHeader('content-type', 'application/json; charset=utf-8'); if (z) s.setHeader('content-encoding', 'gzip'); s.end(z ? g : p); }).listen(${ceilingPort}, '127.0.0.1')`], { stdio: 'ignore' });
     children.push(ceiling);
     await waitFor(`http://127.0.0.1:${ceilingPort}/`);
-    const top = await cannon({ url: `http://127.0.0.1:${ceilingPort}/` });
-    const topGzip = await cannon({ url: `http://127.0.0.1:${ceilingPort}/`, headers: gzip });
+    const top = await load({ url: `http://127.0.0.1:${ceilingPort}/` });
+    const topGzip = await load({ url: `http://127.0.0.1:${ceilingPort}/`, headers: gzip });
     const body = new URLSearchParams({ api_key: key, service_code: 'schlagloch', lat: '50.71', long: '13.42', description: 'Schlagloch vor Hausnummer 12' }).toString();
-    const post = await cannon({ url: `http://127.0.0.1:${gwPort}/open311/v2/requests.json`, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
-    const rate = (r: autocannon.Result) => r.requests.average;
+    const post = await load({ url: `http://127.0.0.1:${gwPort}/open311/v2/requests.json`, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const rate = (r: LoadResult) => r.rate;
+    const by = ` (${base.tool})`;
     const rows: BenchRow[] = [];
     const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
-    const getRow = (r: autocannon.Result, how: string, bytes: number, ceil: autocannon.Result): BenchRow => ({
-      section: 'open311', metric: `GET requests.json, ${REPORTS} stored, default window (1000 newest, ${kb(bytes)}${how}), 50 conn.`,
-      value: `${rate(r).toFixed(0)} req/s, p99 ${r.latency.p99} ms (${r.non2xx} non-2xx, ${r.errors} errors)`,
-      baseline: `node:http hello-world ${rate(base).toFixed(0)} req/s, p99 ${base.latency.p99} ms`,
+    const getRow = (r: LoadResult, how: string, bytes: number, ceil: LoadResult): BenchRow => ({
+      section: 'open311', metric: `GET requests.json, ${REPORTS} stored, default window (1000 newest, ${kb(bytes)}${how}), 50 conn.${by}`,
+      value: `${rate(r).toFixed(0)} req/s, p99 ${r.p99Ms.toFixed(1)} ms (${r.non2xx} non-2xx, ${r.errors} errors)`,
+      baseline: `node:http hello-world ${rate(base).toFixed(0)} req/s, p99 ${base.p99Ms.toFixed(1)} ms`,
       ratio: `${((100 * rate(r)) / rate(base)).toFixed(0)}% of hello-world; ${((100 * rate(r)) / rate(ceil)).toFixed(0)}% of the ceiling`,
-      goal: '≥ 40%, p99 ≤ 25 ms', met: rate(r) >= 0.4 * rate(base) && r.latency.p99 <= 25 && r.non2xx === 0,
+      goal: '≥ 40%, p99 ≤ 25 ms', met: rate(r) >= 0.4 * rate(base) && r.p99Ms <= 25 && r.non2xx === 0,
     });
     rows.push(getRow(get, '', plainBytes.length, top));
     rows.push(getRow(getGzip, ' gzip, as apps ask', gzBytes.length, topGzip));
     for (const [r, how, bytes] of [[top, '', plainBytes.length], [topGzip, ' gzip', gzBytes.length]] as const) {
-      rows.push({ section: 'open311', metric: `ceiling: plain node:http sending the same ${kb(bytes)}${how} from memory, 50 conn.`, value: `${rate(r).toFixed(0)} req/s, p99 ${r.latency.p99} ms`, baseline: `node:http hello-world ${rate(base).toFixed(0)} req/s`, ratio: `${((100 * rate(r)) / rate(base)).toFixed(0)}% of hello-world`, goal: 'informative: the most any server reaches with this answer', met: null });
+      rows.push({ section: 'open311', metric: `ceiling: plain node:http sending the same ${kb(bytes)}${how} from memory, 50 conn.${by}`, value: `${rate(r).toFixed(0)} req/s, p99 ${r.p99Ms.toFixed(1)} ms`, baseline: `node:http hello-world ${rate(base).toFixed(0)} req/s`, ratio: `${((100 * rate(r)) / rate(base)).toFixed(0)}% of hello-world`, goal: 'informative: the most any server reaches with this answer', met: null });
     }
-    rows.push({ section: 'open311', metric: 'POST requests.json (form, realtime category), 50 conn.', value: `${rate(post).toFixed(0)} req/s, p99 ${post.latency.p99} ms (${post.non2xx} non-2xx, ${post.errors} errors)`, baseline: `node:http hello-world ${rate(base).toFixed(0)} req/s`, ratio: `${((100 * rate(post)) / rate(base)).toFixed(0)}% of hello-world`, goal: '≥ 2000/s', met: rate(post) >= 2000 && post.non2xx === 0 });
+    rows.push({ section: 'open311', metric: `POST requests.json (form, realtime category), 50 conn.${by}`, value: `${rate(post).toFixed(0)} req/s, p99 ${post.p99Ms.toFixed(1)} ms (${post.non2xx} non-2xx, ${post.errors} errors)`, baseline: `node:http hello-world ${rate(base).toFixed(0)} req/s`, ratio: `${((100 * rate(post)) / rate(base)).toFixed(0)}% of hello-world`, goal: '≥ 2000/s', met: rate(post) >= 2000 && post.non2xx === 0 });
     return rows;
   } finally {
     for (const c of children) c.kill('SIGTERM');

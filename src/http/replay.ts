@@ -15,6 +15,8 @@ interface Entry {
   rep: Representation;
   /** The headers the rendered answer was sent with, without the per-encoding ones. */
   headers: OutgoingHttpHeaders;
+  /** Per encoding: the bytes and all headers to send them with, made on first use. */
+  answers: Partial<Record<Encoding, { bytes: Buffer; headers: OutgoingHttpHeaders }>>;
   rule: ReplayRule;
   varyValues: readonly (string | undefined)[];
   expires: number;
@@ -70,7 +72,7 @@ export class ReplayCache implements AnswerKeeper {
       const lower = name.toLowerCase();
       if (lower !== 'content-length' && lower !== 'content-encoding') headers[name] = res.getHeader(lower);
     }
-    this.entries.set(key, { rep, headers, rule, varyValues: (rule.varyOn ?? []).map((h) => headerValue(req.headers, h)), expires: Date.now() + rule.maxAgeMs });
+    this.entries.set(key, { rep, headers, answers: {}, rule, varyValues: (rule.varyOn ?? []).map((h) => headerValue(req.headers, h)), expires: Date.now() + rule.maxAgeMs });
     this.bytes += rep.body.length;
     for (const k of this.entries.keys()) {
       if (this.bytes <= this.maxBytes) break;
@@ -104,10 +106,15 @@ export class ReplayCache implements AnswerKeeper {
       res.writeHead(304, entry.headers).end();
       return 304;
     }
-    const [bytes, encoding] = encode(rep, this.preferredEncoding(req.headers['accept-encoding']));
-    const headers: OutgoingHttpHeaders = { ...entry.headers, 'content-length': bytes.length };
-    if (encoding !== 'identity') headers['content-encoding'] = encoding;
-    res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : bytes);
+    const wanted = this.preferredEncoding(req.headers['accept-encoding']);
+    let answer = entry.answers[wanted];
+    if (!answer) {
+      const [bytes, encoding] = encode(rep, wanted);
+      const headers: OutgoingHttpHeaders = { ...entry.headers, 'content-length': bytes.length };
+      if (encoding !== 'identity') headers['content-encoding'] = encoding;
+      answer = entry.answers[wanted] = { bytes, headers };
+    }
+    res.writeHead(200, answer.headers).end(req.method === 'HEAD' ? undefined : answer.bytes);
     return 200;
   }
 

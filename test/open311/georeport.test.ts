@@ -309,6 +309,25 @@ describe('open311/georeport: the GeoReport v2 API', function () {
       assert.deepEqual(served().slice(before).map((l) => l.replayed ?? false), [false, true, true, true, true, false, true, false]);
     });
 
+    it('what apps poll (categories, one report, updates) is replayed too, and a status change shows at the next poll', async () => {
+      const polled = ['/open311/v2/services.json', '/open311/v2/services/schlagloch.xml'];
+      const id = (await request(gw.app).get('/open311/v2/requests.json').expect(200)).body[0].service_request_id as string;
+      polled.push(`/open311/v2/requests/${id}.json`, `/open311/v2/servicerequestupdates.json?service_request_id=${id}&start_date=2020-01-01T00:00:00Z`);
+      const replayed = (path: string) => gw.logLines.map((l) => JSON.parse(l) as { msg?: string; path?: string; replayed?: boolean }).filter((l) => l.msg === 'request' && l.path === path.split('?')[0]).at(-1)?.replayed ?? false;
+      for (const url of polled) {
+        const a = await request(gw.app).get(url).expect(200);
+        const b = await request(gw.app).get(url).expect(200);
+        assert.equal(replayed(url), true, `${url} replayed`);
+        assert.equal(b.text, a.text);
+      }
+      await release(id, { status: 'in_bearbeitung', status_notes: 'Bauhof informiert' });
+      const report = (await request(gw.app).get(`/open311/v2/requests/${id}.json`).expect(200)).body[0];
+      assert.equal(replayed(`/open311/v2/requests/${id}.json`), false, 'rendered again after the change');
+      assert.equal(report.status_notes, 'Bauhof informiert');
+      const updates = (await request(gw.app).get(polled[3]!).expect(200)).body as { description: string }[];
+      assert.ok(updates.some((u) => u.description === 'Bauhof informiert'));
+    });
+
     it('CSV and GeoJSON of the released reports', async () => {
       const csv = await request(gw.app).get('/open311/v2/requests.csv').expect(200);
       assert.match(String(csv.headers['content-type']), /text\/csv/);

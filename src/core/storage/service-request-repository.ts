@@ -76,8 +76,11 @@ export interface ServiceRequestRepository {
   /** A stored image, only if a released report of the tenant uses it. */
   publicMedia(tenant: string, hash: string): Promise<StoredMedia | null>;
 
-  /** Changes whenever a report of the tenant is created or changed (for response caches). */
-  changeStamp(tenant: string): Promise<string>;
+  /**
+   * Changes whenever any stored data changes (reports, categories, tenants; also by another
+   * process), for answers replayed from memory: coarse, but never stale.
+   */
+  changeStamp(): Promise<string>;
   /** Facts about the released reports of a tenant, for the open-data catalogue. */
   publicSummary(tenant: string): Promise<{ count: number; lastModified: string | null; bbox: [number, number, number, number] | null }>;
 }

@@ -92,23 +92,36 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     });
   });
 
+  /**
+   * Sends a public answer that apps poll (categories on every start, a report's status, the
+   * updates since the last sync) with ETag and compression, and lets the replay cache answer the
+   * same request from memory until any stored data changes (or after `maxAgeMs`, for answers
+   * whose window moves with the clock). `stamp` must be taken before the data is read.
+   */
+  function sendPolled(req: Request, res: Response, stamp: string, maxAgeMs: number, rendered: { contentType: string; body: string }): void {
+    sendRepresentation(req, res, representation(rendered.contentType, rendered.body), { isCurrent: async () => (await repo.changeStamp()) === stamp, maxAgeMs });
+  }
+  const stampNow = () => repo.changeStamp();
+
   r.get('/open311/v2/services.:format', async (req, res) => {
     const format = formatOf(req);
+    const stamp = await stampNow();
     const tenant = await jurisdiction(req);
     let services = await repo.listServices(tenant);
     const procedure = param(req, 'procedure_id');
     if (procedure) services = services.filter((s) => s.procedure_id === procedure);
     const group = param(req, 'group');
     if (group) services = services.filter((s) => s.group === group);
-    send(res, format, 'services', services.map(serviceListItem));
+    sendPolled(req, res, stamp, 60_000, render(format, 'services', services.map(serviceListItem)));
   });
 
   r.get('/open311/v2/services/:service_code.:format', async (req, res) => {
     const format = formatOf(req);
+    const stamp = await stampNow();
     const tenant = await jurisdiction(req);
     const service = await repo.getService(tenant, String(req.params.service_code));
     if (!service) throw unknown(`service_code ${String(req.params.service_code)} does not exist`);
-    send(res, format, 'service_definition', serviceDefinition(service));
+    sendPolled(req, res, stamp, 60_000, render(format, 'service_definition', serviceDefinition(service)));
   });
 
   /** Reads a POST body: form-urlencoded, or multipart with an image in `media`. */
@@ -277,26 +290,26 @@ export function georeportRoutes(ctx: GatewayContext): Router {
 
   r.get('/open311/v2/requests.:format', async (req, res) => {
     const fmt = String(req.params.format);
+    const stamp = await stampNow();
     const tenant = await jurisdiction(req);
-    const stamp = await repo.changeStamp(tenant);
-    const { contentType, body } = await renderList(req, tenant, fmt);
-    // Dashboards poll the same list: it is replayed from memory while no stored data changed (and
-    // for at most 5 s, since the default window moves with the clock).
-    sendRepresentation(req, res, representation(contentType, body), { isCurrent: async () => (await repo.changeStamp(tenant)) === stamp, maxAgeMs: 5_000 });
+    // dashboards poll the same list; the default window moves with the clock: at most 5 s
+    sendPolled(req, res, stamp, 5_000, await renderList(req, tenant, fmt));
   });
 
   r.get('/open311/v2/requests/:service_request_id.:format', async (req, res) => {
     const format = formatOf(req);
+    const stamp = await stampNow();
     const tenant = await jurisdiction(req);
     const found = await repo.get(tenant, String(req.params.service_request_id), false);
     if (!found || !found.released) throw unknown(`service_request_id ${String(req.params.service_request_id)} does not exist`);
     const service = await repo.getService(tenant, found.service_code);
     const extensions = param(req, 'extensions') === 'true';
-    send(res, format, 'service_requests', [publicRequest(found, service ?? undefined, extensions, extensions ? await repo.history(tenant, found.service_request_id) : [])]);
+    sendPolled(req, res, stamp, 60_000, render(format, 'service_requests', [publicRequest(found, service ?? undefined, extensions, extensions ? await repo.history(tenant, found.service_request_id) : [])]));
   });
 
   r.get('/open311/v2/servicerequestupdates.:format', async (req, res) => {
     const format = formatOf(req);
+    const stamp = await stampNow();
     const tenant = await jurisdiction(req);
     const start = dateParam(req, 'start_date');
     const end = dateParam(req, 'end_date');
@@ -304,7 +317,8 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     // FixMyStreet asks for both dates or neither; without them: the last 2 hours, as it expects
     const from = start ?? (end ? undefined : new Date(Date.now() - 2 * 3_600_000).toISOString());
     const updates = await repo.updates(tenant, { from, to: end, ids: listParam(req, 'service_request_id'), limit: 1000 });
-    send(res, format, 'service_request_updates', updates.map(requestUpdate));
+    // the default window moves with the clock: replayed for at most 5 s
+    sendPolled(req, res, stamp, 5_000, render(format, 'service_request_updates', updates.map(requestUpdate)));
   });
 
   r.get('/open311/v2/media/:hash', async (req, res) => {

@@ -235,7 +235,7 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
     return used ? { hash: row.hash, contentType: row.content_type, bytes: row.bytes } : null;
   }
 
-  async changeStamp(_tenant: string): Promise<string> {
+  async changeStamp(): Promise<string> {
     // every write through this connection moves total_changes(), every commit by another one
     // (a second process on the file) data_version: coarse, but never stale
     return `${(this.sql('SELECT total_changes() AS n').get() as { n: number }).n}.${dataVersion(this.db)}`;
