@@ -20,7 +20,9 @@ export interface GatewayApp {
 }
 
 export function createApp(ctx: GatewayContext, standards: StandardModule[] = STANDARDS): GatewayApp {
-  const replay = new ReplayCache(64 * 1024 * 1024);
+  const replay = new ReplayCache(64 * 1024 * 1024, ctx.logger.isLevelEnabled('info')
+    ? (req, status) => ctx.logger.info({ method: req.method, path: req.url?.split('?', 1)[0], status, replayed: true }, 'request')
+    : undefined);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', ctx.config.trustProxy);
@@ -43,8 +45,6 @@ export function createApp(ctx: GatewayContext, standards: StandardModule[] = STA
   app.use((req, _res, next) => next(notFound(`no resource at ${req.method} ${req.path}; see /docs for the API`)));
   app.use(problemHandler(ctx.logger));
   // Polled public answers are replayed before express sees the request (see src/http/replay.ts).
-  const listener = (req: IncomingMessage, res: ServerResponse) => replay.serve(req, res, () => app(req, res), (status, ms) => {
-    ctx.logger.info({ method: req.method, path: req.url?.split('?', 1)[0], status, ms, replayed: true }, 'request');
-  });
+  const listener = (req: IncomingMessage, res: ServerResponse) => replay.serve(req, res, app);
   return Object.assign(listener, { express: app });
 }

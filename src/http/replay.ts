@@ -29,27 +29,29 @@ export class ReplayCache implements AnswerKeeper {
   private readonly encodingFor = new Map<string, Encoding>();
   private bytes = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  /** `onReplay` is told of every replayed answer (for the request log). */
+  constructor(private readonly maxBytes: number, private readonly onReplay?: (req: IncomingMessage, status: number) => void) {}
 
   /**
    * Answers `req` from memory when a current entry matches, else calls `route` (the application).
    * Runs in front of express: its routing and middleware cost four times what replaying does.
    */
-  serve(req: IncomingMessage, res: ServerResponse, route: () => void, log: (status: number, ms: number) => void): void {
+  serve(req: IncomingMessage, res: ServerResponse, route: (req: IncomingMessage, res: ServerResponse) => void): void {
     const entry = req.method === 'GET' || req.method === 'HEAD' ? this.entries.get(req.url ?? '') : undefined;
-    if (!entry || !this.matches(entry, req.headers)) return route();
-    const started = performance.now();
-    const answer = (current: boolean) => {
-      if (!current) {
-        this.drop(req.url ?? '');
-        return route();
-      }
-      log(this.replay(req, res, entry), performance.now() - started);
-    };
+    if (!entry || !this.matches(entry, req.headers)) return route(req, res);
     let current: boolean | Promise<boolean>;
-    try { current = entry.rule.isCurrent(); } catch { return route(); }
-    if (typeof current === 'boolean') answer(current);
-    else current.then(answer, route);
+    try { current = entry.rule.isCurrent(); } catch { return route(req, res); }
+    if (typeof current === 'boolean') this.answer(req, res, route, entry, current);
+    else current.then((ok) => this.answer(req, res, route, entry, ok), () => route(req, res));
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse, route: (req: IncomingMessage, res: ServerResponse) => void, entry: Entry, current: boolean): void {
+    if (!current) {
+      this.drop(req.url ?? '');
+      return route(req, res);
+    }
+    const status = this.replay(req, res, entry);
+    this.onReplay?.(req, status);
   }
 
   /** Express middleware: lets routes behind it register answers (see sendRepresentation). */

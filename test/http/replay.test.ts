@@ -19,7 +19,7 @@ describe('http/replay: polled answers from memory', () => {
       sendRepresentation(req, res, representation('text/plain; charset=utf-8', `Liste ${lang} `.repeat(200)), { isCurrent: rule.current ?? (() => true), maxAgeMs: rule.maxAgeMs ?? 60_000, varyOn: rule.varyOn });
     });
     app.get('/other', (_req, res) => { renders++; res.send('no replay rule'); });
-    const listener = (req: IncomingMessage, res: ServerResponse) => cache.serve(req, res, () => app(req, res), () => undefined);
+    const listener = (req: IncomingMessage, res: ServerResponse) => cache.serve(req, res, app);
     return { listener, renders: () => renders };
   }
 
