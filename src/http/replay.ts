@@ -50,7 +50,15 @@ export class ReplayCache implements AnswerKeeper {
       this.drop(req.url ?? '');
       return route(req, res);
     }
-    const status = this.replay(req, res, entry);
+    let status: number;
+    try {
+      status = this.replay(req, res, entry);
+    } catch {
+      // whatever went wrong (a compression failure), the application can still answer
+      this.drop(req.url ?? '');
+      if (!res.headersSent) route(req, res);
+      return;
+    }
     this.onReplay?.(req, status);
   }
 
