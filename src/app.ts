@@ -35,8 +35,7 @@ export function createApp(ctx: GatewayContext, standards: StandardModule[] = STA
     });
     next();
   });
-  // before routing: polled public answers come from memory (routes opt in through sendRepresentation)
-  app.use(replay.keeper()); // routes behind it may register polled public answers for replay
+  app.use(replay.keeper()); // routes behind it may register polled public answers (sendRepresentation)
   app.use(credentials(ctx));
   app.use(operationRoutes(ctx));
   app.use(adminRoutes(ctx));

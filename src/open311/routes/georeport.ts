@@ -101,11 +101,10 @@ export function georeportRoutes(ctx: GatewayContext): Router {
   function sendPolled(req: Request, res: Response, stamp: string, maxAgeMs: number, rendered: { contentType: string; body: string }): void {
     sendRepresentation(req, res, representation(rendered.contentType, rendered.body), { isCurrent: async () => (await repo.changeStamp()) === stamp, maxAgeMs });
   }
-  const stampNow = () => repo.changeStamp();
 
   r.get('/open311/v2/services.:format', async (req, res) => {
     const format = formatOf(req);
-    const stamp = await stampNow();
+    const stamp = await repo.changeStamp();
     const tenant = await jurisdiction(req);
     let services = await repo.listServices(tenant);
     const procedure = param(req, 'procedure_id');
@@ -117,7 +116,7 @@ export function georeportRoutes(ctx: GatewayContext): Router {
 
   r.get('/open311/v2/services/:service_code.:format', async (req, res) => {
     const format = formatOf(req);
-    const stamp = await stampNow();
+    const stamp = await repo.changeStamp();
     const tenant = await jurisdiction(req);
     const service = await repo.getService(tenant, String(req.params.service_code));
     if (!service) throw unknown(`service_code ${String(req.params.service_code)} does not exist`);
@@ -290,7 +289,7 @@ export function georeportRoutes(ctx: GatewayContext): Router {
 
   r.get('/open311/v2/requests.:format', async (req, res) => {
     const fmt = String(req.params.format);
-    const stamp = await stampNow();
+    const stamp = await repo.changeStamp();
     const tenant = await jurisdiction(req);
     // dashboards poll the same list; the default window moves with the clock: at most 5 s
     sendPolled(req, res, stamp, 5_000, await renderList(req, tenant, fmt));
@@ -298,7 +297,7 @@ export function georeportRoutes(ctx: GatewayContext): Router {
 
   r.get('/open311/v2/requests/:service_request_id.:format', async (req, res) => {
     const format = formatOf(req);
-    const stamp = await stampNow();
+    const stamp = await repo.changeStamp();
     const tenant = await jurisdiction(req);
     const found = await repo.get(tenant, String(req.params.service_request_id), false);
     if (!found || !found.released) throw unknown(`service_request_id ${String(req.params.service_request_id)} does not exist`);
@@ -309,7 +308,7 @@ export function georeportRoutes(ctx: GatewayContext): Router {
 
   r.get('/open311/v2/servicerequestupdates.:format', async (req, res) => {
     const format = formatOf(req);
-    const stamp = await stampNow();
+    const stamp = await repo.changeStamp();
     const tenant = await jurisdiction(req);
     const start = dateParam(req, 'start_date');
     const end = dateParam(req, 'end_date');
