@@ -18,5 +18,14 @@ const body = readFileSync(file);
 const t1 = performance.now();
 const { report } = await pool.run({ body, contentType: 'application/gml+xml', schemaDir, skipSemantic: syntaxOnly, skipGeometry: syntaxOnly });
 const ms = performance.now() - t1;
+const maxRssKb = process.resourceUsage().maxRSS;
+// A running gateway's workers have validated plans before: the same file twice more in the same
+// worker gives the figure with the JIT warm (the first run compiles the rule and geometry code).
+let warmMs = ms;
+for (let i = 0; i < 2; i++) {
+  const t = performance.now();
+  await pool.run({ body, contentType: 'application/gml+xml', schemaDir, skipSemantic: syntaxOnly, skipGeometry: syntaxOnly });
+  warmMs = performance.now() - t;
+}
 await pool.close();
-process.stdout.write(JSON.stringify({ ms, compileMs, baseRssKb, maxRssKb: process.resourceUsage().maxRSS, valid: report.valid, findings: report.findings.length }));
+process.stdout.write(JSON.stringify({ ms, warmMs, compileMs, baseRssKb, maxRssKb, valid: report.valid, findings: report.findings.length }));
