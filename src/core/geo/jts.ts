@@ -10,6 +10,8 @@ import WKTWriterImpl from 'jsts/org/locationtech/jts/io/WKTWriter.js';
 import BufferOpImpl from 'jsts/org/locationtech/jts/operation/buffer/BufferOp.js';
 import IsValidOpImpl from 'jsts/org/locationtech/jts/operation/valid/IsValidOp.js';
 import GeoJSONReaderImpl from 'jsts/org/locationtech/jts/io/GeoJSONReader.js';
+import PreparedPolygonImpl from 'jsts/org/locationtech/jts/geom/prep/PreparedPolygon.js';
+import PreparedPolygonCoversImpl from 'jsts/org/locationtech/jts/geom/prep/PreparedPolygonCovers.js';
 
 export interface Coordinate { x: number; y: number; equals2D(o: Coordinate): boolean; copy(): Coordinate }
 export interface Envelope { getMinX(): number; getMaxX(): number; getMinY(): number; getMaxY(): number }
@@ -70,3 +72,33 @@ export const isCCW = (ring: Coordinate[]): boolean => (OrientationImpl as unknow
 const geoJsonReader = new (GeoJSONReaderImpl as unknown as Ctor<{ read(g: unknown): Geometry }>)();
 /** A GeoJSON geometry object as a JTS geometry (coordinates as given, e.g. WGS84 lon/lat). */
 export const fromGeoJson = (g: unknown): Geometry => geoJsonReader.read(g);
+
+/**
+ * A polygonal geometry indexed for many `covers` tests against it (JTS PreparedPolygon: indexed
+ * point-in-area and segment intersection instead of a full relate per test).
+ */
+export interface CoveringArea { covers(o: Geometry): boolean; readonly geometry: Geometry }
+
+// jsts's prepared-geometry classes call their base constructor without arguments and throw
+// (bjornharrtell/jsts#479, still in 2.12.1); their static initialisers, which chain correctly,
+// are called here on objects made from the prototypes.
+type Prepared<A extends unknown[]> = { prototype: object; constructor_: (this: object, ...args: A) => void };
+function construct<T, A extends unknown[]>(cls: unknown, ...args: A): T {
+  const c = cls as Prepared<A>;
+  const o = Object.create(c.prototype) as object;
+  c.constructor_.call(o, ...args);
+  return o as T;
+}
+
+export function coveringArea(geometry: Geometry): CoveringArea {
+  // only areas are prepared here; anything else (or nothing) is tested the plain way
+  if (geometry.isEmpty() || geometry.getDimension() !== 2) return { geometry, covers: (o) => geometry.covers(o) };
+  const prepared = construct<{ envelopeCovers(g: Geometry): boolean }, [Geometry]>(PreparedPolygonImpl, geometry);
+  return {
+    geometry,
+    covers(o) {
+      // what PreparedPolygon.covers does, without its broken constructor call
+      return prepared.envelopeCovers(o) && construct<{ covers(g: Geometry): boolean }, [unknown]>(PreparedPolygonCoversImpl, prepared).covers(o);
+    },
+  };
+}

@@ -3,7 +3,7 @@
 // points, ring orientation, holes inside their shell, contiguous patches), 2.2.3.1 objects inside
 // the Geltungsbereich (tolerance 0.001 m), 2.2.1.1 Flächenschluss (overlaps are errors, gaps
 // warnings, tolerance 0.002 m).
-import { buffer, isCCW, isValidOp, newSTRtree, toWkt } from '../../core/geo/jts.ts';
+import { buffer, coveringArea, isCCW, isValidOp, newSTRtree, toWkt, type CoveringArea } from '../../core/geo/jts.ts';
 import type { Geometry } from '../../core/geo/jts.ts';
 import { attr, text } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature } from '../parse.ts';
@@ -123,20 +123,20 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
   const metric = (l: Located) => PROJECTED.has(epsgCode(l.srsName) ?? -1) && valid.has(l);
 
   // 2.2.3.1 objects inside the Geltungsbereich of their Bereich, otherwise of their plan.
-  // The widened area is built once per Geltungsbereich; most objects pass the `covers` test and
-  // never reach the (costlier) overlay.
-  const widened = new Map<Located, Geometry>();
+  // The widened area is built and indexed once per Geltungsbereich; most objects pass the `covers`
+  // test and never reach the (costlier) overlay.
+  const widened = new Map<Located, CoveringArea>();
   for (const o of objects) {
     if (!metric(o)) continue;
     const area = (o.bereich && bereichAreas.get(o.bereich.gmlId)) || (o.plan && planAreas.get(o.plan.gmlId));
     if (!area || !metric(area)) continue;
     let w = widened.get(area);
     if (!w) {
-      w = buffer(area.read.geometry, INSIDE_TOLERANCE);
+      w = coveringArea(buffer(area.read.geometry, INSIDE_TOLERANCE));
       widened.set(area, w);
     }
     if (w.covers(o.read.geometry)) continue;
-    const outside = o.read.geometry.difference(w);
+    const outside = o.read.geometry.difference(w.geometry);
     if (!outside.isEmpty()) {
       push(finding('2.2.3.1', 'error', `${o.feature.type} liegt teilweise außerhalb des Geltungsbereichs von ${area.feature.type} „${text(area.feature.node, 'name') ?? area.feature.gmlId}“.`, o.feature, [o.feature.gmlId, area.feature.gmlId], outside));
     }
