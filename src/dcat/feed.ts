@@ -4,6 +4,7 @@
 // follows next links sees each dataset that existed at the start exactly once while data changes.
 import type { GatewayContext } from '../core/context.ts';
 import type { Procedure, Tenant } from '../core/model.ts';
+import type { StoredPlan } from '../core/storage/plan-repository.ts';
 import { Graph, catalogIri, catalogNode, dataServices, datasetIri, open311Dataset, operatorAgent, pagingNode, procedureDataset } from './build.ts';
 import { dcat } from './vocab.ts';
 import type { FeedContext, PagingLinks, Profile } from './build.ts';
@@ -42,9 +43,10 @@ export class Feed {
     return { base: this.base, profile };
   }
 
-  async datasetOf(g: Graph, p: Procedure, profile: Profile): Promise<void> {
+  /** `plan`: the procedure's plan when the caller has looked it up already (null: it has none). */
+  async datasetOf(g: Graph, p: Procedure, profile: Profile, plan?: StoredPlan | null): Promise<void> {
     const tenant = await this.tenant(p.tenant);
-    const plan = await this.ctx.store.plans.byProcedure(p.tenant, p.id);
+    if (plan === undefined) plan = await this.ctx.store.plans.byProcedure(p.tenant, p.id);
     const exportable = EXPORTABLE_KINDS.has(p.planKind) && !!p.area && ['Polygon', 'MultiPolygon'].includes(p.area.type);
     procedureDataset(g, p, tenant, {
       exportable,
@@ -79,8 +81,9 @@ export class Feed {
     const latest = harvest.items.reduce<string | null>((m, i) => (!m || i.procedure.modified > m ? i.procedure.modified : m), null);
     catalogNode(g, catalog, operator, title, this.feedContext(req.profile), latest);
     dataServices(g, catalog, operator, this.feedContext(req.profile));
+    const plans = await this.ctx.store.plans.byProcedures(harvest.items.map((i) => i.procedure));
     for (const { procedure } of harvest.items) {
-      await this.datasetOf(g, procedure, req.profile);
+      await this.datasetOf(g, procedure, req.profile, plans.get(procedure.id) ?? null);
       g.add(catalog, dcat('dataset'), datasetIri(this.base, procedure.id));
     }
     for (const { tenant, summary } of open311) {

@@ -54,17 +54,24 @@ export function toNQuads(quads: Quad[]): Promise<string> {
   });
 }
 
-export function toRdfXml(quads: Quad[]): Promise<string> {
+/** Quads per write to the scribe: each write's output is encoded to bytes while it is still small. */
+const RDFXML_BATCH = 500;
+
+/**
+ * RDF/XML as UTF-8 bytes. graphy builds its output by string concatenation; handed one write of a
+ * whole page it returns a single rope of some 100 000 pieces, and flattening that took longer than
+ * writing it. Written in batches, each piece is encoded while small (same bytes, a third faster).
+ */
+export function toRdfXml(quads: Quad[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const s = scribe({ prefixes: PREFIXES });
-    const chunks: string[] = [];
-    // strings in, strings out: without an encoding the stream turns each string into a Buffer
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => chunks.push(d));
+    const chunks: Buffer[] = [];
+    s.on('data', (d: Buffer) => chunks.push(d));
     s.on('error', reject);
-    s.on('end', () => resolve(chunks.join('')));
-    // graphy takes an array of quads as one write event: one pass through the stream machinery
-    s.write({ type: 'array', value: bySubject(quads) } as never);
+    s.on('end', () => resolve(Buffer.concat(chunks)));
+    const grouped = bySubject(quads);
+    // graphy takes an array of quads as one write event; the subject in progress carries over
+    for (let i = 0; i < grouped.length; i += RDFXML_BATCH) s.write({ type: 'array', value: grouped.slice(i, i + RDFXML_BATCH) } as never);
     s.end();
   });
 }
@@ -76,12 +83,12 @@ export async function toJsonLd(quads: Quad[]): Promise<string> {
 }
 
 /**
- * A page as one string: pages are bounded (100 datasets, under 1 MB), and a whole body can be
+ * A page as one body: pages are bounded (100 datasets, under 1 MB), and a whole body can be
  * compressed and tagged (ETag) before it is sent, which a harvester gains far more from (771 KB of
  * RDF/XML are 28 KB gzipped) than from a body that streams.
  */
-export function serialize(format: RdfFormat, quads: Quad[]): Promise<string> {
-  if (format === 'jsonld') return toJsonLd(quads);
-  if (format === 'turtle') return toTurtle(quads);
+export async function serialize(format: RdfFormat, quads: Quad[]): Promise<Buffer> {
+  if (format === 'jsonld') return Buffer.from(await toJsonLd(quads), 'utf8');
+  if (format === 'turtle') return Buffer.from(await toTurtle(quads), 'utf8');
   return toRdfXml(quads);
 }

@@ -41,5 +41,7 @@ export interface PlanRepository {
   source(tenant: string, planId: string): Promise<{ plan: StoredPlan; bytes: Buffer } | null>;
   /** The plan a procedure was mapped from, if any. */
   byProcedure(tenant: string, procedureId: string): Promise<StoredPlan | null>;
+  /** `byProcedure` for many procedures at once (a feed page): procedure id → plan, for those that have one. */
+  byProcedures(procedures: readonly { tenant: string; id: string }[]): Promise<Map<string, StoredPlan>>;
   list(tenant: string): Promise<StoredPlan[]>;
 }

@@ -134,6 +134,61 @@ describe('core/storage/sqlite: the SQLite store', () => {
     assert.deepEqual(seen, ids);
   });
 
+  it('harvest: hydra:totalItems is counted again after a write, within the same snapshot', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await store.procedures.create('alpha', plan(`T${i}`))).procedure.id);
+    const snapshot = new Date(Date.now() + 1).toISOString();
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal((await store.procedures.harvest({ snapshot, limit: 2 })).total, 5);
+    assert.equal((await store.procedures.harvest({ snapshot, limit: 2, tenant: 'beta' })).total, 0, 'counted per filter');
+    await store.procedures.delete('alpha', ids[3] as string);
+    assert.equal((await store.procedures.harvest({ snapshot, limit: 2 })).total, 4);
+    // a commit by another connection (a second process on the file) counts too
+    const other = openSqliteStore(join(dir, 'g.db'));
+    try {
+      await other.procedures.delete('alpha', ids[4] as string);
+    } finally { await other.close(); }
+    assert.equal((await store.procedures.harvest({ snapshot, limit: 2 })).total, 3);
+  });
+
+  it('lists and harvest pages hydrate each procedure with its own phases and external ids (batched), as get does', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      made.push((await store.procedures.create('alpha', plan(`B${i}`, {
+        phases: Array.from({ length: i }, (_, k) => ({ kind: 'veroeffentlichung' as const, audience: 'oeffentlichkeit' as const, durchgang: k + 1, start: `2026-0${k + 1}-01`, end: `2026-0${k + 1}-20` })),
+        externalIds: i % 2 ? [{ system: 'xplanung', id: `gml-${i}` }, { system: 'alt', id: `a-${i}` }] : [],
+      }))).procedure.id);
+    }
+    const page = await store.procedures.harvest({ snapshot: new Date(Date.now() + 1000).toISOString(), limit: 10 });
+    const listed = await store.procedures.list({ tenant: 'alpha', limit: 10 });
+    for (const id of made) {
+      const one = await store.procedures.get('alpha', id);
+      assert.ok(one && !('tombstone' in one));
+      assert.deepEqual(page.items.find((i) => i.procedure.id === id)?.procedure, one.procedure);
+      assert.deepEqual(listed.items.find((p) => p.id === id), one.procedure);
+    }
+    assert.deepEqual(page.items.map((i) => i.procedure.phases.length), [0, 1, 2, 3]);
+    assert.deepEqual(page.items.map((i) => i.procedure.externalIds.map((x) => x.system)), [[], ['alt', 'xplanung'], [], ['alt', 'xplanung']]);
+  });
+
+  it('plans.byProcedures answers as byProcedure for each procedure, within its tenant', async () => {
+    const doc = (n: number) => ({ bytes: Buffer.from(`<plan n="${n}"/>`), contentHash: `hash-${n}`, fileName: `p${n}.gml`, contentType: 'application/gml+xml', xplanVersion: '6.0', epsg: 25833 });
+    const [a] = await store.plans.push('alpha', doc(1), [{ planId: 'GML_A', planType: 'BP_Plan', procedure: plan('Plan A') }]);
+    const [b] = await store.plans.push('beta', doc(2), [{ planId: 'GML_B', planType: 'BP_Plan', procedure: plan('Plan B') }]);
+    const plain = (await store.procedures.create('alpha', plan('ohne Plan'))).procedure;
+    const pa = a!.procedure.procedure;
+    const pb = b!.procedure.procedure;
+    const found = await store.plans.byProcedures([pa, pb, plain].map((p) => ({ tenant: p.tenant, id: p.id })));
+    assert.deepEqual(found.get(pa.id), await store.plans.byProcedure('alpha', pa.id));
+    assert.deepEqual(found.get(pb.id), await store.plans.byProcedure('beta', pb.id));
+    assert.equal(found.has(plain.id), false);
+    assert.equal(found.get(pa.id)?.planId, 'GML_A');
+    // asked under the wrong tenant, a plan is not found, as with byProcedure
+    assert.equal((await store.plans.byProcedures([{ tenant: 'beta', id: pa.id }])).size, 0);
+    assert.equal(await store.plans.byProcedure('beta', pa.id), null);
+    assert.equal((await store.plans.byProcedures([])).size, 0);
+  });
+
   it('code mappings: defaults from src/core/codelists, overridable per tenant', async () => {
     assert.equal(await store.codeMappings.resolve('alpha', 'xplanung:bp-planart', '3000'), 'vorhabenbezogener_bplan');
     assert.equal(await store.codeMappings.resolve('alpha', 'xplanung:bp-rechtsstand', '2400'), 'veroeffentlichung/oeffentlichkeit');

@@ -98,6 +98,14 @@ export function dataVersion(db: Db): number {
   return version;
 }
 
+/**
+ * Moves with every write through `db` (total_changes()) and every commit by another connection
+ * (data_version): coarse, but never stale. For answers derived from many rows.
+ */
+export function changeStamp(db: Db): string {
+  return `${(prepare(db, 'SELECT total_changes() AS n').get() as { n: number }).n}.${dataVersion(db)}`;
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);

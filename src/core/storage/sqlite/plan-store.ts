@@ -91,8 +91,18 @@ export class SqlitePlans implements PlanRepository {
   }
 
   async byProcedure(tenant: string, procedureId: string): Promise<StoredPlan | null> {
-    const row = prepare(this.db, `${SELECT} WHERE p.tenant_id = ? AND p.procedure_id = ?`).get(tenant, procedureId) as PlanRow | undefined;
+    const row = prepare(this.db, `${SELECT} WHERE p.tenant_id = ? AND p.procedure_id = ? ORDER BY p.created, p.plan_id`).get(tenant, procedureId) as PlanRow | undefined;
     return row ? toPlan(row) : null;
+  }
+
+  async byProcedures(procedures: readonly { tenant: string; id: string }[]): Promise<Map<string, StoredPlan>> {
+    const found = new Map<string, StoredPlan>();
+    if (procedures.length === 0) return found;
+    const rows = prepare(this.db, `${SELECT} WHERE p.procedure_id IN (SELECT value FROM json_each(?)) ORDER BY p.procedure_id, p.created, p.plan_id`)
+      .all(JSON.stringify(procedures.map((p) => p.id))) as PlanRow[];
+    const tenantOf = new Map(procedures.map((p) => [p.id, p.tenant]));
+    for (const r of rows) if (tenantOf.get(r.procedure_id) === r.tenant_id && !found.has(r.procedure_id)) found.set(r.procedure_id, toPlan(r));
+    return found;
   }
 
   async list(tenant: string): Promise<StoredPlan[]> {

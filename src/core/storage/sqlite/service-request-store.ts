@@ -5,7 +5,7 @@ import type {
   NewServiceRequest, Open311Service, PersonalData, PortalStatus, ServiceRequest, ServiceRequestPatch,
   ServiceRequestQuery, ServiceRequestRepository, ServiceRequestUpdate, StoredMedia,
 } from '../service-request-repository.ts';
-import { ReadCache, dataVersion, prepare, type Db } from './database.ts';
+import { ReadCache, changeStamp, prepare, type Db } from './database.ts';
 import { laterThan } from './store.ts';
 
 interface RequestRow {
@@ -236,9 +236,7 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
   }
 
   async changeStamp(): Promise<string> {
-    // every write through this connection moves total_changes(), every commit by another one
-    // (a second process on the file) data_version: coarse, but never stale
-    return `${(this.sql('SELECT total_changes() AS n').get() as { n: number }).n}.${dataVersion(this.db)}`;
+    return changeStamp(this.db);
   }
 
   async publicSummary(tenant: string): Promise<{ count: number; lastModified: string | null; bbox: [number, number, number, number] | null }> {
