@@ -8,8 +8,6 @@ import { brotliDecompressSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/core/logger.ts';
 import { openSqliteStore, type SqliteProcedures } from '../src/core/storage/sqlite/store.ts';
 import { Feed } from '../src/dcat/feed.ts';
 import { toRdfXml } from '../src/dcat/serialize.ts';
@@ -45,8 +43,7 @@ export async function run(): Promise<BenchRow[]> {
     const seedSeconds = (performance.now() - seedStart) / 1000;
 
     // library-only baseline: the triples of one page, serialised by the RDF/XML writer alone
-    const config = loadConfig({ GATEWAY_DB: db, GATEWAY_DEMO: 'false', GATEWAY_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef' });
-    const feed = new Feed({ config, store, logger: createLogger('error') }, base);
+    const feed = new Feed({ store }, base);
     const { graph } = await feed.page({ page: 500, profile: 'dcat-ap-de-3.0', resourceUrl: `${base}/dcat/catalog.rdf`, pageUrl: `${base}/dcat/catalog.rdf?page=500` });
     const lib: number[] = [];
     for (let i = 0; i < 15; i++) { const t = performance.now(); await toRdfXml(graph.quads); lib.push(performance.now() - t); }
@@ -59,16 +56,18 @@ export async function run(): Promise<BenchRow[]> {
     try {
       for (let i = 0; i < 300; i++) { try { if ((await fetch(`${base}/health`)).ok) break; } catch { /* starting */ } await new Promise((r) => setTimeout(r, 100)); }
       const rss: number[] = [];
-      let agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       // A harvester's HTTP: one connection, br as harvesters ask for it (ckanext-dcat through
       // requests, piveau through Vert.x), every body read whole and decompressed.
-      const get = (url: string) => new Promise<{ status: number; link: string; raw: Buffer; body: Buffer }>((resolve, reject) => {
+      const get = (url: string) => new Promise<{ status: number; link: string; raw: Buffer; body: Buffer; receivedMs: number }>((resolve, reject) => {
+        const t = performance.now();
         httpGet(url, { agent, headers: { accept: 'application/rdf+xml', 'accept-encoding': 'br' } }, (res) => {
           const parts: Buffer[] = [];
           res.on('data', (d: Buffer) => parts.push(d));
           res.on('end', () => {
+            const receivedMs = performance.now() - t;
             const raw = Buffer.concat(parts);
-            resolve({ status: res.statusCode ?? 0, link: String(res.headers.link ?? ''), raw, body: res.headers['content-encoding'] === 'br' ? brotliDecompressSync(raw) : raw });
+            resolve({ status: res.statusCode ?? 0, link: String(res.headers.link ?? ''), raw, body: res.headers['content-encoding'] === 'br' ? brotliDecompressSync(raw) : raw, receivedMs });
           });
           res.on('error', reject);
         }).on('error', reject);
@@ -89,6 +88,11 @@ export async function run(): Promise<BenchRow[]> {
         url = next;
       }
       const harvestSeconds = (performance.now() - t0) / 1000;
+      // one page over HTTP on its own: 50 pages of the harvest, fetched one after another, right
+      // after the harvest (the gateway warm, the client's heap small)
+      const pageTimes: number[] = [];
+      // (request sent → last byte received: the gateway's time, without the client's decompression)
+      for (let i = 0; i < pagesSeen.length; i += Math.ceil(pagesSeen.length / 50)) pageTimes.push((await get(pagesSeen[i]!.url)).receivedMs);
       // What the harvester does next, measured apart: parse every page as RDF (rdfxml-streaming-parser),
       // check that hydra:next agrees with the Link header and that every dataset came exactly once.
       const parseTimes: number[] = [];
@@ -104,16 +108,6 @@ export async function run(): Promise<BenchRow[]> {
       }
       const pages = pagesSeen.length;
       const once = datasets === DATASETS && seen.size === DATASETS;
-      // one page over HTTP on its own: 50 pages of the harvest, fetched one after another (on a new
-      // connection: the parsing above never yielded to I/O, so the idle one's close went unseen)
-      agent.destroy();
-      agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      const pageTimes: number[] = [];
-      for (let i = 0; i < pages; i += Math.ceil(pages / 50)) {
-        const t = performance.now();
-        await get(pagesSeen[i]!.url);
-        pageTimes.push(performance.now() - t);
-      }
       agent.destroy();
       const parseP50 = p50(parseTimes);
       const parseSeconds = parseTimes.reduce((a, b) => a + b, 0) / 1000;
@@ -122,8 +116,8 @@ export async function run(): Promise<BenchRow[]> {
       const rows: BenchRow[] = [
         { section: 'dcat', metric: `full harvest, ${DATASETS} datasets, RDF/XML (br), ${pages} pages following the next links, every body read and decompressed (seed ${seedSeconds.toFixed(0)} s)`, value: `${harvestSeconds.toFixed(1)} s, ${(bytes / 1048576).toFixed(0)} MB; then parsed: ${datasets} datasets, ${seen.size} distinct`, baseline: '–', ratio: '–', goal: '< 30 s, every dataset once', met: harvestSeconds < 30 && once },
         { section: 'dcat', metric: 'the harvester\'s own work after the harvest: parsing every page (rdfxml-streaming-parser, one core)', value: `${parseSeconds.toFixed(1)} s (p50 ${parseP50.toFixed(1)} ms a page)`, baseline: `the gateway serving one page ${pageP50.toFixed(1)} ms`, ratio: `${(parseP50 / pageP50).toFixed(2)}× the serving time`, goal: 'informative: the client\'s cost, not the gateway\'s', met: null },
-        { section: 'dcat', metric: 'one page (100 datasets, RDF/XML, br) over HTTP, p50', value: `${pageP50.toFixed(1)} ms`, baseline: `the gateway's RDF/XML writer (graphy's scribe) alone on the same page's triples ${libP50.toFixed(1)} ms`, ratio: `${(pageP50 / libP50).toFixed(2)}×`, goal: '≤ 2×', met: pageP50 <= 2 * libP50 },
-        { section: 'dcat', metric: 'gateway RSS across the harvest (every 100th page)', value: `${rss.map((r) => r.toFixed(0)).join(' → ')} MB`, baseline: `first page ${rss[0]?.toFixed(0)} MB`, ratio: `${((rss[rss.length - 1] ?? 0) / (rss[0] ?? 1)).toFixed(2)}×`, goal: 'flat', met: (rss[rss.length - 1] ?? 0) <= 1.3 * (rss[1] ?? rss[0] ?? 0) },
+        { section: 'dcat', metric: 'one page (100 datasets, RDF/XML, br) over HTTP, fetched on its own (request to last byte), p50', value: `${pageP50.toFixed(1)} ms`, baseline: `the gateway's RDF/XML writer (graphy's scribe) alone on the same page's triples ${libP50.toFixed(1)} ms`, ratio: `${(pageP50 / libP50).toFixed(2)}×`, goal: '≤ 2×', met: pageP50 <= 2 * libP50 },
+        { section: 'dcat', metric: 'gateway RSS across the harvest (every 100th page)', value: `${rss.map((r) => r.toFixed(0)).join(' → ')} MB`, baseline: `page 101 (workers warm) ${rss[1]?.toFixed(0)} MB`, ratio: `last ${((rss[rss.length - 1] ?? 0) / (rss[1] ?? 1)).toFixed(2)}×, max ${(Math.max(...rss.slice(1)) / (rss[1] ?? 1)).toFixed(2)}×`, goal: 'flat', met: Math.max(...rss.slice(1)) <= 1.3 * (rss[1] ?? 0) },
       ];
       return rows;
     } finally {

@@ -16,6 +16,7 @@ export interface Config {
   maxJsonBytes: number;
   maxPlanBytes: number;
   validationWorkers: number;
+  feedWorkers: number;
   requestTimeoutMs: number;
   headersTimeoutMs: number;
   open311RatePerMinute: number;
@@ -58,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxJsonBytes: v('GATEWAY_MAX_JSON_BYTES'),
     maxPlanBytes: v('GATEWAY_MAX_PLAN_BYTES'),
     validationWorkers: v('GATEWAY_VALIDATION_WORKERS'),
+    feedWorkers: v('GATEWAY_FEED_WORKERS'),
     requestTimeoutMs: v('GATEWAY_REQUEST_TIMEOUT_MS'),
     headersTimeoutMs: v('GATEWAY_HEADERS_TIMEOUT_MS'),
     open311RatePerMinute: v('GATEWAY_OPEN311_RATE_PER_MINUTE'),

@@ -25,10 +25,21 @@ export interface PageRequest {
   pageUrl: string;
 }
 
+/** A page's URL with `params` and the request's filters. */
+function pageUrl(req: PageRequest, params: string): string {
+  const filters = [req.modifiedSince ? `modified_since=${encodeURIComponent(req.modifiedSince)}` : '', req.profile !== 'dcat-ap-de-3.0' ? `profile=${req.profile}` : ''].filter(Boolean).join('&');
+  return `${req.resourceUrl}?${[params, filters].filter(Boolean).join('&')}`;
+}
+
+/** The next link of page `req` (hydra:next and the Link header): the snapshot and the keyset cursor. */
+export function nextPageUrl(req: PageRequest, snapshot: string, afterSeq: number): string {
+  return pageUrl(req, `page=${req.page + 1}&snapshot=${encodeURIComponent(snapshot)}&after=${afterSeq}`);
+}
+
 export class Feed {
   private tenants = new Map<string, Tenant>();
 
-  constructor(private readonly ctx: GatewayContext, private readonly base: string) {}
+  constructor(private readonly ctx: Pick<GatewayContext, 'store'>, private readonly base: string) {}
 
   private async tenant(id: string): Promise<Tenant> {
     let t = this.tenants.get(id);
@@ -90,14 +101,12 @@ export class Feed {
       const ds = open311Dataset(g, tenant, summary, this.feedContext(req.profile));
       g.add(catalog, dcat('dataset'), ds);
     }
-    const filters = [req.modifiedSince ? `modified_since=${encodeURIComponent(req.modifiedSince)}` : '', req.profile !== 'dcat-ap-de-3.0' ? `profile=${req.profile}` : ''].filter(Boolean).join('&');
-    const q = (params: string) => `${req.resourceUrl}?${[params, filters].filter(Boolean).join('&')}`;
     const lastPage = Math.max(1, Math.ceil(harvest.total / PAGE_SIZE));
     const links: PagingLinks = {
       page: req.pageUrl,
-      first: q('page=1'),
-      last: q(`page=${lastPage}`),
-      ...(harvest.nextSeq !== undefined ? { next: q(`page=${req.page + 1}&snapshot=${encodeURIComponent(snapshot)}&after=${harvest.nextSeq}`) } : {}),
+      first: pageUrl(req, 'page=1'),
+      last: pageUrl(req, `page=${lastPage}`),
+      ...(harvest.nextSeq !== undefined ? { next: nextPageUrl(req, snapshot, harvest.nextSeq) } : {}),
       totalItems: harvest.total + reporting.length,
       itemsPerPage: PAGE_SIZE,
     };

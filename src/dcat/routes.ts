@@ -3,11 +3,12 @@
 import { Router, type Request, type Response } from 'express';
 import type { GatewayContext } from '../core/context.ts';
 import { badRequest, notFound } from '../core/errors.ts';
-import { representation, sendRepresentation } from '../http/representation.ts';
+import { representation, sendRepresentation, type Encoding } from '../http/representation.ts';
 import { baseUrl } from '../http/security.ts';
 import { PROFILES, bboxOf } from './build.ts';
 import type { Profile } from './build.ts';
 import { Feed } from './feed.ts';
+import { pageRepresentation, type FeedPages } from './pages.ts';
 import { MEDIA, SUFFIX, serialize, toTurtle } from './serialize.ts';
 import type { Quad } from '@rdfjs/types';
 import type { RdfFormat } from './serialize.ts';
@@ -55,7 +56,7 @@ async function send(req: Request, res: Response, format: RdfFormat, quads: Quad[
   sendRepresentation(req, res, representation(`${MEDIA[format]}; charset=utf-8`, await serialize(format, quads)));
 }
 
-export function dcatRoutes(ctx: GatewayContext): Router {
+export function dcatRoutes(ctx: GatewayContext, pages: FeedPages): Router {
   const r = Router();
   const validator = new FeedValidator(ctx.config.schemaDir);
   const base = (req: Request) => baseUrl(req, ctx.config.publicBaseUrl, ctx.config.trustProxy);
@@ -74,14 +75,16 @@ export function dcatRoutes(ctx: GatewayContext): Router {
     const b = base(req);
     const resourceUrl = `${b}${req.path}`;
     const pageUrl = `${b}${req.originalUrl}`;
-    const feed = new Feed(ctx, b);
-    const { graph, found, links } = await feed.page({ tenant, page, snapshot, after, modifiedSince: dateParam(req, 'modified_since'), profile: profileOf(req), resourceUrl, pageUrl });
-    if (!found) throw notFound(`page ${page} is past the last page`);
+    const encoding = (req.acceptsEncodings('br', 'gzip', 'identity') || 'identity') as Encoding;
+    const rendered = await pages.page(b, format, { tenant, page, snapshot, after, modifiedSince: dateParam(req, 'modified_since'), profile: profileOf(req), resourceUrl, pageUrl }, encoding);
+    if (!rendered.found) throw notFound(`page ${page} is past the last page`);
+    const { links } = rendered;
     res.setHeader('Cache-Control', 'public, max-age=60');
     // the same links as the Hydra node, as RFC 8288 headers: a client can fetch the next page
     // while it still parses this one
     res.setHeader('Link', [links.next ? `<${links.next}>; rel="next"` : '', `<${links.first}>; rel="first"`, `<${links.last}>; rel="last"`].filter(Boolean).join(', '));
-    await send(req, res, format, graph.quads);
+    res.vary('Accept');
+    sendRepresentation(req, res, pageRepresentation(rendered));
   }
 
   r.get('/dcat/catalog', (req, res) => catalog(req, res));

@@ -9,6 +9,11 @@ export interface Representation {
   readonly contentType: string;
   readonly body: Buffer;
   readonly etag: string;
+  /**
+   * 'fast' for an answer that is sent about once (a feed page): compressing it costs as much time as
+   * the bytes it saves. Default 'small': answers kept and sent again and again.
+   */
+  readonly compression?: 'fast' | 'small';
   gzip?: Buffer;
   br?: Buffer;
 }
@@ -31,18 +36,23 @@ export const KEEPER = Symbol('answer keeper');
 /** Below this, compressing costs more than the bytes it saves. */
 const MIN_COMPRESS_BYTES = 1024;
 
-export function representation(contentType: string, body: string | Buffer): Representation {
+export function representation(contentType: string, body: string | Buffer, compression: 'fast' | 'small' = 'small'): Representation {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  return { contentType, body: bytes, etag: `"${createHash('sha1').update(bytes).digest('base64url')}"` };
+  return { contentType, body: bytes, etag: `"${createHash('sha1').update(bytes).digest('base64url')}"`, ...(compression === 'fast' ? { compression } : {}) };
 }
+
+// brotli 4 / gzip 6 make a 790 KB feed page 26 / 28 KB in 2.2 / 2.5 ms; brotli 1 / gzip 1 make it
+// 32 / 45 KB in 0.7 / 1.3 ms (measured)
+const LEVELS = { small: { br: 4, gzip: 6 }, fast: { br: 1, gzip: 1 } } as const;
 
 export type Encoding = 'br' | 'gzip' | 'identity';
 
 /** The bytes of `rep` in `encoding` (compressed once, then kept), and the encoding actually used. */
 export function encode(rep: Representation, encoding: Encoding): [Buffer, Encoding] {
   if (rep.body.length < MIN_COMPRESS_BYTES) return [rep.body, 'identity'];
-  if (encoding === 'br') return [(rep.br ??= brotliCompressSync(rep.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: rep.body.length } })), 'br'];
-  if (encoding === 'gzip') return [(rep.gzip ??= gzipSync(rep.body, { level: 6 })), 'gzip'];
+  const level = LEVELS[rep.compression ?? 'small'];
+  if (encoding === 'br') return [(rep.br ??= brotliCompressSync(rep.body, { params: { [constants.BROTLI_PARAM_QUALITY]: level.br, [constants.BROTLI_PARAM_SIZE_HINT]: rep.body.length } })), 'br'];
+  if (encoding === 'gzip') return [(rep.gzip ??= gzipSync(rep.body, { level: level.gzip })), 'gzip'];
   return [rep.body, 'identity'];
 }
 

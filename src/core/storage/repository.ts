@@ -89,6 +89,11 @@ export interface ProcedureRepository {
    * and still exists is returned exactly once however the data changes between pages.
    */
   harvest(query: HarvestQuery): Promise<HarvestPage>;
+  /**
+   * The `afterSeq` cursors of the next `pages` pages that follow the page `query` asks for (as
+   * `harvest` would hand them out, page by page, if nothing changes); fewer when the data ends.
+   */
+  harvestCursors(query: HarvestQuery, pages: number): Promise<number[]>;
   /** The tenant a procedure (live or deleted) belongs to; null when the id is unknown. */
   tenantOf(id: string): Promise<string | null>;
   /** The procedure an external id points at, e.g. (tenant, 'xplanung', gml:id). */
@@ -115,5 +120,10 @@ export interface Store {
   serviceRequests: ServiceRequestRepository;
   /** Cheap liveness check of the database. */
   ping(): Promise<void>;
+  /**
+   * Changes whenever anything in the store may have changed (a write through this store or a commit
+   * by any other connection): answers derived from many rows are reused while it holds.
+   */
+  changeStamp(): Promise<string>;
   close(): Promise<void>;
 }

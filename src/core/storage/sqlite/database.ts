@@ -9,7 +9,13 @@ export type Db = Database.Database;
 
 const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-export function openDatabase(file: string): Db {
+export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
+  if (options.readonly) {
+    // no migrations and no pragmas that write: the file's owner has set WAL mode, which persists
+    const reader = new Database(file, { readonly: true, fileMustExist: true });
+    reader.pragma('busy_timeout = 5000');
+    return reader;
+  }
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');

@@ -40,11 +40,15 @@ export class SqliteStore implements Store {
     this.codeMappings = new SqliteCodeMappings(db);
     this.plans = new SqlitePlans(db, procedures);
     this.serviceRequests = new SqliteServiceRequests(db);
-    seedCodeLists(db);
+    if (!db.readonly) seedCodeLists(db);
   }
 
   async ping(): Promise<void> {
     prepare(this.db, 'SELECT 1').get();
+  }
+
+  async changeStamp(): Promise<string> {
+    return changeStamp(this.db);
   }
 
   async close(): Promise<void> {
@@ -54,8 +58,9 @@ export class SqliteStore implements Store {
   }
 }
 
-export function openSqliteStore(file: string): SqliteStore {
-  return new SqliteStore(openDatabase(file));
+/** `readonly`: a reading connection to a database another connection has opened (and migrated), e.g. in a worker thread. */
+export function openSqliteStore(file: string, options: { readonly?: boolean } = {}): SqliteStore {
+  return new SqliteStore(openDatabase(file, options));
 }
 
 /** Loads the default code-list mappings shipped in src/core/codelists/*.json (tenant '' = default). */
@@ -336,12 +341,16 @@ export class SqliteProcedures implements ProcedureRepository {
     return n;
   }
 
-  async harvest(q: HarvestQuery): Promise<HarvestPage> {
+  private static harvestFilter(q: HarvestQuery): { filter: string; params: Record<string, unknown> } {
     const where = ['p.deleted IS NULL', 'p.created <= @snapshot'];
     const params: Record<string, unknown> = { snapshot: q.snapshot };
     if (q.tenant) { where.push('p.tenant_id = @tenant'); params.tenant = q.tenant; }
     if (q.modifiedSince) { where.push('p.modified >= @since'); params.since = q.modifiedSince; }
-    const filter = where.join(' AND ');
+    return { filter: where.join(' AND '), params };
+  }
+
+  async harvest(q: HarvestQuery): Promise<HarvestPage> {
+    const { filter, params } = SqliteProcedures.harvestFilter(q);
     const total = this.harvestTotal(filter, params);
     const rows = prepare(this.db, `SELECT p.* FROM procedure p WHERE ${filter} AND p.seq > @afterSeq ORDER BY p.seq LIMIT @limit OFFSET @offset`)
       .all({ ...params, afterSeq: q.afterSeq ?? 0, offset: q.afterSeq === undefined ? (q.offset ?? 0) : 0, limit: q.limit + 1 }) as (ProcedureRow & { seq: number })[];
@@ -350,6 +359,16 @@ export class SqliteProcedures implements ProcedureRepository {
     const items = this.hydrateAll(page, today).map((procedure, i) => ({ seq: page[i]!.seq, procedure }));
     const last = items[items.length - 1];
     return { items, total, ...(rows.length > q.limit && last ? { nextSeq: last.seq } : {}) };
+  }
+
+  async harvestCursors(q: HarvestQuery, pages: number): Promise<number[]> {
+    const { filter, params } = SqliteProcedures.harvestFilter(q);
+    const seqs = (prepare(this.db, `SELECT p.seq FROM procedure p WHERE ${filter} AND p.seq > @afterSeq ORDER BY p.seq LIMIT @n OFFSET @offset`)
+      .all({ ...params, afterSeq: q.afterSeq ?? 0, offset: q.afterSeq === undefined ? (q.offset ?? 0) : 0, n: (pages + 1) * q.limit + 1 }) as { seq: number }[]).map((r) => r.seq);
+    const cursors: number[] = [];
+    // page k+1 exists when the row after page k's last one does, and starts after that last one
+    for (let k = 1; k <= pages && seqs.length > k * q.limit; k++) cursors.push(seqs[k * q.limit - 1]!);
+    return cursors;
   }
 
   async tenantOf(id: string): Promise<string | null> {

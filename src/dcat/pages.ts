@@ -1,0 +1,172 @@
+// Catalogue pages, rendered off the event loop and ahead of the harvester. A harvester reads page
+// after page and asks for the next one only when it has this one; each page takes the gateway tens
+// of milliseconds (graphy's RDF/XML writer is most of it), and on its own one core does that work
+// while the others idle. So pages are rendered in worker threads (./page-worker.ts), and while a
+// page is requested the next ones, whose cursors one cheap query predicts, are already being
+// rendered: a harvest runs at the speed of all the workers together. A page rendered ahead is used
+// only if the store has not changed since its rendering began; otherwise it is rendered again.
+import type { GatewayContext } from '../core/context.ts';
+import { todayUtc } from '../core/status.ts';
+import { WorkerPool } from '../core/workers/pool.ts';
+import { encode, representation, type Encoding, type Representation } from '../http/representation.ts';
+import type { PagingLinks } from './build.ts';
+import { Feed, PAGE_SIZE, nextPageUrl, type PageRequest } from './feed.ts';
+import { MEDIA, serialize, type RdfFormat } from './serialize.ts';
+
+/** Everything needed to render one page, in any thread. */
+export interface PageJob {
+  dbFile: string;
+  base: string;
+  format: RdfFormat;
+  request: PageRequest & { snapshot: string };
+  /** The compression to make along (what the harvester asked for); others are made when asked. */
+  encoding: Encoding;
+}
+
+/** A rendered page with its compressed forms (made in the worker too). */
+export interface RenderedPage {
+  found: boolean;
+  links: PagingLinks;
+  contentType: string;
+  body: Uint8Array;
+  etag: string;
+  br?: Uint8Array;
+  gzip?: Uint8Array;
+}
+
+/** Renders one page from `feed`: the graph, its serialisation, the ETag and the compressed form asked for. */
+export async function renderPage(feed: Feed, job: Pick<PageJob, 'format' | 'request' | 'encoding'>): Promise<RenderedPage> {
+  const { graph, found, links } = await feed.page(job.request);
+  // a harvester fetches each page once: compress fast
+  const rep = representation(`${MEDIA[job.format]}; charset=utf-8`, await serialize(job.format, graph.quads), 'fast');
+  if (job.encoding !== 'identity') encode(rep, job.encoding);
+  return { found, links, contentType: rep.contentType, body: rep.body, etag: rep.etag, ...(rep.br ? { br: rep.br } : {}), ...(rep.gzip ? { gzip: rep.gzip } : {}) };
+}
+
+const asBuffer = (u: Uint8Array) => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+
+/** The representation the routes send, from a page rendered here or in a worker. */
+export function pageRepresentation(page: RenderedPage): Representation {
+  return { contentType: page.contentType, body: asBuffer(page.body), etag: page.etag, compression: 'fast', ...(page.br ? { br: asBuffer(page.br) } : {}), ...(page.gzip ? { gzip: asBuffer(page.gzip) } : {}) };
+}
+
+interface Ahead { stamp: string; result: Promise<RenderedPage>; expires: number }
+
+export interface FeedPagesOptions {
+  /** Worker threads that render pages; 0 renders them in the request's thread, without reading ahead. */
+  workers: number;
+  /** Pages rendered ahead of each harvester. */
+  readAhead?: number;
+  /** Pages rendered ahead are dropped after this long unused. */
+  aheadTtlMs?: number;
+  /** At most this many pages rendered ahead are kept, over all harvesters. */
+  maxAhead?: number;
+}
+
+export class FeedPages {
+  private readonly pool: WorkerPool<PageJob, RenderedPage> | undefined;
+  private readonly ahead = new Map<string, Ahead>();
+  /** Next links handed out (keys of the pages a harvester will ask for next), oldest first. */
+  private readonly predicted = new Set<string>();
+  private readonly readAhead: number;
+  private readonly aheadTtlMs: number;
+  private readonly maxAhead: number;
+  /** What happened to pages rendered ahead (for tests and the bench). */
+  readonly stats = { renderedAhead: 0, usedAhead: 0, discardedAhead: 0, renderedInThread: 0 };
+
+  constructor(private readonly ctx: Pick<GatewayContext, 'store' | 'config' | 'logger'>, options: FeedPagesOptions) {
+    // a database in memory cannot be opened by a second connection
+    const workers = ctx.config.dbFile === ':memory:' ? 0 : options.workers;
+    this.pool = workers > 0 ? new WorkerPool(new URL('./page-worker.ts', import.meta.url), workers, { jobTimeoutMs: 60_000, maxQueue: 100 }, 'feed page') : undefined;
+    this.readAhead = this.pool ? (options.readAhead ?? workers) : 0;
+    this.aheadTtlMs = options.aheadTtlMs ?? 60_000;
+    this.maxAhead = options.maxAhead ?? 32;
+  }
+
+  /** Page `request` in `format` (compressed with `encoding` along), as the feed is now. */
+  async page(base: string, format: RdfFormat, request: PageRequest, encoding: Encoding = 'identity'): Promise<RenderedPage> {
+    const job: PageJob = { dbFile: this.ctx.config.dbFile, base, format, request: { ...request, snapshot: request.snapshot ?? new Date().toISOString() }, encoding };
+    const stamp = await this.stamp();
+    const key = FeedPages.key(job);
+    const ahead = this.ahead.get(key);
+    this.ahead.delete(key);
+    // A harvest starts at a first page and then follows next links; a page fetched on its own (a
+    // link from a search result, a client that samples) gets no work done ahead for it.
+    const harvesting = request.after === undefined || this.predicted.delete(key);
+    // the pages after this one start now, before this one is done
+    if (harvesting) this.startReadAhead(job, stamp).catch((err: unknown) => this.ctx.logger.warn({ err }, 'dcat: reading ahead failed'));
+    if (ahead && ahead.stamp === stamp && ahead.expires > Date.now()) {
+      try {
+        const page = await ahead.result;
+        // the store may have changed while the page was being rendered
+        if ((await this.stamp()) === stamp) {
+          this.stats.usedAhead++;
+          return page;
+        }
+      } catch { /* rendered again below */ }
+    }
+    if (ahead) this.stats.discardedAhead++;
+    return this.render(job, true);
+  }
+
+  /** Resolves when every page being rendered ahead is done (or failed). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.ahead.values()].map((a) => a.result));
+  }
+
+  async close(): Promise<void> {
+    this.ahead.clear();
+    await this.pool?.close();
+  }
+
+  private async stamp(): Promise<string> {
+    // a page also depends on the day (the procedures' status)
+    return `${await this.ctx.store.changeStamp()} ${todayUtc()}`;
+  }
+
+  private static key(job: PageJob): string {
+    return `${job.format} ${job.request.pageUrl}`;
+  }
+
+  private async render(job: PageJob, urgent: boolean): Promise<RenderedPage> {
+    if (this.pool) {
+      try {
+        return await this.pool.run(job, urgent);
+      } catch (err) {
+        if (!urgent) throw err;
+        this.ctx.logger.warn({ err }, 'dcat: page worker failed; rendering the page in the request thread');
+      }
+    }
+    this.stats.renderedInThread++;
+    return renderPage(new Feed(this.ctx, job.base), job);
+  }
+
+  private async startReadAhead(job: PageJob, stamp: string): Promise<void> {
+    if (this.readAhead === 0) return;
+    const now = Date.now();
+    for (const [k, a] of this.ahead) if (a.expires <= now || a.stamp !== stamp) this.ahead.delete(k);
+    const r = job.request;
+    const cursors = await this.ctx.store.procedures.harvestCursors({
+      tenant: r.tenant, snapshot: r.snapshot, modifiedSince: r.modifiedSince, limit: PAGE_SIZE,
+      ...(r.after !== undefined ? { afterSeq: r.after } : { offset: (r.page - 1) * PAGE_SIZE }),
+    }, this.readAhead);
+    let previous = r;
+    for (const after of cursors) {
+      const request = { ...r, page: previous.page + 1, after, pageUrl: nextPageUrl(previous, r.snapshot, after) };
+      previous = request;
+      const next: PageJob = { ...job, request };
+      const key = FeedPages.key(next);
+      this.predicted.delete(key);
+      this.predicted.add(key);
+      if (this.predicted.size > 10_000) this.predicted.delete(this.predicted.values().next().value!);
+      if (this.ahead.has(key)) continue;
+      // under load, requests come first: no more work ahead while more pages wait for a worker
+      // than one harvester reads ahead
+      if (this.ahead.size >= this.maxAhead || (this.pool?.waiting ?? 0) > this.readAhead) return;
+      const result = this.render(next, false);
+      result.catch(() => undefined); // a failure shows when the page is asked for, and it is rendered again
+      this.stats.renderedAhead++;
+      this.ahead.set(key, { stamp, result, expires: now + this.aheadTtlMs });
+    }
+  }
+}
