@@ -33,6 +33,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
   // without a configured public URL, links point at the port actually bound (GATEWAY_PORT=0 picks one)
   if (!env.GATEWAY_PUBLIC_BASE_URL) config.publicBaseUrl = `http://localhost:${port}`;
   logger.info({ url: `http://${config.host}:${port}`, db: config.dbFile, schemaDir: config.schemaDir }, 'gateway listening');
+  for (const s of STANDARDS) s.warm?.();
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {

@@ -16,6 +16,8 @@ export interface StandardModule {
   id: string;
   /** Mounted at the application root; paths carry their own prefix (e.g. /open311/v2). */
   router(ctx: GatewayContext): Router;
+  /** Starts what the first requests would otherwise wait for (worker threads); called by the server once it listens. */
+  warm?(): void;
   /** Releases workers, timers etc. on shutdown. */
   close?(): Promise<void>;
 }

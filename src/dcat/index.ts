@@ -13,6 +13,9 @@ export const dcatModule: StandardModule = {
     renderers.add(pages);
     return dcatRoutes(ctx, pages);
   },
+  warm() {
+    for (const p of renderers) p.warm();
+  },
   async close() {
     await Promise.all([...renderers].map((p) => p.close()));
     renderers.clear();

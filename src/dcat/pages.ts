@@ -90,11 +90,14 @@ export class FeedPages {
     const key = FeedPages.key(job);
     const ahead = this.ahead.get(key);
     this.ahead.delete(key);
-    // A harvest starts at a first page and then follows next links; a page fetched on its own (a
-    // link from a search result, a client that samples) gets no work done ahead for it.
-    const harvesting = request.after === undefined || this.predicted.delete(key);
-    // the pages after this one start now, before this one is done
-    if (harvesting) this.startReadAhead(job, stamp).catch((err: unknown) => this.ctx.logger.warn({ err }, 'dcat: reading ahead failed'));
+    // A harvester follows the next links handed out: from its second page on, the pages after the
+    // one it asks for are rendered ahead, starting now, before this one is done. A first page alone
+    // (a portal showing the catalogue, a client polling it) or a page fetched on its own gets no work
+    // done ahead; a first page only notes where a harvest would continue.
+    const harvesting = this.predicted.delete(key);
+    if (harvesting || request.after === undefined) {
+      this.startReadAhead(job, stamp, harvesting).catch((err: unknown) => this.ctx.logger.warn({ err }, 'dcat: reading ahead failed'));
+    }
     if (ahead && ahead.stamp === stamp && ahead.expires > Date.now()) {
       try {
         const page = await ahead.result;
@@ -107,6 +110,11 @@ export class FeedPages {
     }
     if (ahead) this.stats.discardedAhead++;
     return this.render(job, true);
+  }
+
+  /** Starts the workers, so that the first harvester after a start does not wait for them. */
+  warm(): void {
+    this.pool?.spawnAll();
   }
 
   /** Resolves when every page being rendered ahead is done (or failed). */
@@ -141,7 +149,8 @@ export class FeedPages {
     return renderPage(new Feed(this.ctx, job.base), job);
   }
 
-  private async startReadAhead(job: PageJob, stamp: string): Promise<void> {
+  /** Notes the next pages' keys; with `render`, renders those not yet rendered ahead. */
+  private async startReadAhead(job: PageJob, stamp: string, render: boolean): Promise<void> {
     if (this.readAhead === 0) return;
     const now = Date.now();
     for (const [k, a] of this.ahead) if (a.expires <= now || a.stamp !== stamp) this.ahead.delete(k);
@@ -159,6 +168,7 @@ export class FeedPages {
       this.predicted.delete(key);
       this.predicted.add(key);
       if (this.predicted.size > 10_000) this.predicted.delete(this.predicted.values().next().value!);
+      if (!render) return; // the next page's key is noted; that is all a first page needs
       if (this.ahead.has(key)) continue;
       // under load, requests come first: no more work ahead while more pages wait for a worker
       // than one harvester reads ahead

@@ -47,7 +47,7 @@ export class WorkerPool<J, R> {
   }
 
   /** Starts every worker ahead of the first job. */
-  protected spawnAll(): void {
+  spawnAll(): void {
     while (this.slots.length < this.size) this.spawn();
   }
 
