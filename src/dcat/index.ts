@@ -9,7 +9,7 @@ const renderers = new Set<FeedPages>();
 export const dcatModule: StandardModule = {
   id: 'dcat',
   router(ctx: GatewayContext) {
-    const pages = new FeedPages(ctx, { workers: ctx.config.feedWorkers });
+    const pages = new FeedPages(ctx, ctx.config.feedWorkers);
     renderers.add(pages);
     return dcatRoutes(ctx, pages);
   },

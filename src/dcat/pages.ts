@@ -23,7 +23,7 @@ export interface PageJob {
   encoding: Encoding;
 }
 
-/** A rendered page with its compressed forms (made in the worker too). */
+/** A rendered page, with the compressed form its request asked for (made where it was rendered). */
 export interface RenderedPage {
   found: boolean;
   links: PagingLinks;
@@ -52,35 +52,27 @@ export function pageRepresentation(page: RenderedPage): Representation {
 
 interface Ahead { stamp: string; result: Promise<RenderedPage>; expires: number }
 
-export interface FeedPagesOptions {
-  /** Worker threads that render pages; 0 renders them in the request's thread, without reading ahead. */
-  workers: number;
-  /** Pages rendered ahead of each harvester. */
-  readAhead?: number;
-  /** Pages rendered ahead are dropped after this long unused. */
-  aheadTtlMs?: number;
-  /** At most this many pages rendered ahead are kept, over all harvesters. */
-  maxAhead?: number;
-}
+/** Pages rendered ahead are dropped after this long unused. */
+const AHEAD_TTL_MS = 60_000;
+/** At most this many pages rendered ahead are kept, over all harvesters. */
+const MAX_AHEAD = 32;
 
 export class FeedPages {
   private readonly pool: WorkerPool<PageJob, RenderedPage> | undefined;
   private readonly ahead = new Map<string, Ahead>();
   /** Next links handed out (keys of the pages a harvester will ask for next), oldest first. */
   private readonly predicted = new Set<string>();
+  /** Pages rendered ahead of each harvester: as many as there are workers. */
   private readonly readAhead: number;
-  private readonly aheadTtlMs: number;
-  private readonly maxAhead: number;
-  /** What happened to pages rendered ahead (for tests and the bench). */
+  /** What happened to pages rendered ahead (tests check it). */
   readonly stats = { renderedAhead: 0, usedAhead: 0, discardedAhead: 0, renderedInThread: 0 };
 
-  constructor(private readonly ctx: Pick<GatewayContext, 'store' | 'config' | 'logger'>, options: FeedPagesOptions) {
+  /** `workers`: threads that render pages; 0 renders them in the request's thread, without reading ahead. */
+  constructor(private readonly ctx: Pick<GatewayContext, 'store' | 'config' | 'logger'>, workers: number) {
     // a database in memory cannot be opened by a second connection
-    const workers = ctx.config.dbFile === ':memory:' ? 0 : options.workers;
-    this.pool = workers > 0 ? new WorkerPool(new URL('./page-worker.ts', import.meta.url), workers, { jobTimeoutMs: 60_000, maxQueue: 100 }, 'feed page') : undefined;
-    this.readAhead = this.pool ? (options.readAhead ?? workers) : 0;
-    this.aheadTtlMs = options.aheadTtlMs ?? 60_000;
-    this.maxAhead = options.maxAhead ?? 32;
+    const threads = ctx.config.dbFile === ':memory:' ? 0 : workers;
+    this.pool = threads > 0 ? new WorkerPool(new URL('./page-worker.ts', import.meta.url), threads, { jobTimeoutMs: 60_000, maxQueue: 100 }, 'feed page') : undefined;
+    this.readAhead = threads;
   }
 
   /** Page `request` in `format` (compressed with `encoding` along), as the feed is now. */
@@ -172,11 +164,11 @@ export class FeedPages {
       if (this.ahead.has(key)) continue;
       // under load, requests come first: no more work ahead while more pages wait for a worker
       // than one harvester reads ahead
-      if (this.ahead.size >= this.maxAhead || (this.pool?.waiting ?? 0) > this.readAhead) return;
+      if (this.ahead.size >= MAX_AHEAD || (this.pool?.waiting ?? 0) > this.readAhead) return;
       const result = this.render(next, false);
       result.catch(() => undefined); // a failure shows when the page is asked for, and it is rendered again
       this.stats.renderedAhead++;
-      this.ahead.set(key, { stamp, result, expires: now + this.aheadTtlMs });
+      this.ahead.set(key, { stamp, result, expires: now + AHEAD_TTL_MS });
     }
   }
 }

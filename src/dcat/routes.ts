@@ -3,7 +3,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { GatewayContext } from '../core/context.ts';
 import { badRequest, notFound } from '../core/errors.ts';
-import { representation, sendRepresentation, type Encoding } from '../http/representation.ts';
+import { preferredEncoding, representation, sendRepresentation } from '../http/representation.ts';
 import { baseUrl } from '../http/security.ts';
 import { PROFILES, bboxOf } from './build.ts';
 import type { Profile } from './build.ts';
@@ -75,8 +75,7 @@ export function dcatRoutes(ctx: GatewayContext, pages: FeedPages): Router {
     const b = base(req);
     const resourceUrl = `${b}${req.path}`;
     const pageUrl = `${b}${req.originalUrl}`;
-    const encoding = (req.acceptsEncodings('br', 'gzip', 'identity') || 'identity') as Encoding;
-    const rendered = await pages.page(b, format, { tenant, page, snapshot, after, modifiedSince: dateParam(req, 'modified_since'), profile: profileOf(req), resourceUrl, pageUrl }, encoding);
+    const rendered = await pages.page(b, format, { tenant, page, snapshot, after, modifiedSince: dateParam(req, 'modified_since'), profile: profileOf(req), resourceUrl, pageUrl }, preferredEncoding(req));
     if (!rendered.found) throw notFound(`page ${page} is past the last page`);
     const { links } = rendered;
     res.setHeader('Cache-Control', 'public, max-age=60');

@@ -47,6 +47,11 @@ const LEVELS = { small: { br: 4, gzip: 6 }, fast: { br: 1, gzip: 1 } } as const;
 
 export type Encoding = 'br' | 'gzip' | 'identity';
 
+/** The encoding `req` prefers among those the gateway sends. */
+export function preferredEncoding(req: Request): Encoding {
+  return (req.acceptsEncodings('br', 'gzip', 'identity') || 'identity') as Encoding;
+}
+
 /** The bytes of `rep` in `encoding` (compressed once, then kept), and the encoding actually used. */
 export function encode(rep: Representation, encoding: Encoding): [Buffer, Encoding] {
   if (rep.body.length < MIN_COMPRESS_BYTES) return [rep.body, 'identity'];
@@ -70,7 +75,7 @@ export function sendRepresentation(req: Request, res: Response, rep: Representat
     res.status(304).end();
     return;
   }
-  const [bytes, encoding] = encode(rep, (req.acceptsEncodings('br', 'gzip', 'identity') || 'identity') as Encoding);
+  const [bytes, encoding] = encode(rep, preferredEncoding(req));
   if (encoding !== 'identity') res.setHeader('Content-Encoding', encoding);
   res.setHeader('Content-Length', bytes.length);
   res.status(200).end(req.method === 'HEAD' ? undefined : bytes);

@@ -23,7 +23,7 @@ describe('dcat/pages: pages rendered in workers and ahead of the harvester', fun
   const ids: string[] = [];
   const pagesFor = (workers: number, dbFile?: string) => {
     const config = loadConfig({ GATEWAY_DB: dbFile ?? join(dir, 'g.db'), GATEWAY_DEMO: 'false', GATEWAY_ADMIN_TOKEN: 'test-admin-token-0123456789abcdef' });
-    const pages = new FeedPages({ store, config, logger: createLogger('silent') }, { workers });
+    const pages = new FeedPages({ store, config, logger: createLogger('silent') }, workers);
     renderers.push(pages);
     return pages;
   };
