@@ -102,3 +102,14 @@ export function coveringArea(geometry: Geometry): CoveringArea {
     },
   };
 }
+
+/**
+ * The union of valid polygons, as JTS's buffer by zero computes it (one noding pass over all
+ * edges). jsts's cascaded union pairs the polygons up through its old overlay and, on the coverages
+ * of a land-use plan (hundreds of neighbouring areas per Bereich), took 3.5× as long for the same
+ * area (the 20 MB plan of bench/xplanung.ts: 0.73 → 0.2 s, the same findings; test/xplanung/rules.test.ts).
+ * Only for valid polygons: a buffer by zero drops the wrong side of a self-intersecting ring.
+ */
+export function unionOfValidPolygons(factory: GeometryFactory, polygons: Geometry[]): Geometry {
+  return buffer(factory.createGeometryCollection(polygons), 0);
+}
