@@ -28,5 +28,5 @@ EXPOSE 8080
 USER node
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8080/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # GATEWAY_ADMIN_TOKEN must be provided at run time (docker run -e GATEWAY_ADMIN_TOKEN=...)
-# --max-semi-space-size: see GATEWAY_ARGV in scripts/gateway-process.ts
-CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "src/main.ts"]
+# the same as GATEWAY_ARGV in scripts/gateway-process.ts
+CMD ["node", "--import", "tsx", "src/main.ts"]

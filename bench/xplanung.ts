@@ -4,6 +4,7 @@
 //  - 500 small plans through all stages over HTTP: files per second (≥ 50% of xmllint's);
 //  - /health latency while a 20 MB plan validates (≤ 50 ms).
 import { spawn, spawnSync } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,14 +92,19 @@ export async function run(): Promise<BenchRow[]> {
     const size = statSync(big).size;
     const lint = xmllint([big]);
     if (lint.status !== 0) throw new Error(`xmllint failed on the large plan: ${lint.stderr.slice(0, 500)}`);
-    const one = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'bench', 'xplanung-one.ts'), big, '6.0'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    // with the gateway's Node flags: heap flags change the workers' memory
+    const one = spawnSync(process.execPath, [...GATEWAY_ARGV.slice(0, -1), join(projectRoot, 'bench', 'xplanung-one.ts'), big, '6.0'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
     const ours = JSON.parse(one.stdout) as { ms: number; warmMs: number; compileMs: number; baseRssKb: number; maxRssKb: number; valid: boolean; findings: number };
     const mb = (size / 1048576).toFixed(1);
     rows.push({ section: 'xplanung', metric: `${mb} MB plan, all stages (${ours.findings} findings), first plan of a fresh worker`, value: `${(ours.ms / 1000).toFixed(2)} s (+${(ours.compileMs / 1000).toFixed(2)} s schema compile once per worker)`, baseline: `xmllint syntax only ${lint.seconds.toFixed(2)} s incl. compile`, ratio: ratio(ours.ms / 1000, lint.seconds), goal: '≤ 1.5×', met: ours.ms / 1000 <= 1.5 * lint.seconds });
     rows.push({ section: 'xplanung', metric: `${mb} MB plan, all stages, third run in the same worker (JIT warm, as in a running gateway)`, value: `${(ours.warmMs / 1000).toFixed(2)} s`, baseline: `xmllint syntax only ${lint.seconds.toFixed(2)} s incl. compile`, ratio: ratio(ours.warmMs / 1000, lint.seconds), goal: '≤ 1.5×', met: ours.warmMs / 1000 <= 1.5 * lint.seconds });
-    const syn = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'bench', 'xplanung-one.ts'), big, '6.0', 'syntax'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    const syn = spawnSync(process.execPath, [...GATEWAY_ARGV.slice(0, -1), join(projectRoot, 'bench', 'xplanung-one.ts'), big, '6.0', 'syntax'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
     const syntaxOnly = JSON.parse(syn.stdout) as typeof ours;
-    rows.push({ section: 'xplanung', metric: `${mb} MB plan, safety + syntax only (libxml2-wasm XSD, plus reading the plan list for the report), first / third run`, value: `${(syntaxOnly.ms / 1000).toFixed(2)} s / ${(syntaxOnly.warmMs / 1000).toFixed(2)} s`, baseline: `xmllint syntax only ${lint.seconds.toFixed(2)} s incl. compile`, ratio: ratio(syntaxOnly.ms / 1000, lint.seconds), goal: 'informative: the floor of the all-stages figure', met: null });
+    rows.push({ section: 'xplanung', metric: `${mb} MB plan, safety + syntax stage as the gateway runs it (XSD check, then the document read into JavaScript for the later stages and the report's plan list), first / third run`, value: `${(syntaxOnly.ms / 1000).toFixed(2)} s / ${(syntaxOnly.warmMs / 1000).toFixed(2)} s`, baseline: `xmllint syntax only ${lint.seconds.toFixed(2)} s incl. compile`, ratio: `${ratio(syntaxOnly.ms / 1000, lint.seconds)} / ${ratio(syntaxOnly.warmMs / 1000, lint.seconds)}`, goal: 'informative', met: null });
+    // the XSD check alone, and xmllint's own schema compile (a 6 KB plan), to show what each costs
+    const xsd = JSON.parse(spawnSync(process.execPath, [...GATEWAY_ARGV.slice(0, -1), join(projectRoot, 'bench', 'xplanung-one.ts'), big, '6.0', 'xsd'], { encoding: 'utf8' }).stdout) as { ms: number; warmMs: number };
+    const lintTiny = xmllint([join(REAL, SMALL[0]!)]);
+    rows.push({ section: 'xplanung', metric: `${mb} MB plan, XSD check alone (libxml2-wasm parse + validate, schema compiled before, nothing read into JavaScript), first / third run`, value: `${(xsd.ms / 1000).toFixed(2)} s / ${(xsd.warmMs / 1000).toFixed(2)} s`, baseline: `xmllint ${lint.seconds.toFixed(2)} s, of which compile and start about ${lintTiny.seconds.toFixed(2)} s (a 6 KB plan)`, ratio: `${ratio(xsd.ms / 1000, lint.seconds)} / ${ratio(xsd.warmMs / 1000, lint.seconds)}`, goal: 'informative: the WebAssembly XSD step is not the limit', met: null });
     const growth = (ours.maxRssKb - ours.baseRssKb) * 1024;
     rows.push({ section: 'xplanung', metric: `${mb} MB plan, peak memory growth`, value: `${(growth / 1048576).toFixed(0)} MB (peak RSS ${(ours.maxRssKb / 1024).toFixed(0)} MB)`, baseline: `xmllint peak RSS ${(lint.maxRssKb / 1024).toFixed(0)} MB`, ratio: `${(growth / size).toFixed(1)}× file size`, goal: '< 10× file size', met: growth < 10 * size });
 
@@ -118,6 +124,15 @@ export async function run(): Promise<BenchRow[]> {
       // warm the workers (schema compile) before timing
       await fetch(`http://127.0.0.1:${port}/xplanung/v1/validate`, { method: 'POST', headers: { 'content-type': 'application/gml+xml' }, body: bodies[0] });
       await Promise.all([1, 2].map(() => fetch(`http://127.0.0.1:${port}/xplanung/v1/validate`, { method: 'POST', headers: { 'content-type': 'application/gml+xml' }, body: bodies[1] })));
+      // node:http with keep-alive: on 2 cores the client shares the CPU with the gateway, and fetch
+      // cost it about 1.7 ms of CPU per request
+      const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+      const post = (path: string, body: Buffer) => new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/gml+xml', 'content-length': body.length } }, (res) => {
+          res.on('data', () => undefined).on('end', () => resolve(res.statusCode ?? 0)).on('error', reject);
+        });
+        req.on('error', reject).end(body);
+      });
       const throughput = async (query: string) => {
         let next = 0;
         let errors = 0;
@@ -125,18 +140,22 @@ export async function run(): Promise<BenchRow[]> {
         await Promise.all(Array.from({ length: 4 }, async () => {
           while (next < bodies.length) {
             const body = bodies[next++]!;
-            const res = await fetch(`http://127.0.0.1:${port}/xplanung/v1/validate${query}`, { method: 'POST', headers: { 'content-type': 'application/gml+xml' }, body });
-            if (res.status !== 200) errors++;
-            await res.arrayBuffer();
+            if ((await post(`/xplanung/v1/validate${query}`, body)) !== 200) errors++;
           }
         }));
         return { rate: bodies.length / ((performance.now() - t0) / 1000), errors };
       };
       const lintRate = files.length / lintSmall.seconds;
+      const share = (rate: number) => `${((100 * rate) / lintRate).toFixed(0)}% of xmllint`;
+      // the first pass meets workers whose rule and geometry code V8 has not optimised yet; a running
+      // gateway has validated plans before, so the goal is judged on the second pass
+      const cold = await throughput('');
+      rows.push({ section: 'xplanung', metric: '500 small plans (6–185 KB) over HTTP, all stages, first pass (workers fresh: schema compiled, code not yet optimised)', value: `${cold.rate.toFixed(0)} files/s (${cold.errors} errors)`, baseline: `xmllint ${lintRate.toFixed(0)} files/s`, ratio: share(cold.rate), goal: 'informative', met: null });
       const full = await throughput('');
-      rows.push({ section: 'xplanung', metric: '500 small plans (6–185 KB) over HTTP, all stages', value: `${full.rate.toFixed(0)} files/s (${full.errors} errors)`, baseline: `xmllint ${lintRate.toFixed(0)} files/s`, ratio: `${((100 * full.rate) / lintRate).toFixed(0)}% of xmllint`, goal: '≥ 50%', met: full.errors === 0 && full.rate >= 0.5 * lintRate });
+      rows.push({ section: 'xplanung', metric: '500 small plans over HTTP, all stages, second pass (as in a running gateway)', value: `${full.rate.toFixed(0)} files/s (${full.errors} errors)`, baseline: `xmllint ${lintRate.toFixed(0)} files/s`, ratio: share(full.rate), goal: '≥ 50%', met: full.errors === 0 && cold.errors === 0 && full.rate >= 0.5 * lintRate });
       const syntax = await throughput('?skipSemantisch=true&skipGeometrisch=true');
-      rows.push({ section: 'xplanung', metric: '500 small plans over HTTP, safety + syntax only (what xmllint does)', value: `${syntax.rate.toFixed(0)} files/s (${syntax.errors} errors)`, baseline: `xmllint ${lintRate.toFixed(0)} files/s`, ratio: `${((100 * syntax.rate) / lintRate).toFixed(0)}% of xmllint`, goal: 'informative', met: null });
+      rows.push({ section: 'xplanung', metric: '500 small plans over HTTP, safety + syntax only (what xmllint does)', value: `${syntax.rate.toFixed(0)} files/s (${syntax.errors} errors)`, baseline: `xmllint ${lintRate.toFixed(0)} files/s`, ratio: share(syntax.rate), goal: 'informative', met: null });
+      agent.destroy();
 
       // 3. /health while the large plan validates. The upload comes from a child process: sent from
       // this process, writing 20 MB would stall the probes' own event loop and be counted as latency.

@@ -2,7 +2,7 @@
 // HTTP event loop never waits for them. Jobs queue when every worker is busy; a crashed worker fails
 // its job and is replaced; idle workers do not keep the process alive. The worker side is
 // `serveJobs` (./serve.ts); each worker module is loaded through ./entry.mjs.
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { JobMessage, JobReply } from './serve.ts';
 
 const ENTRY_URL = new URL('./entry.mjs', import.meta.url);
@@ -26,8 +26,12 @@ export class WorkerPool<J, R> {
   private nextId = 1;
   private closed = false;
 
-  /** `workerModule`: the module that calls `serveJobs`; `what` names the jobs in messages. */
-  constructor(private readonly workerModule: URL, protected readonly size: number, private readonly limits: PoolLimits, private readonly what = 'job') {}
+  /**
+   * `workerModule`: the module that calls `serveJobs`; `what` names the jobs in messages;
+   * `resourceLimits`: the workers' own heap sizes (V8 flags such as --max-semi-space-size would set
+   * them for every thread of the process).
+   */
+  constructor(private readonly workerModule: URL, protected readonly size: number, private readonly limits: PoolLimits, private readonly what = 'job', private readonly resourceLimits?: ResourceLimits) {}
 
   /** Jobs waiting for a worker. */
   get waiting(): number {
@@ -58,7 +62,7 @@ export class WorkerPool<J, R> {
   }
 
   private spawn(): Slot<J, R> {
-    const worker = new Worker(ENTRY_URL, { workerData: { module: this.workerModule.href } });
+    const worker = new Worker(ENTRY_URL, { workerData: { module: this.workerModule.href }, ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}) });
     const slot: Slot<J, R> = { worker, ready: false };
     worker.on('message', (reply: JobReply<R>) => {
       if ('ready' in reply) {
