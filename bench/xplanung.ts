@@ -159,22 +159,29 @@ export async function run(): Promise<BenchRow[]> {
 
       // 3. /health while the large plan validates. The upload comes from a child process: sent from
       // this process, writing 20 MB would stall the probes' own event loop and be counted as latency.
-      const latencies: number[] = [];
+      // Three validations one after the other: on 2 cores the worst probe depends on how the
+      // scheduler shares them, so one round's maximum alone says little; the goal is judged on the worst.
       const idle: number[] = [];
       for (let i = 0; i < 20; i++) { const t = performance.now(); await (await fetch(`http://127.0.0.1:${port}/health`)).arrayBuffer(); idle.push(performance.now() - t); }
-      let done = false;
-      const uploader = spawn(process.execPath, ['-e', `fetch(${JSON.stringify(`http://127.0.0.1:${port}/xplanung/v1/validate`)}, { method: 'POST', headers: { 'content-type': 'application/gml+xml' }, body: require('node:fs').readFileSync(${JSON.stringify(big)}) }).then((r) => r.arrayBuffer()).then(() => process.exit(0), () => process.exit(1))`], { stdio: 'ignore' });
-      const pending = new Promise<number | null>((resolve) => uploader.on('exit', (code) => { done = true; resolve(code); }));
-      while (!done) {
-        const t = performance.now();
-        await (await fetch(`http://127.0.0.1:${port}/health`)).arrayBuffer();
-        latencies.push(performance.now() - t);
-        await new Promise((r) => setTimeout(r, 20));
+      const rounds: Array<{ max: number; p99: number; probes: number }> = [];
+      for (let round = 0; round < 3; round++) {
+        const latencies: number[] = [];
+        let done = false;
+        const uploader = spawn(process.execPath, ['-e', `fetch(${JSON.stringify(`http://127.0.0.1:${port}/xplanung/v1/validate`)}, { method: 'POST', headers: { 'content-type': 'application/gml+xml' }, body: require('node:fs').readFileSync(${JSON.stringify(big)}) }).then((r) => r.arrayBuffer()).then(() => process.exit(0), () => process.exit(1))`], { stdio: 'ignore' });
+        const pending = new Promise<number | null>((resolve) => uploader.on('exit', (code) => { done = true; resolve(code); }));
+        while (!done) {
+          const t = performance.now();
+          await (await fetch(`http://127.0.0.1:${port}/health`)).arrayBuffer();
+          latencies.push(performance.now() - t);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        if ((await pending) !== 0) throw new Error('the 20 MB upload for the /health probe failed');
+        latencies.sort((x, y) => x - y);
+        rounds.push({ max: latencies[latencies.length - 1]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, probes: latencies.length });
       }
-      if ((await pending) !== 0) throw new Error('the 20 MB upload for the /health probe failed');
-      const worst = Math.max(...latencies);
+      const worst = Math.max(...rounds.map((r) => r.max));
       const idleMedian = idle.sort((a, b) => a - b)[Math.floor(idle.length / 2)]!;
-      rows.push({ section: 'xplanung', metric: `/health during a ${mb} MB validation (${latencies.length} probes)`, value: `max ${worst.toFixed(1)} ms`, baseline: `idle median ${idleMedian.toFixed(1)} ms`, ratio: ratio(worst, idleMedian), goal: '≤ 50 ms', met: worst <= 50 });
+      rows.push({ section: 'xplanung', metric: `/health during a ${mb} MB validation, three rounds (${rounds.map((r) => r.probes).join(' / ')} probes)`, value: `max ${rounds.map((r) => r.max.toFixed(1)).join(' / ')} ms, p99 ${rounds.map((r) => r.p99.toFixed(1)).join(' / ')} ms`, baseline: `idle median ${idleMedian.toFixed(1)} ms`, ratio: ratio(worst, idleMedian), goal: '≤ 50 ms', met: worst <= 50 });
     } finally {
       gw.stop();
     }
