@@ -5,7 +5,6 @@ import 'jsts/org/locationtech/jts/monkey.js'; // adds union, intersection, diffe
 import OrientationImpl from 'jsts/org/locationtech/jts/algorithm/Orientation.js';
 import CoordinateImpl from 'jsts/org/locationtech/jts/geom/Coordinate.js';
 import GeometryFactoryImpl from 'jsts/org/locationtech/jts/geom/GeometryFactory.js';
-import STRtreeImpl from 'jsts/org/locationtech/jts/index/strtree/STRtree.js';
 import WKTWriterImpl from 'jsts/org/locationtech/jts/io/WKTWriter.js';
 import BufferOpImpl from 'jsts/org/locationtech/jts/operation/buffer/BufferOp.js';
 import IsValidOpImpl from 'jsts/org/locationtech/jts/operation/valid/IsValidOp.js';
@@ -14,7 +13,7 @@ import PreparedPolygonImpl from 'jsts/org/locationtech/jts/geom/prep/PreparedPol
 import PreparedPolygonCoversImpl from 'jsts/org/locationtech/jts/geom/prep/PreparedPolygonCovers.js';
 
 export interface Coordinate { x: number; y: number; equals2D(o: Coordinate): boolean; copy(): Coordinate }
-export interface Envelope { getMinX(): number; getMaxX(): number; getMinY(): number; getMaxY(): number }
+export interface Envelope { getMinX(): number; getMaxX(): number; getMinY(): number; getMaxY(): number; intersects(o: Envelope): boolean }
 
 export interface Geometry {
   getGeometryType(): string;
@@ -59,14 +58,12 @@ export interface GeometryFactory {
 
 export interface ValidationError { getErrorType(): number; getCoordinate(): Coordinate | null; toString(): string }
 interface IsValidOpInstance { isValid(): boolean; getValidationError(): ValidationError | null }
-interface STRtreeInstance { insert(e: Envelope, item: unknown): void; query(e: Envelope): { toArray(): unknown[] } }
 
 type Ctor<T, A extends unknown[] = []> = new (...args: A) => T;
 
 export const newCoordinate = (x: number, y: number): Coordinate => new (CoordinateImpl as unknown as Ctor<Coordinate, [number, number]>)(x, y);
 export const geometryFactory: GeometryFactory = new (GeometryFactoryImpl as unknown as Ctor<GeometryFactory>)();
 export const isValidOp = (g: Geometry): IsValidOpInstance => new (IsValidOpImpl as unknown as Ctor<IsValidOpInstance, [Geometry]>)(g);
-export const newSTRtree = (): STRtreeInstance => new (STRtreeImpl as unknown as Ctor<STRtreeInstance>)();
 const writer = new (WKTWriterImpl as unknown as Ctor<{ write(g: Geometry): string }>)();
 export const toWkt = (g: Geometry): string => writer.write(g);
 export const buffer = (g: Geometry, distance: number): Geometry => (BufferOpImpl as unknown as { bufferOp(g: Geometry, d: number): Geometry }).bufferOp(g, distance);

@@ -3,7 +3,9 @@
 // points, ring orientation, holes inside their shell, contiguous patches), 2.2.3.1 objects inside
 // the Geltungsbereich (tolerance 0.001 m), 2.2.1.1 Flächenschluss (overlaps are errors, gaps
 // warnings, tolerance 0.002 m).
-import { buffer, coveringArea, isCCW, isValidOp, newSTRtree, toWkt, unionOfValidPolygons, type CoveringArea } from '../../core/geo/jts.ts';
+import Flatbush from 'flatbush';
+import { coverageFace, interiorsMayMeet } from '../../core/geo/coverage.ts';
+import { buffer, coveringArea, isCCW, isValidOp, toWkt, unionOfValidPolygons, type CoveringArea } from '../../core/geo/jts.ts';
 import type { Geometry } from '../../core/geo/jts.ts';
 import { attr, text } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature } from '../parse.ts';
@@ -162,9 +164,8 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
     // The areas add up to the union's exactly when no two members overlap; any overlap worth
     // reporting (one that survives shrinking by half the tolerance) holds a disc of that radius,
     // so it adds at least π·(0.001 m)² to the sum. Below that, no pair can overlap and the pairwise
-    // test (a relate per pair of neighbours) is skipped. Many real plans have rounding slivers
-    // between neighbours (Blankenese29: 0.031 m²), and then every pair is tested: localising the
-    // excess in tiles of 16 neighbours was tried and spared only 15% of the pairs.
+    // test is skipped. Many real plans have rounding slivers between neighbours (Blankenese29:
+    // 0.031 m²), and then every pair of neighbours is tested (findOverlaps).
     const excess = geometries.reduce((sum, g) => sum + g.getArea(), 0) - union.getArea();
     if (excess > OVERLAP_EVIDENCE_M2) findOverlaps(members, push);
     if (!area || !metric(area)) continue;
@@ -186,18 +187,24 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
   return out;
 }
 
-/** 2.2.1.1 overlaps, pair by pair among members whose envelopes meet. */
+/**
+ * 2.2.1.1 overlaps, pair by pair among members whose envelopes meet. Most such pairs are neighbours
+ * sharing edges; the exact coverage test clears them without a relate (src/core/geo/coverage.ts).
+ */
 function findOverlaps(members: Located[], push: (f: Finding) => void): void {
-  const tree = newSTRtree();
-  members.forEach((m, i) => tree.insert(m.read.geometry.getEnvelopeInternal(), i));
+  const faces = members.map((m) => coverageFace(m.read.geometry));
+  const index = new Flatbush(members.length);
+  for (const f of faces) index.add(f.minX, f.minY, f.maxX, f.maxY);
+  index.finish();
   for (let i = 0; i < members.length; i++) {
     const a = members[i]!;
-    const candidates = tree.query(a.read.geometry.getEnvelopeInternal()).toArray() as number[];
+    const fa = faces[i]!;
+    const candidates = index.search(fa.minX, fa.minY, fa.maxX, fa.maxY).filter((j) => j > i).sort((x, y) => x - y);
     for (const j of candidates) {
-      if (j <= i) continue;
       const b = members[j]!;
-      // neighbours share edges; only interiors that meet can overlap
-      if (!a.read.geometry.relate(b.read.geometry, 'T********')) continue;
+      // only interiors that meet can overlap; the pairs that pass nearly all do, so no relate
+      // before the intersection
+      if (!interiorsMayMeet(fa, faces[j]!)) continue;
       const overlap = a.read.geometry.intersection(b.read.geometry);
       if (overlap.getDimension() < 2 || overlap.isEmpty()) continue;
       // thinner than the tolerance everywhere → rounding, not an overlap
