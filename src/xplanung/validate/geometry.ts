@@ -5,6 +5,7 @@
 // warnings, tolerance 0.002 m).
 import Flatbush from 'flatbush';
 import { coverageFace, interiorsMayMeet } from '../../core/geo/coverage.ts';
+import { isSimpleRingPolygon } from '../../core/geo/simple-polygon.ts';
 import { buffer, coveringArea, isCCW, isValidOp, toWkt, unionOfValidPolygons, type CoveringArea } from '../../core/geo/jts.ts';
 import type { Geometry } from '../../core/geo/jts.ts';
 import { attr, text } from '../parse.ts';
@@ -103,8 +104,9 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
       push(finding('2.2.2.1', severity, `${feature.type}: ${DEFECT_TEXT[d.kind]}${d.coordinate ? ` bei (${round(d.coordinate[0])} ${round(d.coordinate[1])})` : ''}.`, feature, [feature.gmlId, ...(d.gmlId && d.gmlId !== feature.gmlId ? [d.gmlId] : [])]));
     }
     for (const { polygon, gmlId } of g.polygons) {
-      const op = isValidOp(polygon);
-      if (!op.isValid()) {
+      // most are one simple ring, valid without JTS's topology graph; the rest JTS judges
+      const op = isSimpleRingPolygon(polygon) ? undefined : isValidOp(polygon);
+      if (op && !op.isValid()) {
         ok = false;
         const err = op.getValidationError();
         const c = err?.getCoordinate();
