@@ -93,11 +93,15 @@ export async function run(): Promise<BenchRow[]> {
     const lint = xmllint([big]);
     if (lint.status !== 0) throw new Error(`xmllint failed on the large plan: ${lint.stderr.slice(0, 500)}`);
     // with the gateway's Node flags: heap flags change the workers' memory
-    const one = spawnSync(process.execPath, [...GATEWAY_ARGV.slice(0, -1), join(projectRoot, 'bench', 'xplanung-one.ts'), big, '6.0'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-    const ours = JSON.parse(one.stdout) as { ms: number; warmMs: number; compileMs: number; baseRssKb: number; maxRssKb: number; valid: boolean; findings: number };
+    // xmllint is run again beside each warm run (in the child, between its runs), see xplanung-one.ts
+    const lintArgv = ['xmllint', '--noout', '--nonet', '--schema', XSD60, big];
+    const one = spawnSync(process.execPath, [...GATEWAY_ARGV.slice(0, -1), join(projectRoot, 'bench', 'xplanung-one.ts'), big, '6.0'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, XML_CATALOG_FILES: CATALOG, BENCH_XMLLINT: JSON.stringify(lintArgv) } });
+    const ours = JSON.parse(one.stdout) as { ms: number; warmMs: number; warmRuns: number[]; lintRuns: number[]; compileMs: number; baseRssKb: number; maxRssKb: number; valid: boolean; findings: number };
     const mb = (size / 1048576).toFixed(1);
+    const seconds = (xs: number[]) => xs.map((x) => (x / 1000).toFixed(2)).join(' / ');
+    const lintMedian = [...ours.lintRuns].sort((a, b) => a - b)[Math.floor(ours.lintRuns.length / 2)]! / 1000;
     rows.push({ section: 'xplanung', metric: `${mb} MB plan, all stages (${ours.findings} findings), first plan of a fresh worker`, value: `${(ours.ms / 1000).toFixed(2)} s (+${(ours.compileMs / 1000).toFixed(2)} s schema compile once per worker)`, baseline: `xmllint syntax only ${lint.seconds.toFixed(2)} s incl. compile`, ratio: ratio(ours.ms / 1000, lint.seconds), goal: '≤ 1.5×', met: ours.ms / 1000 <= 1.5 * lint.seconds });
-    rows.push({ section: 'xplanung', metric: `${mb} MB plan, all stages, third run in the same worker (JIT warm, as in a running gateway)`, value: `${(ours.warmMs / 1000).toFixed(2)} s`, baseline: `xmllint syntax only ${lint.seconds.toFixed(2)} s incl. compile`, ratio: ratio(ours.warmMs / 1000, lint.seconds), goal: '≤ 1.5×', met: ours.warmMs / 1000 <= 1.5 * lint.seconds });
+    rows.push({ section: 'xplanung', metric: `${mb} MB plan, all stages, same worker warm (as in a running gateway): five runs, each after an xmllint run on the same file, medians compared`, value: `median ${(ours.warmMs / 1000).toFixed(2)} s (${seconds(ours.warmRuns)})`, baseline: `xmllint median ${lintMedian.toFixed(2)} s (${seconds(ours.lintRuns)})`, ratio: ratio(ours.warmMs / 1000, lintMedian), goal: '≤ 1.5×', met: ours.warmMs / 1000 <= 1.5 * lintMedian });
     const syn = spawnSync(process.execPath, [...GATEWAY_ARGV.slice(0, -1), join(projectRoot, 'bench', 'xplanung-one.ts'), big, '6.0', 'syntax'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
     const syntaxOnly = JSON.parse(syn.stdout) as typeof ours;
     rows.push({ section: 'xplanung', metric: `${mb} MB plan, safety + syntax stage as the gateway runs it (XSD check, then the document read into JavaScript for the later stages and the report's plan list), first / third run`, value: `${(syntaxOnly.ms / 1000).toFixed(2)} s / ${(syntaxOnly.warmMs / 1000).toFixed(2)} s`, baseline: `xmllint syntax only ${lint.seconds.toFixed(2)} s incl. compile`, ratio: `${ratio(syntaxOnly.ms / 1000, lint.seconds)} / ${ratio(syntaxOnly.warmMs / 1000, lint.seconds)}`, goal: 'informative', met: null });

@@ -29,11 +29,16 @@ for (const [code, def] of Object.entries(DEFINITIONS)) proj4.defs(`EPSG:${code}`
 export const PROJECTED = new Set([25831, 25832, 25833, 4647, 5650, 31466, 31467, 31468, 31469, 2398, 2399]);
 
 /** The EPSG code of an srsName, or undefined when it is not an EPSG reference. */
+// a plan names its CRS the same way on each of thousands of geometries: match each name once
+const codes = new Map<string, number | undefined>();
+
 export function epsgCode(srsName: string | undefined): number | undefined {
   if (!srsName) return undefined;
-  const s = srsName.trim();
-  const m = /^(?:EPSG:|urn:ogc:def:crs:EPSG:[0-9.]*:|urn:x-ogc:def:crs:EPSG:[0-9.]*:|https?:\/\/www\.opengis\.net\/def\/crs\/EPSG\/0\/)(\d+)$/i.exec(s);
-  return m ? Number(m[1]) : undefined;
+  if (codes.has(srsName)) return codes.get(srsName);
+  const m = /^(?:EPSG:|urn:ogc:def:crs:EPSG:[0-9.]*:|urn:x-ogc:def:crs:EPSG:[0-9.]*:|https?:\/\/www\.opengis\.net\/def\/crs\/EPSG\/0\/)(\d+)$/i.exec(srsName.trim());
+  const code = m ? Number(m[1]) : undefined;
+  if (codes.size < 1000) codes.set(srsName, code); // bounded: names come from pushed documents
+  return code;
 }
 
 export function isSupportedCrs(code: number | undefined): code is number {

@@ -158,9 +158,15 @@ export function all(node: XmlNode | undefined, name: string): string[] {
   return children(node, name).map(textOf).filter((t): t is string => t !== undefined);
 }
 
+// '@name' keys, made once per name: a key concatenated per call is a new string to hash on every
+// lookup, and the rules look up attributes of every element
+const attributeKeys = new Map<string, string>();
+
 export function attr(node: XmlValue | undefined, name: string): string | undefined {
   if (!isNode(node)) return undefined;
-  const v = node[`@${name}`];
+  let key = attributeKeys.get(name);
+  if (key === undefined) attributeKeys.set(name, (key = `@${name}`));
+  const v = node[key];
   return typeof v === 'string' ? v : undefined;
 }
 

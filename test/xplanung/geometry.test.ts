@@ -1,0 +1,80 @@
+// The geometry stage's Flächenschluss rule (2.2.1.1) on small coverages built for one case each:
+// checkGeometry as a plain function, on a document parsed by libxml2 (no XSD: these documents carry
+// only what the rule reads).
+import assert from 'node:assert/strict';
+import { XmlDocument } from 'libxml2-wasm';
+import { create } from 'xmlbuilder2';
+import { DOCUMENT_OPTIONS, documentOf, treeOf } from '../../src/xplanung/parse.ts';
+import { checkGeometry } from '../../src/xplanung/validate/geometry.ts';
+import { versionById } from '../../src/xplanung/versions.ts';
+
+type Box = [number, number, number, number]; // minX minY maxX maxY, metres in EPSG:25833
+const X0 = 411000, Y0 = 5655000;
+const posList = ([a, b, c, d]: Box) => [[a, b], [c, b], [c, d], [a, d], [a, b]].map(([x, y]) => `${X0 + x!} ${Y0 + y!}`).join(' ');
+
+/** A BP_Plan with one Bereich whose Geltungsbereich is `area`, and Flächenschluss objects `members`. */
+function coverage(area: Box, members: Box[]): string {
+  const ns = { xplan: 'http://www.xplanung.de/xplangml/6/0', gml: 'http://www.opengis.net/gml/3.2', xlink: 'http://www.w3.org/1999/xlink' };
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(ns.xplan, 'xplan:XPlanAuszug').att('xmlns:gml', ns.gml).att('xmlns:xlink', ns.xlink).att(ns.gml, 'gml:id', 'GML_auszug');
+  root.ele(ns.gml, 'gml:boundedBy').ele(ns.gml, 'gml:Envelope').att('srsName', 'EPSG:25833')
+    .ele(ns.gml, 'gml:lowerCorner').txt(`${X0 - 10} ${Y0 - 10}`).up().ele(ns.gml, 'gml:upperCorner').txt(`${X0 + 200} ${Y0 + 200}`);
+  const polygon = (parent: ReturnType<typeof root.ele>, id: string, box: Box) => parent.ele(ns.gml, 'gml:Polygon').att(ns.gml, 'gml:id', id).att('srsName', 'EPSG:25833')
+    .ele(ns.gml, 'gml:exterior').ele(ns.gml, 'gml:LinearRing').ele(ns.gml, 'gml:posList').txt(posList(box));
+  const plan = root.ele(ns.gml, 'gml:featureMember').ele(ns.xplan, 'xplan:BP_Plan').att(ns.gml, 'gml:id', 'GML_plan');
+  plan.ele(ns.xplan, 'xplan:name').txt('Test');
+  polygon(plan.ele(ns.xplan, 'xplan:raeumlicherGeltungsbereich'), 'GML_plan_area', area);
+  plan.ele(ns.xplan, 'xplan:bereich').att(ns.xlink, 'xlink:href', '#GML_bereich');
+  const bereich = root.ele(ns.gml, 'gml:featureMember').ele(ns.xplan, 'xplan:BP_Bereich').att(ns.gml, 'gml:id', 'GML_bereich');
+  bereich.ele(ns.xplan, 'xplan:nummer').txt('0');
+  polygon(bereich.ele(ns.xplan, 'xplan:geltungsbereich'), 'GML_bereich_area', area);
+  members.forEach((_box, i) => bereich.ele(ns.xplan, 'xplan:planinhalt').att(ns.xlink, 'xlink:href', `#GML_m${i}`));
+  bereich.ele(ns.xplan, 'xplan:gehoertZuPlan').att(ns.xlink, 'xlink:href', '#GML_plan');
+  members.forEach((box, i) => {
+    const m = root.ele(ns.gml, 'gml:featureMember').ele(ns.xplan, 'xplan:BP_BaugebietsTeilFlaeche').att(ns.gml, 'gml:id', `GML_m${i}`);
+    m.ele(ns.xplan, 'xplan:ebene').txt('0');
+    m.ele(ns.xplan, 'xplan:gehoertZuBereich').att(ns.xlink, 'xlink:href', '#GML_bereich');
+    polygon(m.ele(ns.xplan, 'xplan:position'), `GML_m${i}_position`, box);
+    m.ele(ns.xplan, 'xplan:flaechenschluss').txt('true');
+  });
+  return root.end();
+}
+
+function flaechenschluss(area: Box, members: Box[]): string[] {
+  const doc = XmlDocument.fromString(coverage(area, members), { option: DOCUMENT_OPTIONS });
+  try {
+    const findings = checkGeometry(documentOf(treeOf(doc), versionById('6.0')!));
+    return findings.map((f) => `${f.rule}/${f.severity}: ${f.message}`);
+  } finally {
+    doc.dispose();
+  }
+}
+
+describe('xplanung/geometry: 2.2.1.1 Flächenschluss on built coverages', () => {
+  it('two halves filling the Geltungsbereich exactly: nothing to report', () => {
+    assert.deepEqual(flaechenschluss([0, 0, 100, 100], [[0, 0, 50, 100], [50, 0, 100, 100]]), []);
+  });
+
+  it('a strip left uncovered: one gap warning with its area', () => {
+    const found = flaechenschluss([0, 0, 100, 100], [[0, 0, 50, 100], [50, 0, 100, 99]]);
+    assert.equal(found.length, 1, found.join('\n'));
+    assert.match(found[0]!, /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 50 m²/);
+  });
+
+  it('a gap hidden by a member reaching out of the Geltungsbereich (the areas still add up): the gap is found, and so is the part outside', () => {
+    // 5 000 + 51 × 99 m² ≥ 10 000 m²: only the union shows the strip along the top
+    const found = flaechenschluss([0, 0, 100, 100], [[0, 0, 50, 100], [50, 0, 101, 99]]);
+    assert.ok(found.some((f) => /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 50 m²/.test(f)), found.join('\n'));
+    assert.ok(found.some((f) => f.startsWith('2.2.3.1/error')), found.join('\n'));
+  });
+
+  it('a gap hidden by an overlap (the areas still add up): both are found', () => {
+    // 5 100 + 4 950 m² ≥ 10 000 m²: the 99 m² overlap hides the 49 m² strip along the top
+    const found = flaechenschluss([0, 0, 100, 100], [[0, 0, 51, 100], [50, 0, 100, 99]]);
+    assert.ok(found.some((f) => /^2\.2\.1\.1\/error: Flächenschlussobjekte überlappen sich: .*\(99 m²\)/.test(f)), found.join('\n'));
+    assert.ok(found.some((f) => /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 49 m²/.test(f)), found.join('\n'));
+  });
+
+  it('a gap thinner than the tolerance (1 mm): rounding, not a finding', () => {
+    assert.deepEqual(flaechenschluss([0, 0, 100, 100], [[0, 0, 50, 100], [50.001, 0, 100, 100]]), []);
+  });
+});
