@@ -12,6 +12,9 @@ export const xplanungModule: StandardModule = {
     services.add(service);
     return xplanungRoutes(ctx, service);
   },
+  warm() {
+    for (const s of services) void s.warm();
+  },
   async close() {
     await Promise.all([...services].map((s) => s.close()));
     services.clear();

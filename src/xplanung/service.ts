@@ -12,6 +12,9 @@ import type { ValidationJobResult } from './validate/job.ts';
 import { ValidationPool } from './validate/pool.ts';
 import type { ExportVersion } from './versions.ts';
 
+/** The versions planning software pushes today; older ones compile on first use. */
+const WARM_VERSIONS = ['6.0', '5.4'];
+
 export interface StageSwitches { skipSemantic?: boolean; skipGeometry?: boolean }
 
 export type PushOutcome =
@@ -23,6 +26,14 @@ export class XPlanungService {
 
   constructor(private readonly ctx: GatewayContext) {
     this.pool = new ValidationPool(Math.max(1, ctx.config.validationWorkers));
+  }
+
+  /**
+   * Starts the workers and compiles the current schema sets in each (~2–3 s per worker and version
+   * on 2 cores), so that the first plan after a start does not wait for it.
+   */
+  warm(): Promise<void> {
+    return this.pool.warmUp(this.ctx.config.schemaDir, WARM_VERSIONS);
   }
 
   validate(body: Buffer, contentType: string, switches: StageSwitches = {}): Promise<ValidationJobResult> {

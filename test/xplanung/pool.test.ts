@@ -24,6 +24,19 @@ describe('xplanung/pool: deadlines and a bounded queue', function () {
     }
   });
 
+  it('warmUp starts every worker and compiles the schema sets in each, ahead of the first plan', async () => {
+    const pool = new ValidationPool(2, { jobTimeoutMs: 60_000, maxQueue: 10 });
+    try {
+      assert.equal(pool.readyWorkers, 0, 'workers start on demand');
+      await pool.warmUp(schemaDir, ['6.0', '5.4']);
+      assert.equal(pool.readyWorkers, 2);
+      const r = await pool.run({ body: real('xplan60_Aenderungsplan_valide.gml'), contentType: 'application/gml+xml', schemaDir });
+      assert.equal(r.report.valid, true);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('a full queue refuses at once', async () => {
     const pool = new ValidationPool(1, { jobTimeoutMs: 60_000, maxQueue: 2 });
     try {

@@ -33,6 +33,11 @@ export class WorkerPool<J, R> {
    */
   constructor(private readonly workerModule: URL, protected readonly size: number, private readonly limits: PoolLimits, private readonly what = 'job', private readonly resourceLimits?: ResourceLimits) {}
 
+  /** Workers started and listening. */
+  get readyWorkers(): number {
+    return this.slots.filter((s) => s.ready).length;
+  }
+
   /** Jobs waiting for a worker. */
   get waiting(): number {
     return this.queue.length;
