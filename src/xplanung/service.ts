@@ -12,7 +12,7 @@ import type { ValidationJobResult } from './validate/job.ts';
 import { ValidationPool } from './validate/pool.ts';
 import type { ExportVersion } from './versions.ts';
 
-/** The versions planning software pushes today; older ones compile on first use. */
+/** Compiled at start: the versions planning software pushes today (5.4 adds ~10 MB to a worker). */
 const WARM_VERSIONS = ['6.0', '5.4'];
 
 export interface StageSwitches { skipSemantic?: boolean; skipGeometry?: boolean }
@@ -29,11 +29,12 @@ export class XPlanungService {
   }
 
   /**
-   * Starts the workers and compiles the current schema sets in each (~2–3 s per worker and version
-   * on 2 cores), so that the first plan after a start does not wait for it.
+   * Starts one worker and compiles the current schema sets in it (~2 s, mostly the worker's boot), so
+   * that the first plan after a start does not wait. One, not all: a worker holds ~250 MB once it has
+   * compiled the 6.0 set, and a second plan at the same time is rare; it starts the next worker.
    */
   warm(): Promise<void> {
-    return this.pool.warmUp(this.ctx.config.schemaDir, WARM_VERSIONS);
+    return this.pool.warmUp(this.ctx.config.schemaDir, WARM_VERSIONS, { oneWorker: true });
   }
 
   validate(body: Buffer, contentType: string, switches: StageSwitches = {}): Promise<ValidationJobResult> {

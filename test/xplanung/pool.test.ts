@@ -35,6 +35,14 @@ describe('xplanung/pool: deadlines and a bounded queue', function () {
     } finally {
       await pool.close();
     }
+    // as the gateway warms at start: one worker, both versions in it
+    const one = new ValidationPool(2, { jobTimeoutMs: 60_000, maxQueue: 10 });
+    try {
+      await one.warmUp(schemaDir, ['6.0', '5.4'], { oneWorker: true });
+      assert.equal(one.readyWorkers, 1);
+    } finally {
+      await one.close();
+    }
   });
 
   it('a full queue refuses at once', async () => {

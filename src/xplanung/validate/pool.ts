@@ -10,10 +10,19 @@ export class ValidationPool extends WorkerPool<ValidationJob, ValidationJobResul
     super(new URL('./worker.ts', import.meta.url), size, limits, 'validation');
   }
 
-  /** Starts every worker and compiles the given schema versions in each, ahead of the first request. */
-  async warmUp(schemaDir: string, versions: string[]): Promise<void> {
-    this.spawnAll();
+  /**
+   * Starts every worker (or, with `oneWorker`, one) and compiles the given schema versions in each,
+   * ahead of the first request.
+   */
+  async warmUp(schemaDir: string, versions: string[], options: { oneWorker?: boolean } = {}): Promise<void> {
     const probe = (v: string) => Buffer.from(`<XPlanAuszug xmlns="http://www.xplanung.de/xplangml/${v.replace('.', '/')}"/>`);
-    await Promise.all(Array.from({ length: this.size }, () => versions.map((v) => this.run({ body: probe(v), contentType: 'application/xml', schemaDir }).catch(() => undefined))).flat());
+    const compile = (v: string) => this.run({ body: probe(v), contentType: 'application/xml', schemaDir }).then(() => undefined, () => undefined);
+    if (options.oneWorker) {
+      // one job at a time: the pool starts a second worker only for a second waiting job
+      for (const v of versions) await compile(v);
+      return;
+    }
+    this.spawnAll();
+    await Promise.all(Array.from({ length: this.size }, () => versions.map(compile)).flat());
   }
 }
