@@ -167,13 +167,13 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
     const area = (bereichId && bereichAreas.get(bereichId)) || (bereich && planAreas.get(bereich.gmlId));
     const geometries = members.map((m) => m.read.geometry);
     const pairs = pairsThatMayOverlap(members);
+    const summed = geometries.reduce((sum, g) => sum + g.getArea(), 0);
     // A coverage without overlaps and without gaps needs no union: when no two members' interiors
     // meet (exact, see pairsThatMayOverlap) and the Geltungsbereich covers every member, the
     // members' areas add up to the covered part of it, and what is left over is the gaps' area.
     // Under π·(0.001 m)² no gap survives shrinking by half the tolerance (see below).
     if (pairs.length === 0) {
       if (!area || !metric(area)) continue;
-      const summed = geometries.reduce((sum, g) => sum + g.getArea(), 0);
       if (area.read.geometry.getArea() - summed <= AREA_EVIDENCE_M2) {
         const exact = coveringArea(area.read.geometry);
         if (geometries.every((g) => exact.covers(g))) continue;
@@ -185,7 +185,7 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
     // so it adds at least π·(0.001 m)² to the sum. Below that, no pair can overlap and the pairwise
     // test is skipped. Many real plans have rounding slivers between neighbours (Blankenese29:
     // 0.031 m²), and then every pair whose interiors meet is intersected (findOverlaps).
-    const excess = geometries.reduce((sum, g) => sum + g.getArea(), 0) - union.getArea();
+    const excess = summed - union.getArea();
     if (excess > AREA_EVIDENCE_M2) findOverlaps(members, pairs, push);
     if (!area || !metric(area)) continue;
     const difference = area.read.geometry.difference(union);
