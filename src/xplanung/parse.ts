@@ -2,17 +2,19 @@
 //
 // The document is parsed once, by libxml2 (the syntax stage's parser): the XSD check and the rules
 // read the same tree, so a plan is never parsed twice. Shape: namespace prefixes removed (local
-// names only), every child element as an array (so `node.name[0]` whatever the count), attributes
-// prefixed with '@' (gml:id → '@id', xlink:href → '@href', srsName → '@srsName'), text content
-// (trimmed) under '#text' when the element also has attributes or children, otherwise the element
-// is the string itself. Each element remembers its line and its place in document order.
+// names only), a child element under its name, several of the same name as an array (read them
+// with `children`, which always gives an array; one array per element would be half a million
+// arrays for a 20 MB plan), attributes prefixed with '@' (gml:id → '@id', xlink:href → '@href',
+// srsName → '@srsName'), text content (trimmed) under '#text' when the element also has attributes
+// or children, otherwise the element is the string itself. Each element remembers its line and its
+// place in document order.
 import { ParseOption } from 'libxml2-wasm';
 import { XmlNodeStruct, XmlXPathObjectStruct, xmlNodeGetContent } from 'libxml2-wasm/lib/libxml2.mjs';
 import type { XmlDocument } from 'libxml2-wasm';
 import type { XPlanVersion } from './versions.ts';
 
-/** A parsed element: child elements by local name (always arrays), attributes under '@name'. */
-export type XmlNode = { [name: string]: XmlValue[] | string | undefined };
+/** A parsed element: child elements by local name (one value, or an array of several), attributes under '@name'. */
+export type XmlNode = { [name: string]: XmlValue | XmlValue[] | undefined };
 export type XmlValue = XmlNode | string;
 
 export interface XPlanFeature {
@@ -104,9 +106,10 @@ export function treeOf(doc: XmlDocument): XmlTree {
       if (type === ELEMENT) {
         const value = convert(c);
         const name = elementName(c);
-        const list = node[name];
-        if (Array.isArray(list)) list.push(value);
-        else node[name] = [value];
+        const before = node[name];
+        if (before === undefined) node[name] = value;
+        else if (Array.isArray(before)) before.push(value);
+        else node[name] = [before, value];
         elements = true;
       } else if (type === TEXT || type === CDATA) content += xmlNodeGetContent(c);
     }
@@ -126,10 +129,20 @@ function isNode(v: XmlValue | undefined): v is XmlNode {
   return typeof v === 'object' && v !== null;
 }
 
+/** Whether `key` of a node holds child elements (not an attribute, not the text). */
+const isElementKey = (key: string) => key.charCodeAt(0) !== 64 /* @ */ && key !== '#text';
+
 /** Child elements of `node` named `name` (always an array). */
 export function children(node: XmlNode | undefined, name: string): XmlValue[] {
   const v = node?.[name];
-  return Array.isArray(v) ? v : [];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** Every child element of `node` with its name, grouped by name in first-appearance order. */
+export function elementEntries(node: XmlNode): Array<[string, XmlValue[]]> {
+  const out: Array<[string, XmlValue[]]> = [];
+  for (const key in node) if (isElementKey(key)) out.push([key, children(node, key)]);
+  return out;
 }
 
 /** Child elements of `node` named `name` that are elements with content or attributes. */
@@ -182,8 +195,7 @@ export function href(node: XmlNode | undefined, name: string): string | undefine
 /** The first element child of `node` (e.g. the geometry inside raeumlicherGeltungsbereich). */
 export function firstElement(node: XmlValue | undefined): { name: string; node: XmlNode } | undefined {
   if (!isNode(node)) return undefined;
-  for (const [name, v] of Object.entries(node)) {
-    if (name.startsWith('@') || name === '#text' || !Array.isArray(v)) continue;
+  for (const [name, v] of elementEntries(node)) {
     const first = v.find(isNode);
     if (first) return { name, node: first };
   }
@@ -207,10 +219,7 @@ export function lineOf(node: XmlNode): number | undefined {
 export function orderedChildren(node: XmlNode | undefined): Array<{ name: string; node: XmlNode }> {
   if (!node) return [];
   const out: Array<{ name: string; node: XmlNode }> = [];
-  for (const [name, v] of Object.entries(node)) {
-    if (name.startsWith('@') || name === '#text' || !Array.isArray(v)) continue;
-    for (const c of v) if (isNode(c)) out.push({ name, node: c });
-  }
+  for (const [name, v] of elementEntries(node)) for (const c of v) if (isNode(c)) out.push({ name, node: c });
   return out.sort((a, b) => orderOf(a.node) - orderOf(b.node));
 }
 
@@ -218,13 +227,18 @@ export function orderedChildren(node: XmlNode | undefined): Array<{ name: string
 export function walk(node: XmlNode, visit: (name: string, child: XmlNode) => void): void {
   // for-in rather than Object.entries: no array per element (the rules walk every element of a plan)
   for (const name in node) {
+    if (!isElementKey(name)) continue;
     const v = node[name];
-    if (!Array.isArray(v) || name === '#text') continue;
-    for (const c of v) {
-      if (isNode(c)) {
-        visit(name, c);
-        walk(c, visit);
+    if (Array.isArray(v)) {
+      for (const c of v) {
+        if (isNode(c)) {
+          visit(name, c);
+          walk(c, visit);
+        }
       }
+    } else if (isNode(v)) {
+      visit(name, v);
+      walk(v, visit);
     }
   }
 }
@@ -237,8 +251,7 @@ export function documentOf(tree: XmlTree, version: XPlanVersion): XPlanDocument 
   const gmlIdCounts = new Map<string, number>();
   const members = [...childNodes(root, 'featureMember'), ...childNodes(root, 'featureMembers'), ...childNodes(root, 'member')];
   for (const member of members) {
-    for (const [type, v] of Object.entries(member)) {
-      if (type.startsWith('@') || type === '#text' || !Array.isArray(v)) continue;
+    for (const [type, v] of elementEntries(member)) {
       for (const node of v.filter(isNode)) {
         const gmlId = attr(node, 'id') ?? '';
         const feature: XPlanFeature = { type, gmlId, node, line: lineOf(node) };

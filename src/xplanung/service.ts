@@ -34,7 +34,7 @@ export class XPlanungService {
    * compiled the 6.0 set, and a second plan at the same time is rare; it starts the next worker.
    */
   warm(): Promise<void> {
-    return this.pool.warmUp(this.ctx.config.schemaDir, WARM_VERSIONS, { oneWorker: true });
+    return this.pool.warmUp(this.ctx.config.schemaDir, WARM_VERSIONS);
   }
 
   validate(body: Buffer, contentType: string, switches: StageSwitches = {}): Promise<ValidationJobResult> {

@@ -26,9 +26,10 @@ function publicTree(doc: XmlDocument): { node: XmlValue; lines: number[] } {
     for (let c = el.firstChild; c; c = c.next) {
       if (c instanceof XmlElement) {
         const value = convert(c);
-        const list = node[c.name];
-        if (Array.isArray(list)) list.push(value);
-        else node[c.name] = [value];
+        const before = node[c.name];
+        if (before === undefined) node[c.name] = value;
+        else if (Array.isArray(before)) before.push(value);
+        else node[c.name] = [before, value];
         elements = true;
       } else if (c instanceof XmlText || c instanceof XmlCData) content += c.content;
     }

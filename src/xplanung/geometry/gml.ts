@@ -2,7 +2,7 @@
 // Curves with arcs are linearised (stroked) so that area rules can run on them.
 import { geometryFactory, newCoordinate } from '../../core/geo/jts.ts';
 import type { Coordinate, Geometry, LinearRing, Polygon } from '../../core/geo/jts.ts';
-import { attr, childNodes, children, firstElement, orderedChildren, textOf } from '../parse.ts';
+import { attr, childNodes, children, elementEntries, firstElement, orderedChildren, textOf } from '../parse.ts';
 import type { XmlNode } from '../parse.ts';
 
 
@@ -205,8 +205,7 @@ function surfaces(name: string, node: XmlNode, ctx: Ctx): Polygon[] {
       const members = [...childNodes(node, 'surfaceMember'), ...childNodes(node, 'surfaceMembers')];
       const out: Polygon[] = [];
       for (const m of members) {
-        for (const [childName, list] of Object.entries(m)) {
-          if (childName.startsWith('@') || !Array.isArray(list)) continue;
+        for (const [childName, list] of elementEntries(m)) {
           for (const c of list) if (typeof c === 'object') out.push(...surfaces(childName, c, ctx));
         }
       }

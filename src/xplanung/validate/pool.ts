@@ -11,18 +11,11 @@ export class ValidationPool extends WorkerPool<ValidationJob, ValidationJobResul
   }
 
   /**
-   * Starts every worker (or, with `oneWorker`, one) and compiles the given schema versions in each,
-   * ahead of the first request.
+   * Starts one worker and compiles the given schema versions in it, ahead of the first request. One
+   * job at a time, so the pool starts no second worker (it would only for a second waiting job).
    */
-  async warmUp(schemaDir: string, versions: string[], options: { oneWorker?: boolean } = {}): Promise<void> {
+  async warmUp(schemaDir: string, versions: string[]): Promise<void> {
     const probe = (v: string) => Buffer.from(`<XPlanAuszug xmlns="http://www.xplanung.de/xplangml/${v.replace('.', '/')}"/>`);
-    const compile = (v: string) => this.run({ body: probe(v), contentType: 'application/xml', schemaDir }).then(() => undefined, () => undefined);
-    if (options.oneWorker) {
-      // one job at a time: the pool starts a second worker only for a second waiting job
-      for (const v of versions) await compile(v);
-      return;
-    }
-    this.spawnAll();
-    await Promise.all(Array.from({ length: this.size }, () => versions.map(compile)).flat());
+    for (const v of versions) await this.run({ body: probe(v), contentType: 'application/xml', schemaDir }).then(() => undefined, () => undefined);
   }
 }

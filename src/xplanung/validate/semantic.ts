@@ -1,7 +1,7 @@
 // Semantic stage: a declared subset of the XLeitstelle Konformitätsregeln (rules of conformity),
 // each under its official number where the XLeitstelle numbers it, otherwise under a stable id.
 // RULES lists them; docs/xplanung-validation.md describes them.
-import { all, attr, hrefs, text, walk } from '../parse.ts';
+import { all, attr, childNodes, hrefs, text, walk } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature } from '../parse.ts';
 import type { Finding } from '../report.ts';
 import { planFamily, structureOf } from './structure.ts';
@@ -126,8 +126,8 @@ export function checkSemantics(doc: XPlanDocument, structure: DocumentStructure 
   for (const { plan, family } of structure.plans) {
     // 3.2.5.1: ags and rs of a Gemeinde agree (rs = Land, RB, Kreis, Verband, Gemeinde; ags = Land, RB, Kreis, Gemeinde)
     for (const holder of ['gemeinde', 'planaufstellendeGemeinde']) {
-      for (const g of (plan.node[holder] ?? []) as unknown[]) {
-        const gemeinde = (g as Record<string, unknown[]>)?.XP_Gemeinde?.[0] as Parameters<typeof text>[0];
+      for (const g of childNodes(plan.node, holder)) {
+        const gemeinde = childNodes(g, 'XP_Gemeinde')[0];
         const ags = text(gemeinde, 'ags');
         const rs = text(gemeinde, 'rs');
         if (ags && rs && !(rs.length === 12 && ags.length === 8 && rs.slice(0, 5) + rs.slice(9) === ags)) {
