@@ -156,7 +156,6 @@ export function textOf(v: XmlValue | undefined): string | undefined {
   if (isNode(v)) {
     const t = v['#text'];
     if (typeof t === 'string') return t;
-    if (Array.isArray(t) && typeof t[0] === 'string') return t[0];
   }
   return undefined;
 }

@@ -4,19 +4,17 @@
 // of bench/xplanung.ts that was ~0.14 s, nearly all of it for simple rings. A polygon without holes
 // is valid exactly when its ring is simple (no two segments meet except neighbours at their common
 // vertex, and no neighbour turns back along the other). This checks that with a sweep over the
-// segments and exact orientation predicates (robust-predicates). It answers true only then; for
+// segments and exact orientation predicates (./predicates.ts). It answers true only then; for
 // anything else (holes, too few points, a repeated point, any contact) the caller asks JTS, so
 // findings and their messages stay JTS's.
-import { orient2d } from 'robust-predicates';
 import type { Polygon } from './jts.ts';
-
-const between = (a: number, b: number, v: number) => (a < b ? a <= v && v <= b : b <= v && v <= a);
+import { between, turn } from './predicates.ts';
 
 /** Whether two closed segments have a point in common (exact). */
 function segmentsMeet(ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number): boolean {
-  const o1 = Math.sign(orient2d(ax, ay, bx, by, cx, cy)), o2 = Math.sign(orient2d(ax, ay, bx, by, dx, dy));
+  const o1 = turn(ax, ay, bx, by, cx, cy), o2 = turn(ax, ay, bx, by, dx, dy);
   if (o1 !== 0 && o1 === o2) return false;
-  const o3 = Math.sign(orient2d(cx, cy, dx, dy, ax, ay)), o4 = Math.sign(orient2d(cx, cy, dx, dy, bx, by));
+  const o3 = turn(cx, cy, dx, dy, ax, ay), o4 = turn(cx, cy, dx, dy, bx, by);
   if (o3 !== 0 && o3 === o4) return false;
   if (o1 === 0 && o2 === 0) {
     // in line: they meet when one holds an end of the other
@@ -45,7 +43,7 @@ export function isSimpleRingPolygon(polygon: Polygon): boolean {
     const j = (i + 1) % n;
     const px = xs[i]!, py = ys[i]!, qx = xs[i + 1]!, qy = ys[i + 1]!, rx = xs[j + 1]!, ry = ys[j + 1]!;
     // in line and not straight on (the signs of coordinate differences are exact)
-    if (orient2d(px, py, qx, qy, rx, ry) === 0 && (Math.sign(qx - px) !== Math.sign(rx - qx) || Math.sign(qy - py) !== Math.sign(ry - qy))) return false;
+    if (turn(px, py, qx, qy, rx, ry) === 0 && (Math.sign(qx - px) !== Math.sign(rx - qx) || Math.sign(qy - py) !== Math.sign(ry - qy))) return false;
   }
   if (n === 3) return true; // three segments, all neighbours
   // every other pair: a sweep over the segments in order of their left ends
