@@ -9,16 +9,18 @@ import { checkGeometry } from '../../src/xplanung/validate/geometry.ts';
 import { versionById } from '../../src/xplanung/versions.ts';
 
 type Box = [number, number, number, number]; // minX minY maxX maxY, metres in EPSG:25833
+type Shape = Box | number[][]; // a box, or a closed ring of points
 const X0 = 411000, Y0 = 5655000;
-const posList = ([a, b, c, d]: Box) => [[a, b], [c, b], [c, d], [a, d], [a, b]].map(([x, y]) => `${X0 + x!} ${Y0 + y!}`).join(' ');
+const ringOf = (s: Shape): number[][] => (typeof s[0] === 'number' ? (([a, b, c, d]) => [[a, b], [c, b], [c, d], [a, d], [a, b]])(s as Box) : (s as number[][]));
+const posList = (s: Shape) => ringOf(s).map(([x, y]) => `${X0 + x!} ${Y0 + y!}`).join(' ');
 
 /** A BP_Plan with one Bereich whose Geltungsbereich is `area`, and Flächenschluss objects `members`. */
-function coverage(area: Box, members: Box[]): string {
+function coverage(area: Shape, members: Shape[]): string {
   const ns = { xplan: 'http://www.xplanung.de/xplangml/6/0', gml: 'http://www.opengis.net/gml/3.2', xlink: 'http://www.w3.org/1999/xlink' };
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(ns.xplan, 'xplan:XPlanAuszug').att('xmlns:gml', ns.gml).att('xmlns:xlink', ns.xlink).att(ns.gml, 'gml:id', 'GML_auszug');
   root.ele(ns.gml, 'gml:boundedBy').ele(ns.gml, 'gml:Envelope').att('srsName', 'EPSG:25833')
     .ele(ns.gml, 'gml:lowerCorner').txt(`${X0 - 10} ${Y0 - 10}`).up().ele(ns.gml, 'gml:upperCorner').txt(`${X0 + 200} ${Y0 + 200}`);
-  const polygon = (parent: ReturnType<typeof root.ele>, id: string, box: Box) => parent.ele(ns.gml, 'gml:Polygon').att(ns.gml, 'gml:id', id).att('srsName', 'EPSG:25833')
+  const polygon = (parent: ReturnType<typeof root.ele>, id: string, box: Shape) => parent.ele(ns.gml, 'gml:Polygon').att(ns.gml, 'gml:id', id).att('srsName', 'EPSG:25833')
     .ele(ns.gml, 'gml:exterior').ele(ns.gml, 'gml:LinearRing').ele(ns.gml, 'gml:posList').txt(posList(box));
   const plan = root.ele(ns.gml, 'gml:featureMember').ele(ns.xplan, 'xplan:BP_Plan').att(ns.gml, 'gml:id', 'GML_plan');
   plan.ele(ns.xplan, 'xplan:name').txt('Test');
@@ -39,7 +41,7 @@ function coverage(area: Box, members: Box[]): string {
   return root.end();
 }
 
-function flaechenschluss(area: Box, members: Box[]): string[] {
+function flaechenschluss(area: Shape, members: Shape[]): string[] {
   const doc = XmlDocument.fromString(coverage(area, members), { option: DOCUMENT_OPTIONS });
   try {
     const findings = checkGeometry(documentOf(treeOf(doc), versionById('6.0')!));
@@ -76,5 +78,23 @@ describe('xplanung/geometry: 2.2.1.1 Flächenschluss on built coverages', () => 
 
   it('a gap thinner than the tolerance (1 mm): rounding, not a finding', () => {
     assert.deepEqual(flaechenschluss([0, 0, 100, 100], [[0, 0, 50, 100], [50.001, 0, 100, 100]]), []);
+  });
+
+  it('slivers at a T-junction (a vertex 0.5 mm off a neighbour split in two): rounding, not a finding', () => {
+    const left = [[0, 0], [50, 0], [49.9995, 25], [50, 50], [50, 100], [0, 100], [0, 0]];
+    assert.deepEqual(flaechenschluss([0, 0, 100, 100], [left, [50, 0, 100, 50], [50, 50, 100, 100]]), []);
+  });
+
+  it('a sliver beside a wide gap: only the wide gap is reported', () => {
+    const left = [[0, 0], [50, 0], [49.9995, 25], [50, 50], [50, 100], [0, 100], [0, 0]];
+    const found = flaechenschluss([0, 0, 100, 100], [left, [50, 0, 100, 95]]);
+    assert.equal(found.length, 1, found.join('\n'));
+    assert.match(found[0]!, /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 250 m²/);
+  });
+
+  it('an object alone inside a wide gap: the gap is reported without it', () => {
+    const found = flaechenschluss([0, 0, 100, 100], [[0, 0, 100, 50], [20, 70, 30, 80]]);
+    assert.equal(found.length, 1, found.join('\n'));
+    assert.match(found[0]!, /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 4900 m²/);
   });
 });

@@ -70,16 +70,91 @@ export function coverageFace(g: Geometry): CoverageFace {
       if (a.y > maxY) maxY = a.y;
     }
   }
-  let index: Flatbush | null = null;
-  if (n > INDEX_FROM) {
-    index = new Flatbush(n, 8);
-    for (let i = 0; i < n; i++) {
-      const x1 = seg[4 * i]!, y1 = seg[4 * i + 1]!, x2 = seg[4 * i + 2]!, y2 = seg[4 * i + 3]!;
-      index.add(Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2));
-    }
-    index.finish();
+  return { seg, ringStart, n, index: indexOf(seg, n), minX, minY, maxX, maxY };
+}
+
+function indexOf(seg: Float64Array, n: number): Flatbush | null {
+  if (n <= INDEX_FROM) return null;
+  const index = new Flatbush(n, 8);
+  for (let i = 0; i < n; i++) {
+    const x1 = seg[4 * i]!, y1 = seg[4 * i + 1]!, x2 = seg[4 * i + 2]!, y2 = seg[4 * i + 3]!;
+    index.add(Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2));
   }
-  return { seg, ringStart, n, index, minX, minY, maxX, maxY };
+  index.finish();
+  return index;
+}
+
+/**
+ * Everything outside f, within a frame `margin` beyond f's box, as a face: f's rings reversed (the
+ * outside to their left) inside a counter-clockwise rectangle. With it, "a lies inside f" is
+ * `!interiorsMayMeet(a, complementFace(f))` for any a inside the frame (see `coversExactly`).
+ */
+export function complementFace(f: CoverageFace, margin: number): CoverageFace {
+  const n = f.n + 4;
+  const seg = new Float64Array(4 * n);
+  const ringStart = new Int32Array(n);
+  const x0 = f.minX - margin, y0 = f.minY - margin, x1 = f.maxX + margin, y1 = f.maxY + margin;
+  const frame = [x0, y0, x1, y0, x1, y1, x0, y1, x0, y0];
+  for (let k = 0; k < 4; k++) {
+    seg.set(frame.slice(2 * k, 2 * k + 4), 4 * k);
+    ringStart[k] = 0;
+  }
+  // each ring backwards, so that the end of one segment is the start of the next, as in f
+  const S = f.seg;
+  let j = 4;
+  for (let start = 0; start < f.n;) {
+    let end = start + 1;
+    while (end < f.n && f.ringStart[end] === start) end++;
+    const first = j;
+    for (let i = end - 1; i >= start; i--, j++) {
+      seg[4 * j] = S[4 * i + 2]!; seg[4 * j + 1] = S[4 * i + 3]!; seg[4 * j + 2] = S[4 * i]!; seg[4 * j + 3] = S[4 * i + 1]!;
+      ringStart[j] = first;
+    }
+    start = end;
+  }
+  return { seg, ringStart, n, index: indexOf(seg, n), minX: x0, minY: y0, maxX: x1, maxY: y1 };
+}
+
+/**
+ * Whether `inner` lies inside `outer` (boundaries may touch), exactly: true only when it does; false
+ * when it does not or when the test leaves it open (see interiorsMayMeet). `outside` is
+ * complementFace(outer); `inner` is a coverageFace, or a lineFace for lines.
+ */
+export function coversExactly(outside: CoverageFace, inner: CoverageFace, innerIsLine = false): boolean {
+  if (inner.n === 0) return false;
+  if (inner.minX <= outside.minX || inner.minY <= outside.minY || inner.maxX >= outside.maxX || inner.maxY >= outside.maxY) return false;
+  // a line has no interior: it lies inside when no piece of it lies outside
+  if (innerIsLine) return !mayEnter(inner, outside, true);
+  return !interiorsMayMeet(inner, outside);
+}
+
+/**
+ * The segments of a LineString or MultiLineString, each line a run (as a ring of a face), for
+ * coversExactly. Its "interior" side means nothing; only its pieces are placed.
+ */
+export function lineFace(g: Geometry): CoverageFace {
+  const lines: Coordinate[][] = [];
+  if (g.getGeometryType() === 'LineString') lines.push(g.getCoordinates());
+  else if (g.getGeometryType() === 'MultiLineString') for (let i = 0; i < g.getNumGeometries(); i++) lines.push(g.getGeometryN(i).getCoordinates());
+  let n = 0;
+  for (const cs of lines) n += Math.max(0, cs.length - 1);
+  const seg = new Float64Array(4 * n);
+  const ringStart = new Int32Array(n);
+  let j = 0;
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const cs of lines) {
+    const start = j;
+    for (let i = 0; i + 1 < cs.length; i++) {
+      const a = cs[i]!, b = cs[i + 1]!;
+      if (a.x === b.x && a.y === b.y) continue; // a repeated point: no segment, the run goes on from it
+      seg[4 * j] = a.x; seg[4 * j + 1] = a.y; seg[4 * j + 2] = b.x; seg[4 * j + 3] = b.y;
+      ringStart[j] = start;
+      minX = Math.min(minX, a.x, b.x); maxX = Math.max(maxX, a.x, b.x);
+      minY = Math.min(minY, a.y, b.y); maxY = Math.max(maxY, a.y, b.y);
+      j++;
+    }
+  }
+  return { seg: seg.subarray(0, 4 * j), ringStart: ringStart.subarray(0, j), n: j, index: indexOf(seg, j), minX, minY, maxX, maxY };
 }
 
 // candidate segments, reused between calls (the functions below are synchronous)
@@ -178,7 +253,7 @@ const along: number[] = [];
  * on the same side. If neither holds for s in t nor for t in s, the interiors are disjoint: the
  * boundary of their common part would have to be made of such pieces.
  */
-function mayEnter(s: CoverageFace, t: CoverageFace): boolean {
+function mayEnter(s: CoverageFace, t: CoverageFace, sIsLine = false): boolean {
   // s's segments that can meet t, in ring order
   let list: ArrayLike<number>;
   if (s.index) list = s.index.search(t.minX, t.minY, t.maxX, t.maxY).sort((a, b) => a - b);
@@ -201,8 +276,8 @@ function mayEnter(s: CoverageFace, t: CoverageFace): boolean {
       if (ax === x2 && ay === y2 && bx === x1 && by === y1) shared = -1;
       else if (ax === x1 && ay === y1 && bx === x2 && by === y2) shared = 1;
     }
-    if (shared === 1) return true;
-    if (shared === -1) {
+    if (shared === 1 && !sIsLine) return true;
+    if (shared !== 0) {
       run = UNKNOWN;
       continue;
     }
@@ -266,7 +341,7 @@ function mayEnter(s: CoverageFace, t: CoverageFace): boolean {
           break;
         }
       }
-      if (covered === 1) return true; // shared, interiors on the same side
+      if (covered === 1 && !sIsLine) return true; // shared, interiors on the same side
       if (covered === -1) continue;
       if (k === 0 && !startOn) {
         if (run === INSIDE) return true;

@@ -33,6 +33,8 @@ export interface Geometry {
   /** DE-9IM test, e.g. 'T********' (interiors intersect). */
   relate(o: Geometry, pattern: string): boolean;
   covers(o: Geometry): boolean;
+  /** Topological equality (the same point set). */
+  equals(o: Geometry): boolean;
   /** A normalised copy: rings in a canonical start point and orientation, parts in a canonical order. */
   norm(): Geometry;
 }

@@ -4,9 +4,10 @@
 // the Geltungsbereich (tolerance 0.001 m), 2.2.1.1 Flächenschluss (overlaps are errors, gaps
 // warnings, tolerance 0.002 m).
 import Flatbush from 'flatbush';
-import { coverageFace, interiorsMayMeet } from '../../core/geo/coverage.ts';
+import { complementFace, coverageFace, coversExactly, interiorsMayMeet, lineFace, locateInFace, type CoverageFace } from '../../core/geo/coverage.ts';
+import { gapShells, type FlatRing } from '../../core/geo/gaps.ts';
 import { isSimpleRingPolygon } from '../../core/geo/simple-polygon.ts';
-import { buffer, coveringArea, isCCW, isValidOp, toWkt, unionOfValidPolygons, type CoveringArea } from '../../core/geo/jts.ts';
+import { buffer, coveringArea, geometryFactory, isCCW, isValidOp, newCoordinate, toWkt, unionOfValidPolygons, type CoveringArea } from '../../core/geo/jts.ts';
 import type { Geometry } from '../../core/geo/jts.ts';
 import { attr, text } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature } from '../parse.ts';
@@ -132,14 +133,43 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
   // The remaining rules measure in metres: only in projected CRSs, only on valid geometries.
   const metric = (l: Located) => PROJECTED.has(epsgCode(l.srsName) ?? -1) && valid.has(l);
 
+  // Boundaries as flat segments for the exact tests (core/geo/coverage.ts), made once per geometry.
+  const faces = new Map<Located, CoverageFace>();
+  const faceOf = (l: Located) => {
+    let f = faces.get(l);
+    if (!f) faces.set(l, (f = coverageFace(l.read.geometry)));
+    return f;
+  };
+  // everything outside a Geltungsbereich (within a wide frame), to test "inside" exactly
+  const outsides = new Map<Located, CoverageFace>();
+  const outsideOf = (area: Located) => {
+    let f = outsides.get(area);
+    if (!f) {
+      const face = faceOf(area);
+      outsides.set(area, (f = complementFace(face, 1000 + Math.max(face.maxX - face.minX, face.maxY - face.minY))));
+    }
+    return f;
+  };
+  const insideExactly = (o: Located, area: Located): boolean => {
+    const g = o.read.geometry;
+    switch (g.getDimension()) {
+      case 2: return coversExactly(outsideOf(area), faceOf(o));
+      case 1: return coversExactly(outsideOf(area), lineFace(g), true);
+      case 0: return g.getCoordinates().every((c) => locateInFace(faceOf(area), c.x, c.y) >= 0);
+      default: return false;
+    }
+  };
+
   // 2.2.3.1 objects inside the Geltungsbereich of their Bereich, otherwise of their plan.
-  // The widened area is built and indexed once per Geltungsbereich; most objects pass the `covers`
-  // test and never reach the (costlier) overlay.
+  // Most areas lie inside exactly (shared or inner edges), which the exact test shows without JTS;
+  // the rest are tested against the widened area, built and indexed once per Geltungsbereich, and
+  // only those outside it reach the (costlier) overlay.
   const widened = new Map<Located, CoveringArea>();
   for (const o of objects) {
     if (!metric(o)) continue;
     const area = (o.bereich && bereichAreas.get(o.bereich.gmlId)) || (o.plan && planAreas.get(o.plan.gmlId));
     if (!area || !metric(area)) continue;
+    if (insideExactly(o, area)) continue;
     let w = widened.get(area);
     if (!w) {
       w = coveringArea(buffer(area.read.geometry, INSIDE_TOLERANCE));
@@ -166,17 +196,20 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
     const bereich = bereichId ? structure.planOfBereich.get(bereichId) : undefined;
     const area = (bereichId && bereichAreas.get(bereichId)) || (bereich && planAreas.get(bereich.gmlId));
     const geometries = members.map((m) => m.read.geometry);
-    const pairs = pairsThatMayOverlap(members);
+    const pairs = pairsThatMayOverlap(members, faceOf);
     const summed = geometries.reduce((sum, g) => sum + g.getArea(), 0);
-    // A coverage without overlaps and without gaps needs no union: when no two members' interiors
-    // meet (exact, see pairsThatMayOverlap) and the Geltungsbereich covers every member, the
-    // members' areas add up to the covered part of it, and what is left over is the gaps' area.
-    // Under π·(0.001 m)² no gap survives shrinking by half the tolerance (see below).
+    // A coverage without overlaps needs no union when it has no gap worth reporting. When no two
+    // members' interiors meet (exact, see pairsThatMayOverlap) and every member lies inside the
+    // Geltungsbereich (exact), the members' areas add up to the covered part of it and what is left
+    // over is the gaps' area: under π·(0.001 m)² no gap survives shrinking by half the tolerance
+    // (see below). Otherwise the gaps' outlines, traced from the unshared boundary pieces
+    // (core/geo/gaps.ts), show whether any gap is wide enough; only then is the union built.
     if (pairs.length === 0) {
       if (!area || !metric(area)) continue;
-      if (area.read.geometry.getArea() - summed <= AREA_EVIDENCE_M2) {
-        const exact = coveringArea(area.read.geometry);
-        if (geometries.every((g) => exact.covers(g))) continue;
+      if (members.every((m) => insideExactly(m, area))) {
+        if (area.read.geometry.getArea() - summed <= AREA_EVIDENCE_M2) continue;
+        const shells = gapShells(members.map(faceOf), faceOf(area));
+        if (shells && shells.every(tooThinToReport)) continue;
       }
     }
     const union = unionOfValidPolygons(geometries[0]!.getFactory(), geometries);
@@ -212,8 +245,8 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
  * relate (src/core/geo/coverage.ts); on the 20 MB plan of bench/xplanung.ts it leaves exactly the
  * 150 of 4 256 pairs that overlap.
  */
-function pairsThatMayOverlap(members: Located[]): Array<[number, number]> {
-  const faces = members.map((m) => coverageFace(m.read.geometry));
+function pairsThatMayOverlap(members: Located[], faceOf: (l: Located) => CoverageFace): Array<[number, number]> {
+  const faces = members.map(faceOf);
   const index = new Flatbush(members.length);
   for (const f of faces) index.add(f.minX, f.minY, f.maxX, f.maxY);
   index.finish();
@@ -224,6 +257,23 @@ function pairsThatMayOverlap(members: Located[]): Array<[number, number]> {
     for (const j of candidates) if (interiorsMayMeet(fa, faces[j]!)) pairs.push([i, j]);
   }
   return pairs;
+}
+
+/**
+ * Whether a gap outline holds no disc of radius half the tolerance (then the gap it bounds, which
+ * may have islands, holds none either): by its area when far below π·(0.001 m)², else as the
+ * gaps themselves are judged, by shrinking.
+ */
+function tooThinToReport(ring: FlatRing): boolean {
+  // shoelace around the first point: the coordinates are large, the slivers small
+  const x0 = ring[0]!, y0 = ring[1]!;
+  let twice = 0;
+  for (let i = 0; i + 3 < ring.length; i += 2) twice += (ring[i]! - x0) * (ring[i + 3]! - y0) - (ring[i + 2]! - x0) * (ring[i + 1]! - y0);
+  if (Math.abs(twice) / 2 < AREA_EVIDENCE_M2) return true;
+  const coordinates = [];
+  for (let i = 0; i + 1 < ring.length; i += 2) coordinates.push(newCoordinate(ring[i]!, ring[i + 1]!));
+  const gap = geometryFactory.createPolygon(geometryFactory.createLinearRing(coordinates));
+  return buffer(gap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty();
 }
 
 /** 2.2.1.1 overlaps among the pairs whose interiors may meet. */

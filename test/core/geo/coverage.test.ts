@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { coverageFace, interiorsMayMeet, locateInFace } from '../../../src/core/geo/coverage.ts';
+import { complementFace, coverageFace, coversExactly, interiorsMayMeet, lineFace, locateInFace } from '../../../src/core/geo/coverage.ts';
 import { fromGeoJson, isValidOp, type Geometry } from '../../../src/core/geo/jts.ts';
 import { readGmlGeometry } from '../../../src/xplanung/geometry/gml.ts';
-import { documentOf, text } from '../../../src/xplanung/parse.ts';
+import { documentOf, text, type XPlanDocument } from '../../../src/xplanung/parse.ts';
 import { readXPlanArchive } from '../../../src/xplanung/validate/archive.ts';
 import { scanProlog } from '../../../src/xplanung/validate/safety.ts';
 import { geometryIn, structureOf } from '../../../src/xplanung/validate/structure.ts';
@@ -18,6 +18,26 @@ import { projectRoot } from '../../../src/core/paths.ts';
 import { REAL_DIR } from '../../helpers/xplanung.ts';
 
 type Ring = number[][];
+
+/** Every real plan that passes the XSD, read as the geometry stage reads it. */
+async function realPlans(): Promise<XPlanDocument[]> {
+  const schemaDir = join(projectRoot, 'schemas', 'vendor');
+  const out: XPlanDocument[] = [];
+  for (const name of readdirSync(REAL_DIR).filter((f) => /\.(gml|zip)$/.test(f))) {
+    let xml: Buffer = readFileSync(join(REAL_DIR, name));
+    if (name.endsWith('.zip')) {
+      const archive = await readXPlanArchive(xml);
+      if (!archive.ok) continue;
+      xml = archive.content.gml;
+    }
+    const prolog = scanProlog(xml);
+    const version = prolog.ok ? versionByNamespace(prolog.root.namespace) : undefined;
+    if (!version) continue;
+    const { tree } = await validateAgainstXsd(xml, version.version, schemaDir);
+    if (tree) out.push(documentOf(tree, version));
+  }
+  return out;
+}
 const poly = (...rings: Ring[]) => fromGeoJson({ type: 'Polygon', coordinates: rings });
 const multi = (...polys: Ring[][]) => fromGeoJson({ type: 'MultiPolygon', coordinates: polys });
 const square = (x: number, y: number, s = 10): Ring => [[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]];
@@ -133,22 +153,8 @@ describe('core/geo/coverage: interiorsMayMeet', () => {
   });
 
   it('on every real plan: never clears a pair of Flächenschluss objects whose interiors meet', async () => {
-    const dir = REAL_DIR;
-    const schemaDir = join(projectRoot, 'schemas', 'vendor');
     let pairs = 0, cleared = 0;
-    for (const name of readdirSync(dir).filter((f) => /\.(gml|zip)$/.test(f))) {
-      let xml: Buffer = readFileSync(join(dir, name));
-      if (name.endsWith('.zip')) {
-        const archive = await readXPlanArchive(xml);
-        if (!archive.ok) continue;
-        xml = archive.content.gml;
-      }
-      const prolog = scanProlog(xml);
-      const version = prolog.ok ? versionByNamespace(prolog.root.namespace) : undefined;
-      if (!version) continue;
-      const { tree } = await validateAgainstXsd(xml, version.version, schemaDir);
-      if (!tree) continue;
-      const doc = documentOf(tree, version);
+    for (const doc of await realPlans()) {
       const members: Geometry[] = [];
       for (const o of structureOf(doc).objects) {
         if (text(o.feature.node, 'flaechenschluss') !== 'true') continue;
@@ -163,12 +169,97 @@ describe('core/geo/coverage: interiorsMayMeet', () => {
           if (!members[a]!.getEnvelopeInternal().intersects(members[b]!.getEnvelopeInternal())) continue;
           pairs++;
           const answer = interiorsMayMeet(faces[a]!, faces[b]!);
-          if (relates(members[a]!, members[b]!)) assert.equal(answer, true, `${name}: objects ${a} and ${b} overlap`);
+          if (relates(members[a]!, members[b]!)) assert.equal(answer, true, `${doc.features[0]?.gmlId}: objects ${a} and ${b} overlap`);
           else if (!answer) cleared++;
         }
       }
     }
     assert.ok(pairs > 200, `pairs tested: ${pairs}`);
     assert.ok(cleared > pairs * 0.8, `cleared without a relate: ${cleared} of ${pairs}`);
+  });
+});
+
+describe('core/geo/coverage: coversExactly (an area, a line or a point inside an area)', () => {
+  const frameOf = (g: Geometry) => complementFace(coverageFace(g), 1000);
+  const inside = (outer: Geometry, inner: Geometry) => inner.getDimension() === 1 ? coversExactly(frameOf(outer), lineFace(inner), true) : coversExactly(frameOf(outer), coverageFace(inner));
+  const line = (...pts: number[][]) => fromGeoJson({ type: 'LineString', coordinates: pts });
+  const area = poly(square(0, 0, 30), clockwise(square(10, 10)));
+  const cases: Array<[string, Geometry, boolean]> = [
+    ['a square inside, no contact', poly(square(1, 1, 5)), true],
+    ['a square sharing two edges with the area', poly(square(0, 0, 5)), true],
+    ['the area itself', area, true],
+    ['a square around the hole', poly(square(5, 5, 20)), false],
+    ['a square filling the hole', poly(square(10, 10)), false],
+    ['a square beside the area', poly(square(30, 0, 5)), false],
+    ['a square over the area edge', poly(square(28, 0, 5)), false],
+    ['a line inside', line([1, 1], [9, 9], [25, 5]), true],
+    ['a line along the outer edge, either way', line([0, 0], [30, 0], [30, 30]), true],
+    ['a line along the hole edge, against its direction', line([10, 10], [20, 10], [20, 20]), true],
+    ['a line across the hole', line([5, 15], [25, 15]), false],
+    ['a chord between two boundary points across the hole', line([10, 10], [20, 20]), false],
+    ['a line leaving the area', line([25, 25], [35, 35]), false],
+  ];
+  for (const [name, g, expected] of cases) {
+    it(`${name}: ${expected ? 'inside' : 'not inside'}`, () => {
+      assert.equal(area.covers(g), expected, 'the reference answer (JTS covers)');
+      assert.equal(inside(area, g), expected);
+    });
+  }
+
+  it('never says "inside" where JTS says not, on random areas with holes and random polygons and lines', () => {
+    let seed = 2024;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const grid = (n: number) => Math.floor(random() * n);
+    let said = 0, notCovered = 0, covered = 0;
+    for (let k = 0; k < 3000; k++) {
+      // shapes on an integer grid, so that shared edges, touching vertices and chords are frequent
+      const outer = poly(square(0, 0, 12), ...(random() < 0.6 ? [clockwise(square(2 + grid(6), 2 + grid(6), 1 + grid(3)))] : []));
+      const x = grid(14) - 1, y = grid(14) - 1;
+      const pts = Array.from({ length: 2 + grid(4) }, () => [x + grid(5), y + grid(5)]);
+      let inner: Geometry;
+      if (k % 2 === 0) inner = line(...pts);
+      else {
+        const ring = [[x, y], [x + 1 + grid(5), y], [x + 1 + grid(5), y + 1 + grid(5)], [x, y + 1 + grid(5)], [x, y]];
+        inner = poly(random() < 0.5 ? clockwise(ring) : ring);
+        if (!isValidOp(outer).isValid() || !isValidOp(inner).isValid()) continue;
+      }
+      const reference = outer.covers(inner);
+      const answer = inside(outer, inner);
+      if (!reference) {
+        notCovered++;
+        assert.equal(answer, false, `said inside, JTS says not: ${JSON.stringify(pts)} in round ${k}`);
+      } else {
+        covered++;
+        if (answer) said++;
+      }
+    }
+    assert.ok(notCovered > 500 && covered > 500, `cases tried: ${covered} covered, ${notCovered} not`);
+    assert.ok(said > covered * 0.8, `said inside for ${said} of ${covered}`);
+  });
+
+  it('on every real plan: says "inside" only for objects JTS finds covered by their Geltungsbereich', async () => {
+    let objects = 0, said = 0;
+    for (const doc of await realPlans()) {
+      const structure = structureOf(doc);
+      const areaOf = new Map<string, Geometry>();
+      for (const f of doc.features) {
+        const el = geometryIn(f.node, f.type.endsWith('_Bereich') ? 'geltungsbereich' : 'raeumlicherGeltungsbereich');
+        const read = el && readGmlGeometry(el.name, el.node);
+        if (read && read.defects.length === 0 && read.geometry.getDimension() === 2 && isValidOp(read.geometry).isValid()) areaOf.set(f.gmlId, read.geometry);
+      }
+      for (const o of structure.objects) {
+        const area = (o.bereich && areaOf.get(o.bereich.gmlId)) || (o.plan && areaOf.get(o.plan.gmlId));
+        const el = geometryIn(o.feature.node, 'position');
+        const read = el && readGmlGeometry(el.name, el.node);
+        if (!area || !read || read.defects.length > 0 || read.geometry.getDimension() < 1 || !isValidOp(read.geometry).isValid()) continue;
+        objects++;
+        const answer = inside(area, read.geometry);
+        if (answer) {
+          said++;
+          assert.equal(area.covers(read.geometry), true, `${o.feature.gmlId} said inside`);
+        }
+      }
+    }
+    assert.ok(objects > 200 && said > objects / 2, `objects: ${objects}, said inside: ${said}`);
   });
 });
