@@ -29,4 +29,4 @@ USER node
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8080/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # GATEWAY_ADMIN_TOKEN must be provided at run time (docker run -e GATEWAY_ADMIN_TOKEN=...)
 # the same as GATEWAY_ARGV in scripts/gateway-process.ts
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "--no-allocation-site-pretenuring", "--import", "tsx", "src/main.ts"]

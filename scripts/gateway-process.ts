@@ -7,11 +7,17 @@ import { projectRoot } from '../src/core/paths.ts';
 export const ADMIN = 'script-admin-token-0123456789abcdef';
 
 /**
- * How the gateway runs: the same as `npm start` and the Dockerfile's CMD. No V8 heap flags: they
+ * How the gateway runs: the same as `npm start` and the Dockerfile's CMD. No V8 heap-size flags: they
  * would apply to every thread, and the XPlanung validation workers with 64 MB semi-spaces grew by 14×
  * a 20 MB plan instead of 9.5×; the feed workers set their own young generation (src/dcat/pages.ts).
+ * One GC flag: no allocation-site pretenuring. V8 tenures an allocation site once most of its
+ * objects survived a scavenge; validating a plan, the tree and the geometries read at the start
+ * survive while the same code's later garbage does not, and whether a site flipped depended on when
+ * the scavenges fell. In 3 of 4 runs of the 20 MB plan it did, and then 870 MB instead of 310 MB were
+ * promoted and the worker grew by 224–226 MB (11×) instead of 176–180 MB; 500 small plans over
+ * HTTP went from 229–261 to 269–283 files/s with the flag (2026-12-02, docs/xplanung.md).
  */
-export const GATEWAY_ARGV = ['--import', 'tsx', join(projectRoot, 'src', 'main.ts')];
+export const GATEWAY_ARGV = ['--no-allocation-site-pretenuring', '--import', 'tsx', join(projectRoot, 'src', 'main.ts')];
 
 export interface GatewayProcess { child: ChildProcess; base: string; pid: number }
 

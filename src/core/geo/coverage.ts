@@ -122,10 +122,22 @@ export function complementFace(f: CoverageFace, margin: number): CoverageFace {
  */
 export function coversExactly(outside: CoverageFace, inner: CoverageFace, innerIsLine = false): boolean {
   if (inner.n === 0) return false;
-  if (inner.minX <= outside.minX || inner.minY <= outside.minY || inner.maxX >= outside.maxX || inner.maxY >= outside.maxY) return false;
+  const quick = insideByBox(outside, inner.minX, inner.minY, inner.maxX, inner.maxY, inner.seg[0]!, inner.seg[1]!);
+  if (quick !== undefined) return quick;
   // a line has no interior: it lies inside when no piece of it lies outside
   if (innerIsLine) return !mayEnter(inner, outside, true);
   return !interiorsMayMeet(inner, outside);
+}
+
+/**
+ * The common case of coversExactly, from a geometry's box and one of its points, before any face of
+ * it is built: when no boundary segment of the outer area comes near the box, the geometry lies
+ * wholly inside or wholly outside, as the point does (exact). Undefined when the boundary is near.
+ */
+export function insideByBox(outside: CoverageFace, minX: number, minY: number, maxX: number, maxY: number, px: number, py: number): boolean | undefined {
+  if (minX <= outside.minX || minY <= outside.minY || maxX >= outside.maxX || maxY >= outside.maxY) return false;
+  if (segmentsNear(outside, minX, minY, maxX, maxY) === 0) return locateInFace(outside, px, py) < 0;
+  return undefined;
 }
 
 /**

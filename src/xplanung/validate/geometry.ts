@@ -4,7 +4,7 @@
 // the Geltungsbereich (tolerance 0.001 m), 2.2.1.1 Flächenschluss (overlaps are errors, gaps
 // warnings, tolerance 0.002 m).
 import Flatbush from 'flatbush';
-import { complementFace, coverageFace, coversExactly, interiorsMayMeet, lineFace, locateInFace, type CoverageFace } from '../../core/geo/coverage.ts';
+import { complementFace, coverageFace, coversExactly, insideByBox, interiorsMayMeet, lineFace, locateInFace, type CoverageFace } from '../../core/geo/coverage.ts';
 import { gapShells, type FlatRing } from '../../core/geo/gaps.ts';
 import { isSimpleRingPolygon } from '../../core/geo/simple-polygon.ts';
 import { buffer, coveringArea, geometryFactory, isCCW, isValidOp, newCoordinate, toWkt, unionOfValidPolygons, type CoveringArea } from '../../core/geo/jts.ts';
@@ -152,6 +152,11 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
   };
   const insideExactly = (o: Located, area: Located): boolean => {
     const g = o.read.geometry;
+    const box = g.getEnvelopeInternal(), at = g.getCoordinate();
+    if (!at) return false;
+    // most objects lie off the Geltungsbereich's boundary: then no face of theirs is needed
+    const quick = insideByBox(outsideOf(area), box.getMinX(), box.getMinY(), box.getMaxX(), box.getMaxY(), at.x, at.y);
+    if (quick !== undefined) return quick;
     switch (g.getDimension()) {
       case 2: return coversExactly(outsideOf(area), faceOf(o));
       case 1: return coversExactly(outsideOf(area), lineFace(g), true);
