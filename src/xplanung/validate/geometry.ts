@@ -150,7 +150,16 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
     }
     return f;
   };
+  // asked twice for most areas (2.2.3.1, then 2.2.1.1), answered once
+  const insideAnswers = new Map<Located, { area: Located; inside: boolean }>();
   const insideExactly = (o: Located, area: Located): boolean => {
+    const known = insideAnswers.get(o);
+    if (known?.area === area) return known.inside;
+    const inside = insideExactlyOnce(o, area);
+    insideAnswers.set(o, { area, inside });
+    return inside;
+  };
+  const insideExactlyOnce = (o: Located, area: Located): boolean => {
     const g = o.read.geometry;
     const box = g.getEnvelopeInternal(), at = g.getCoordinate();
     if (!at) return false;
