@@ -29,7 +29,7 @@ describe('xplanung/pool: deadlines and a bounded queue', function () {
     try {
       assert.equal(pool.readyWorkers, 0, 'workers start on demand');
       await pool.warmUp(schemaDir, ['6.0', '5.4']);
-      assert.equal(pool.readyWorkers, 1, 'one worker, both versions compiled in it');
+      assert.equal(pool.readyWorkers, 1, 'one worker, both versions compiled in it, the warm-up plan validated there');
       const r = await pool.run({ body: real('xplan60_Aenderungsplan_valide.gml'), contentType: 'application/gml+xml', schemaDir });
       assert.equal(r.report.valid, true);
     } finally {

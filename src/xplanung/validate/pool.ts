@@ -2,6 +2,10 @@
 // that a 20 MB plan never blocks the HTTP event loop.
 import { PoolBusyError, WorkerPool, type PoolLimits } from '../../core/workers/pool.ts';
 import type { ValidationJob, ValidationJobResult } from './job.ts';
+import { warmUpPlan } from './warm-up.ts';
+
+/** Validations of the warm-up plan at start (see warmUp); set by measuring, see docs/xplanung.md. */
+const WARM_UP_RUNS = 3;
 
 export { PoolBusyError, type PoolLimits };
 
@@ -11,11 +15,17 @@ export class ValidationPool extends WorkerPool<ValidationJob, ValidationJobResul
   }
 
   /**
-   * Starts one worker and compiles the given schema versions in it, ahead of the first request. One
-   * job at a time, so the pool starts no second worker (it would only for a second waiting job).
+   * Starts one worker and compiles the given schema versions in it, ahead of the first request; then
+   * validates the gateway's own warm-up plan (warm-up.ts) a few times, so that the tree, rule and
+   * geometry code is optimised too. One job at a time, so the pool starts no second worker (it would
+   * only for a second waiting job).
    */
-  async warmUp(schemaDir: string, versions: string[]): Promise<void> {
+  async warmUp(schemaDir: string, versions: string[], planRuns = WARM_UP_RUNS): Promise<void> {
+    const ignore = () => undefined;
     const probe = (v: string) => Buffer.from(`<XPlanAuszug xmlns="http://www.xplanung.de/xplangml/${v.replace('.', '/')}"/>`);
-    for (const v of versions) await this.run({ body: probe(v), contentType: 'application/xml', schemaDir }).then(() => undefined, () => undefined);
+    for (const v of versions) await this.run({ body: probe(v), contentType: 'application/xml', schemaDir }).then(ignore, ignore);
+    if (planRuns === 0 || !versions.includes('6.0')) return;
+    const body = warmUpPlan();
+    for (let i = 0; i < planRuns; i++) await this.run({ body, contentType: 'application/gml+xml', schemaDir }).then(ignore, ignore);
   }
 }
