@@ -28,7 +28,7 @@ function segmentsMeet(ax: number, ay: number, bx: number, by: number, cx: number
 }
 
 /** True only when the polygon is valid by the conditions above. */
-export function isSimpleRingPolygon(polygon: Polygon): boolean {
+export function isValidWithoutContact(polygon: Polygon): boolean {
   if (polygon.isEmpty()) return false;
   const holes = polygon.getNumInteriorRing();
   // each hole is placed against every other: beyond a few, JTS's indexed test is the better one

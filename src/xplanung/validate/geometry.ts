@@ -6,7 +6,7 @@
 import Flatbush from 'flatbush';
 import { complementFace, coverageFace, coversExactly, insideByBox, interiorsMayMeet, lineFace, locateInFace, type CoverageFace } from '../../core/geo/coverage.ts';
 import { gapShells, type FlatRing } from '../../core/geo/gaps.ts';
-import { isSimpleRingPolygon } from '../../core/geo/simple-polygon.ts';
+import { isValidWithoutContact } from '../../core/geo/simple-polygon.ts';
 import { buffer, coveringArea, geometryFactory, isCCW, isValidOp, newCoordinate, toWkt, unionOfValidPolygons, type CoveringArea } from '../../core/geo/jts.ts';
 import type { Geometry } from '../../core/geo/jts.ts';
 import { attr, text } from '../parse.ts';
@@ -110,7 +110,7 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
     }
     for (const { polygon, gmlId } of g.polygons) {
       // most are one simple ring, valid without JTS's topology graph; the rest JTS judges
-      const op = isSimpleRingPolygon(polygon) ? undefined : isValidOp(polygon);
+      const op = isValidWithoutContact(polygon) ? undefined : isValidOp(polygon);
       if (op && !op.isValid()) {
         ok = false;
         const err = op.getValidationError();
@@ -175,7 +175,7 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
   };
 
   // 2.2.3.1 objects inside the Geltungsbereich of their Bereich, otherwise of their plan.
-  // Most areas lie inside exactly (shared or inner edges), which the exact test shows without JTS;
+  // Most objects lie inside exactly (off the boundary, or along it), which the exact test shows without JTS;
   // the rest are tested against the widened area, built and indexed once per Geltungsbereich, and
   // only those outside it reach the (costlier) overlay.
   const widened = new Map<Located, CoveringArea>();

@@ -1,13 +1,13 @@
-// isSimpleRingPolygon may leave a valid polygon to JTS (answer false), but must never call a
+// isValidWithoutContact may leave a valid polygon to JTS (answer false), but must never call a
 // polygon valid that JTS's IsValidOp calls invalid: that would hide a 2.2.2.1 error.
 import assert from 'node:assert/strict';
 import { fromGeoJson, isValidOp, type Polygon } from '../../../src/core/geo/jts.ts';
-import { isSimpleRingPolygon } from '../../../src/core/geo/simple-polygon.ts';
+import { isValidWithoutContact } from '../../../src/core/geo/simple-polygon.ts';
 
 const poly = (...rings: number[][][]) => fromGeoJson({ type: 'Polygon', coordinates: rings }) as Polygon;
 const jtsValid = (p: Polygon) => isValidOp(p).isValid();
 
-describe('core/geo/simple-polygon: isSimpleRingPolygon (one ring, or holes that touch nothing)', () => {
+describe('core/geo/simple-polygon: isValidWithoutContact (one ring, or holes that touch nothing)', () => {
   const cases: Array<[string, Polygon, boolean | 'jts']> = [
     ['a square', poly([[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]), true],
     ['a square written clockwise', poly([[0, 0], [0, 10], [10, 10], [10, 0], [0, 0]]), true],
@@ -39,11 +39,11 @@ describe('core/geo/simple-polygon: isSimpleRingPolygon (one ring, or holes that 
     it(`${name}: ${expected === 'jts' ? 'left to JTS' : expected ? 'valid' : 'not called valid'}`, () => {
       if (expected === true) {
         assert.equal(jtsValid(p), true, 'the reference answer (JTS)');
-        assert.equal(isSimpleRingPolygon(p), true);
+        assert.equal(isValidWithoutContact(p), true);
       } else if (expected === false) {
         assert.equal(jtsValid(p), false, 'the reference answer (JTS)');
-        assert.equal(isSimpleRingPolygon(p), false);
-      } else assert.equal(isSimpleRingPolygon(p), false);
+        assert.equal(isValidWithoutContact(p), false);
+      } else assert.equal(isValidWithoutContact(p), false);
     });
   }
 
@@ -69,7 +69,7 @@ describe('core/geo/simple-polygon: isSimpleRingPolygon (one ring, or holes that 
         continue; // fewer than four coordinates after all
       }
       const reference = jtsValid(p);
-      const fast = isSimpleRingPolygon(p);
+      const fast = isValidWithoutContact(p);
       if (!reference) {
         invalid++;
         assert.equal(fast, false, `called valid, JTS says ${isValidOp(p).getValidationError()?.toString()}: ${JSON.stringify(ring)}`);
@@ -102,7 +102,7 @@ describe('core/geo/simple-polygon: isSimpleRingPolygon (one ring, or holes that 
         continue;
       }
       const reference = jtsValid(p);
-      const fast = isSimpleRingPolygon(p);
+      const fast = isValidWithoutContact(p);
       if (!reference) {
         invalid++;
         assert.equal(fast, false, `called valid, JTS says ${isValidOp(p).getValidationError()?.toString()}: ${JSON.stringify([shell, ...holes])}`);
