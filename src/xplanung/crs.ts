@@ -28,10 +28,10 @@ for (const [code, def] of Object.entries(DEFINITIONS)) proj4.defs(`EPSG:${code}`
 /** Metric, projected CRSs: the only ones geometry rules with metre tolerances make sense in. */
 export const PROJECTED = new Set([25831, 25832, 25833, 4647, 5650, 31466, 31467, 31468, 31469, 2398, 2399]);
 
-/** The EPSG code of an srsName, or undefined when it is not an EPSG reference. */
 // a plan names its CRS the same way on each of thousands of geometries: match each name once
 const codes = new Map<string, number | undefined>();
 
+/** The EPSG code of an srsName, or undefined when it is not an EPSG reference. */
 export function epsgCode(srsName: string | undefined): number | undefined {
   if (!srsName) return undefined;
   if (codes.has(srsName)) return codes.get(srsName);

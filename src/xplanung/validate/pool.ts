@@ -20,12 +20,12 @@ export class ValidationPool extends WorkerPool<ValidationJob, ValidationJobResul
    * geometry code is optimised too. One job at a time, so the pool starts no second worker (it would
    * only for a second waiting job).
    */
-  async warmUp(schemaDir: string, versions: string[], planRuns = WARM_UP_RUNS): Promise<void> {
+  async warmUp(schemaDir: string, versions: string[]): Promise<void> {
     const ignore = () => undefined;
     const probe = (v: string) => Buffer.from(`<XPlanAuszug xmlns="http://www.xplanung.de/xplangml/${v.replace('.', '/')}"/>`);
     for (const v of versions) await this.run({ body: probe(v), contentType: 'application/xml', schemaDir }).then(ignore, ignore);
-    if (planRuns === 0 || !versions.includes('6.0')) return;
+    if (!versions.includes('6.0')) return;
     const body = warmUpPlan();
-    for (let i = 0; i < planRuns; i++) await this.run({ body, contentType: 'application/gml+xml', schemaDir }).then(ignore, ignore);
+    for (let i = 0; i < WARM_UP_RUNS; i++) await this.run({ body, contentType: 'application/gml+xml', schemaDir }).then(ignore, ignore);
   }
 }
