@@ -8,6 +8,7 @@ import { createLogger } from './core/logger.ts';
 import { SchemaDirError, assertSchemaDir } from './core/schema-dir.ts';
 import { openSqliteStore } from './core/storage/sqlite/store.ts';
 import { STANDARDS } from './standards.ts';
+import { lowerOtherThreads } from './core/workers/priority.ts';
 
 export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; ctx: GatewayContext; stop: () => Promise<void> }> {
   const config = loadConfig(env);
@@ -47,6 +48,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
 
 const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isMain) {
+  lowerOtherThreads();
   try {
     const { stop } = await start();
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void stop().then(() => process.exit(0)); });
