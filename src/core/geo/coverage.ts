@@ -171,14 +171,29 @@ export function lineFace(g: Geometry): CoverageFace {
 
 // candidate segments, reused between calls (the functions below are synchronous)
 let near = new Int32Array(1024);
+let nearCount = 0;
+
+/**
+ * The index's filter, collecting into `near` and declining every item: Flatbush's own result array
+ * would be allocated anew on each of the millions of searches of a large plan (mayEnter allocated
+ * 16% of all the 20 MB plan's garbage that way).
+ */
+function collectNear(i: number): boolean {
+  if (nearCount === near.length) {
+    const grown = new Int32Array(2 * near.length);
+    grown.set(near);
+    near = grown;
+  }
+  near[nearCount++] = i;
+  return false;
+}
 
 /** Writes the indices of f's segments whose boxes meet the box into `near`; returns how many. */
 function segmentsNear(f: CoverageFace, x0: number, y0: number, x1: number, y1: number): number {
   if (f.index) {
-    const found = f.index.search(x0, y0, x1, y1);
-    if (found.length > near.length) near = new Int32Array(2 * found.length);
-    near.set(found);
-    return found.length;
+    nearCount = 0;
+    f.index.search(x0, y0, x1, y1, collectNear);
+    return nearCount;
   }
   if (f.n > near.length) near = new Int32Array(2 * f.n);
   const s = f.seg;
@@ -260,16 +275,22 @@ const junctions: number[] = [];
 // edges of t in line with the current segment
 const along: number[] = [];
 
+/** mayEnter's own list of s's segments, and the points that cut one of them. */
+let ordered = new Int32Array(1024);
+let cuts = new Float64Array(64);
+
 /**
  * Whether a piece of s's boundary may lie in t's interior, or on t's boundary with both interiors
  * on the same side. If neither holds for s in t nor for t in s, the interiors are disjoint: the
  * boundary of their common part would have to be made of such pieces.
  */
 function mayEnter(s: CoverageFace, t: CoverageFace, sIsLine = false): boolean {
-  // s's segments that can meet t, in ring order
-  let list: ArrayLike<number>;
-  if (s.index) list = s.index.search(t.minX, t.minY, t.maxX, t.maxY).sort((a, b) => a - b);
-  else list = near.slice(0, segmentsNear(s, t.minX, t.minY, t.maxX, t.maxY));
+  // s's segments that can meet t, in ring order (copied: `near` is reused for t's segments below)
+  const n = segmentsNear(s, t.minX, t.minY, t.maxX, t.maxY);
+  if (n > ordered.length) ordered = new Int32Array(2 * n);
+  ordered.set(near.subarray(0, n));
+  const list = ordered.subarray(0, n);
+  if (s.index) list.sort(); // numeric, in place
   const S = s.seg, T = t.seg;
   let run = UNKNOWN; // where the start of the current segment lies, when known and off t's boundary
   let prev = -2;
@@ -331,7 +352,12 @@ function mayEnter(s: CoverageFace, t: CoverageFace, sIsLine = false): boolean {
     // (fine when the interiors lie on opposite sides); any other piece avoids t's boundary and lies
     // wholly inside or outside t: placed by the edges of t at its start, or, when it starts off t's
     // boundary, by the run or a point-in-polygon test.
-    const points: Array<[number, number]> = [[x1, y1]];
+    // the cut points in order along the segment, as x, y pairs in `cuts` (reused: this runs for
+    // every segment of every pair, and most have no junction)
+    if (cuts.length < junctions.length + 4) cuts = new Float64Array(2 * (junctions.length + 4));
+    cuts[0] = x1;
+    cuts[1] = y1;
+    let ends = 2;
     if (junctions.length > 0) {
       // they lie on the segment exactly, so one axis orders them
       const byX = Math.abs(x2 - x1) >= Math.abs(y2 - y1);
@@ -339,12 +365,17 @@ function mayEnter(s: CoverageFace, t: CoverageFace, sIsLine = false): boolean {
       const inner: Array<[number, number]> = [];
       for (let k = 0; k < junctions.length; k += 2) inner.push([junctions[k]!, junctions[k + 1]!]);
       inner.sort((p, q) => dir * (byX ? p[0] - q[0] : p[1] - q[1]));
-      for (const p of inner) if (p[0] !== points[points.length - 1]![0] || p[1] !== points[points.length - 1]![1]) points.push(p);
+      for (const p of inner) {
+        if (p[0] === cuts[ends - 2] && p[1] === cuts[ends - 1]) continue;
+        cuts[ends++] = p[0];
+        cuts[ends++] = p[1];
+      }
     }
-    points.push([x2, y2]);
+    cuts[ends++] = x2;
+    cuts[ends++] = y2;
     let locateStart = false;
-    for (let k = 0; k + 1 < points.length; k++) {
-      const [px, py] = points[k]!, [qx, qy] = points[k + 1]!;
+    for (let k = 0; k + 3 < ends; k += 2) {
+      const px = cuts[k]!, py = cuts[k + 1]!, qx = cuts[k + 2]!, qy = cuts[k + 3]!;
       let covered = 0;
       for (const j of along) {
         const ax = T[4 * j]!, ay = T[4 * j + 1]!, bx = T[4 * j + 2]!, by = T[4 * j + 3]!;
