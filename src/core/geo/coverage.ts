@@ -174,9 +174,9 @@ let near = new Int32Array(1024);
 let nearCount = 0;
 
 /**
- * The index's filter, collecting into `near` and declining every item: Flatbush's own result array
- * would be allocated anew on each of the millions of searches of a large plan (mayEnter allocated
- * 16% of all the 20 MB plan's garbage that way).
+ * The index's filter, collecting into `near` and declining every item, so that Flatbush's result
+ * array stays empty: it would be allocated and grown anew on each of the millions of searches of a
+ * large plan.
  */
 function collectNear(i: number): boolean {
   if (nearCount === near.length) {
