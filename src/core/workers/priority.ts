@@ -2,8 +2,8 @@
 // helper threads (parallel scavenges, concurrent marking and compiling, shared by every isolate)
 // busy for seconds; the HTTP event loop must still answer /health and small requests at once. So the
 // worker threads and the helpers run nicer, and the scheduler lets the event loop run first whenever
-// both want a core. libuv's thread pool, started later on first use, keeps the process's priority:
-// it does the event loop's file and compression work. Linux only: there setpriority applies to the
+// both want a core. libuv's thread pool, started on first use (after this, in every run measured),
+// keeps the process's priority: it does the event loop's file and compression work. Linux only: there setpriority applies to the
 // single thread whose id it is given. Elsewhere, or where refused, nothing changes.
 import { readdirSync, readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';

@@ -17,4 +17,3 @@ export function serveJobs<J, R>(handler: (job: J) => Promise<R>): void {
   // loaded and listening: job deadlines start only now, not while the thread boots
   parentPort?.postMessage({ ready: true } satisfies JobReply<R>);
 }
-

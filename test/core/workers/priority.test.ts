@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway } from '../../../scripts/gateway-process.ts';
 import { NICE_STEP } from '../../../src/core/workers/priority.ts';
+import { niceOf } from '../../helpers/threads.ts';
 
 /** Nice value of every thread of a process, by thread id (Linux /proc). */
 function threadNices(pid: number): Map<number, number> {
   const out = new Map<number, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+      out.set(Number(tid), niceOf(pid, Number(tid)));
     } catch {
       // the thread ended meanwhile
     }

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { WorkerPool } from '../../../src/core/workers/pool.ts';
 import { NICE_STEP } from '../../../src/core/workers/priority.ts';
-
-const niceOf = (tid: number): number => {
-  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-};
+import { niceOf } from '../../helpers/threads.ts';
 
 describe('core/workers/serve', () => {
   it('runs worker threads below the HTTP thread: the worker is niced, the main thread is not', async function () {
@@ -16,10 +11,10 @@ describe('core/workers/serve', () => {
       const seen = await pool.run({});
       assert.equal(seen.pid, process.pid);
       assert.notEqual(seen.tid, process.pid, 'the job ran on a thread of its own');
-      const main = niceOf(process.pid);
+      const main = niceOf(process.pid, process.pid);
       assert.equal(seen.nice, Math.min(19, main + NICE_STEP));
-      assert.equal(niceOf(seen.tid), seen.nice, 'as the main thread sees it');
-      assert.equal(niceOf(process.pid), main, 'the main thread keeps its priority');
+      assert.equal(niceOf(process.pid, seen.tid), seen.nice, 'as the main thread sees it');
+      assert.equal(niceOf(process.pid, process.pid), main, 'the main thread keeps its priority');
     } finally {
       await pool.close();
     }
