@@ -11,29 +11,45 @@ const schemaDir = join(projectRoot, 'schemas', 'vendor');
 describe('xplanung/pool: deadlines and a bounded queue', function () {
   this.timeout(60_000);
 
-  it('a job over its deadline is stopped (its worker replaced), and the next job still runs', async () => {
+  it('a validation over its deadline is refused as busy (503 upstream), its worker stopped', async () => {
     const pool = new ValidationPool(1, { jobTimeoutMs: 200, maxQueue: 10 });
     try {
-      // the first job compiles the XPlanung 6.0 schema set: well over 200 ms
+      // the first job loads the job code and compiles the XPlanung 6.0 schema set: well over 200 ms
       await assert.rejects(() => pool.run({ body: real('Blankenese29.gml'), contentType: 'application/gml+xml', schemaDir }), (err: Error) => err instanceof PoolBusyError && /longer than/.test(err.message));
-      const quick = await pool.run({ body: Buffer.from('<html/>'), contentType: 'application/xml', schemaDir });
-      assert.equal(quick.report.valid, false);
-      assert.equal(quick.report.findings[0]?.rule, 'version');
+      assert.equal(pool.readyWorkers, 0, 'the worker was stopped; the next job starts a new one (test/core/workers/serve.test.ts)');
     } finally {
       await pool.close();
     }
   });
 
-  it('warmUp starts one worker and compiles the schema sets in it, ahead of the first plan', async () => {
+  it('warmUp starts both workers and compiles the schema sets in one, ahead of the first plan', async () => {
     const pool = new ValidationPool(2, { jobTimeoutMs: 60_000, maxQueue: 10 });
     try {
       assert.equal(pool.readyWorkers, 0, 'workers start on demand');
       await pool.warmUp(schemaDir, ['6.0', '5.4']);
-      assert.equal(pool.readyWorkers, 1, 'one worker, both versions compiled in it, the warm-up plan validated there');
+      assert.equal(pool.readyWorkers, 2, 'one with both versions compiled and the warm-up plan validated, one that took shares of its geometry checks');
       const r = await pool.run({ body: real('xplan60_Aenderungsplan_valide.gml'), contentType: 'application/gml+xml', schemaDir });
       assert.equal(r.report.valid, true);
     } finally {
       await pool.close();
+    }
+  });
+
+  it('a large plan shares its Bereich checks with the idle worker: the same report as from one worker alone', async () => {
+    const job = { body: real('Blankenese29.gml'), contentType: 'application/gml+xml', schemaDir, shareFrom: 0 };
+    const alone = new ValidationPool(1, { jobTimeoutMs: 60_000, maxQueue: 10 });
+    const two = new ValidationPool(2, { jobTimeoutMs: 60_000, maxQueue: 10 });
+    try {
+      const one = await alone.run(job);
+      assert.equal(one.sharedUnits, undefined, 'no other worker to share with');
+      await two.warmUp(schemaDir, ['6.0']);
+      const shared = await two.run(job);
+      assert.ok((shared.sharedUnits ?? 0) > 0, 'a share ran in the other worker');
+      const strip = (r: typeof one) => r.report.findings;
+      assert.deepEqual(strip(shared), strip(one));
+      assert.ok(one.report.findings.some((f) => f.rule === '2.2.1.1'), 'a plan with Flächenschluss findings');
+    } finally {
+      await Promise.all([alone.close(), two.close()]);
     }
   });
 

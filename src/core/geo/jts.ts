@@ -23,6 +23,7 @@ export interface Geometry {
   getNumGeometries(): number;
   getGeometryN(i: number): Geometry;
   getDimension(): number;
+  getNumPoints(): number;
   getArea(): number;
   getEnvelopeInternal(): Envelope;
   getInteriorPoint(): Geometry;
@@ -48,10 +49,12 @@ export interface Polygon extends Geometry {
 }
 
 export interface GeometryFactory {
-  createPoint(c: Coordinate): Geometry;
+  /** Without a coordinate: the empty point. */
+  createPoint(c?: Coordinate): Geometry;
   createLineString(cs: Coordinate[]): Geometry;
   createLinearRing(cs: Coordinate[]): LinearRing;
-  createPolygon(shell: LinearRing, holes?: LinearRing[]): Polygon;
+  /** Without a shell: the empty polygon. */
+  createPolygon(shell?: LinearRing, holes?: LinearRing[]): Polygon;
   createMultiPolygon(ps: Polygon[]): Geometry;
   createMultiLineString(ls: Geometry[]): Geometry;
   createMultiPoint(ps: Geometry[]): Geometry;

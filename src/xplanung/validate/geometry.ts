@@ -2,12 +2,9 @@
 // 2.1.3.1 a supported CRS, 2.2.2.1 valid geometries (closed rings, no self-intersection, no duplicate
 // points, ring orientation, holes inside their shell, contiguous patches), 2.2.3.1 objects inside
 // the Geltungsbereich (tolerance 0.001 m), 2.2.1.1 Flächenschluss (overlaps are errors, gaps
-// warnings, tolerance 0.002 m).
-import Flatbush from 'flatbush';
-import { complementFace, coverageFace, coversExactly, insideByBox, interiorsMayMeet, lineFace, locateInFace, type CoverageFace } from '../../core/geo/coverage.ts';
-import { gapShells, type FlatRing } from '../../core/geo/gaps.ts';
+// warnings, tolerance 0.002 m). The last two run per Bereich (area-checks.ts).
 import { isValidWithoutContact } from '../../core/geo/simple-polygon.ts';
-import { buffer, coveringArea, geometryFactory, isCCW, isValidOp, newCoordinate, toWkt, unionOfValidPolygons, type CoveringArea } from '../../core/geo/jts.ts';
+import { isCCW, isValidOp, toWkt } from '../../core/geo/jts.ts';
 import type { Geometry } from '../../core/geo/jts.ts';
 import { attr, text } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature } from '../parse.ts';
@@ -15,6 +12,7 @@ import type { Finding } from '../report.ts';
 import { epsgCode, isSupportedCrs, PROJECTED, SUPPORTED_CRS_LIST } from '../crs.ts';
 import { readGmlGeometry } from '../geometry/gml.ts';
 import type { GmlDefect, ReadGeometry } from '../geometry/gml.ts';
+import { AreaChecker, packAreaPart, type AreaPart, type AreaUnit, type PackedAreaPart, type UnitFindings } from './area-checks.ts';
 import { geometryIn, structureOf } from './structure.ts';
 import type { DocumentStructure } from './structure.ts';
 
@@ -25,15 +23,24 @@ export const GEOMETRY_RULES = [
   { rule: '2.2.1.1', title: 'Flächenschlussbedingung: keine Überlappungen (Fehler), keine Lücken (Warnung), Toleranz 0,002 m' },
 ];
 
-const INSIDE_TOLERANCE = 0.001;
-const FLAECHENSCHLUSS_TOLERANCE = 0.002;
 const MAX_FINDINGS_PER_RULE = 500;
 /**
- * An overlap or a gap worth reporting survives shrinking by half the tolerance, so it holds a disc of
- * radius 0.001 m: π·(0.001 m)² ≈ 3.1e-6 m². Below this much area (m², with room for rounding) there
- * is none.
+ * The work of the Bereich checks is weighed in coordinates: those of each object tested for 2.2.3.1,
+ * COVERAGE_COST times those of the members and the Geltungsbereich of a Flächenschluss. Below
+ * SHARE_FROM_WEIGHT a plan is checked in one worker: handing a share over costs milliseconds, and a
+ * helper busy with it makes the next plan wait. Both set by measuring, see docs/xplanung.md.
  */
-const AREA_EVIDENCE_M2 = 1e-6;
+const COVERAGE_COST = 3;
+const SHARE_FROM_WEIGHT = 100_000;
+
+/** Hands a packed share of the Bereich checks to another worker: its findings, or undefined when none took it. */
+export type ShareAreaChecks = (part: PackedAreaPart, transfer: ArrayBuffer[]) => Promise<UnitFindings[] | undefined>;
+
+export interface GeometryOptions {
+  share?: ShareAreaChecks;
+  /** The weight from which a share is handed over (SHARE_FROM_WEIGHT); the warm-up and tests set it lower. */
+  shareFrom?: number;
+}
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
@@ -54,7 +61,7 @@ const DEFECT_TEXT: Record<GmlDefect['kind'], string> = {
   'patches-not-contiguous': 'die PolygonPatches einer Fläche überlappen sich oder hängen nicht zusammen',
 };
 
-export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure = structureOf(doc)): Finding[] {
+export async function checkGeometry(doc: XPlanDocument, structure: DocumentStructure = structureOf(doc), options: GeometryOptions = {}): Promise<Finding[]> {
   const out: Finding[] = [];
   const count = new Map<string, number>();
   const push = (f: Finding) => {
@@ -133,119 +140,55 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
   // The remaining rules measure in metres: only in projected CRSs, only on valid geometries.
   const metric = (l: Located) => PROJECTED.has(epsgCode(l.srsName) ?? -1) && valid.has(l);
 
-  // Boundaries as flat segments for the exact tests (core/geo/coverage.ts), made once per geometry.
-  const faces = new Map<Located, CoverageFace>();
-  const faceOf = (l: Located) => {
-    let f = faces.get(l);
-    if (!f) faces.set(l, (f = coverageFace(l.read.geometry)));
-    return f;
-  };
-  // everything outside a Geltungsbereich (within a wide frame), to test "inside" exactly
-  const outsides = new Map<Located, CoverageFace>();
-  const outsideOf = (area: Located) => {
-    let f = outsides.get(area);
-    if (!f) {
-      const face = faceOf(area);
-      outsides.set(area, (f = complementFace(face, 1000 + Math.max(face.maxX - face.minX, face.maxY - face.minY))));
+  // 2.2.3.1 and 2.2.1.1 stay inside one Bereich: one unit each (area-checks.ts), shared between two
+  // workers when the plan is large.
+  const part: AreaPart = { shapes: [], units: [] };
+  const shapeIndex = new Map<Located, number>();
+  const shape = (l: Located) => {
+    let i = shapeIndex.get(l);
+    if (i === undefined) {
+      shapeIndex.set(l, (i = part.shapes.length));
+      part.shapes.push({ ref: { type: l.feature.type, gmlId: l.feature.gmlId, line: l.feature.line, label: text(l.feature.node, 'name') ?? l.feature.gmlId }, geometry: l.read.geometry });
     }
-    return f;
+    return i;
   };
-  // asked twice for most areas (2.2.3.1, then 2.2.1.1), answered once
-  const insideAnswers = new Map<Located, { area: Located; inside: boolean }>();
-  const insideExactly = (o: Located, area: Located): boolean => {
-    const known = insideAnswers.get(o);
-    if (known?.area === area) return known.inside;
-    const inside = insideExactlyOnce(o, area);
-    insideAnswers.set(o, { area, inside });
-    return inside;
+  // per Bereich (key: its gml:id; '' for objects in none): its inside tests, its Flächenschluss
+  const units = new Map<string, { inside: AreaUnit; coverage?: AreaUnit }>();
+  const unitsOf = (key: string) => {
+    let u = units.get(key);
+    if (!u) units.set(key, (u = { inside: { inside: [] } }));
+    return u;
   };
-  const insideExactlyOnce = (o: Located, area: Located): boolean => {
-    const g = o.read.geometry;
-    const box = g.getEnvelopeInternal(), at = g.getCoordinate();
-    if (!at) return false;
-    // most objects lie off the Geltungsbereich's boundary: then no face of theirs is needed
-    const quick = insideByBox(outsideOf(area), box.getMinX(), box.getMinY(), box.getMaxX(), box.getMaxY(), at.x, at.y);
-    if (quick !== undefined) return quick;
-    switch (g.getDimension()) {
-      case 2: return coversExactly(outsideOf(area), faceOf(o));
-      case 1: return coversExactly(outsideOf(area), lineFace(g), true);
-      case 0: return g.getCoordinates().every((c) => locateInFace(faceOf(area), c.x, c.y) >= 0);
-      default: return false;
-    }
-  };
-
-  // 2.2.3.1 objects inside the Geltungsbereich of their Bereich, otherwise of their plan.
-  // Most objects lie inside exactly (off the boundary, or along it), which the exact test shows without JTS;
-  // the rest are tested against the widened area, built and indexed once per Geltungsbereich, and
-  // only those outside it reach the (costlier) overlay.
-  const widened = new Map<Located, CoveringArea>();
-  for (const o of objects) {
-    if (!metric(o)) continue;
-    const area = (o.bereich && bereichAreas.get(o.bereich.gmlId)) || (o.plan && planAreas.get(o.plan.gmlId));
-    if (!area || !metric(area)) continue;
-    if (insideExactly(o, area)) continue;
-    let w = widened.get(area);
-    if (!w) {
-      w = coveringArea(buffer(area.read.geometry, INSIDE_TOLERANCE));
-      widened.set(area, w);
-    }
-    if (w.covers(o.read.geometry)) continue;
-    const outside = o.read.geometry.difference(w.geometry);
-    if (!outside.isEmpty()) {
-      push(finding('2.2.3.1', 'error', `${o.feature.type} liegt teilweise außerhalb des Geltungsbereichs von ${area.feature.type} „${text(area.feature.node, 'name') ?? area.feature.gmlId}“.`, o.feature, [o.feature.gmlId, area.feature.gmlId], outside));
-    }
-  }
-
-  // 2.2.1.1 Flächenschluss per Bereich: objects with flaechenschluss=true on the base level (ebene 0)
-  const byBereich = new Map<string, Array<Located & { bereich?: XPlanFeature; plan?: XPlanFeature }>>();
-  for (const o of objects) {
-    if (!metric(o) || text(o.feature.node, 'flaechenschluss') !== 'true' || (text(o.feature.node, 'ebene') ?? '0') !== '0') continue;
-    if (o.read.geometry.getDimension() !== 2) continue;
+  // Flächenschluss findings follow the Bereiche in the order of their first Flächenschluss object
+  const coverageOrder: AreaUnit[] = [];
+  objects.forEach((o, order) => {
+    if (!metric(o)) return;
     const key = o.bereich?.gmlId ?? '';
-    const list = byBereich.get(key);
-    if (list) list.push(o);
-    else byBereich.set(key, [o]);
-  }
-  for (const [bereichId, members] of byBereich) {
-    const bereich = bereichId ? structure.planOfBereich.get(bereichId) : undefined;
-    const area = (bereichId && bereichAreas.get(bereichId)) || (bereich && planAreas.get(bereich.gmlId));
-    const geometries = members.map((m) => m.read.geometry);
-    const pairs = pairsThatMayOverlap(members, faceOf);
-    const summed = geometries.reduce((sum, g) => sum + g.getArea(), 0);
-    // A coverage without overlaps needs no union when it has no gap worth reporting. When no two
-    // members' interiors meet (exact, see pairsThatMayOverlap) and every member lies inside the
-    // Geltungsbereich (exact), the members' areas add up to the covered part of it and what is left
-    // over is the gaps' area: under π·(0.001 m)² no gap survives shrinking by half the tolerance
-    // (see below). Otherwise the gaps' outlines, traced from the unshared boundary pieces
-    // (core/geo/gaps.ts), show whether any gap is wide enough; only then is the union built.
-    if (pairs.length === 0) {
-      if (!area || !metric(area)) continue;
-      if (members.every((m) => insideExactly(m, area))) {
-        if (area.read.geometry.getArea() - summed <= AREA_EVIDENCE_M2) continue;
-        const shells = gapShells(members.map(faceOf), faceOf(area));
-        if (shells && shells.every(tooThinToReport)) continue;
-      }
+    // inside the Geltungsbereich of its Bereich, otherwise of its plan
+    const area = (o.bereich && bereichAreas.get(o.bereich.gmlId)) || (o.plan && planAreas.get(o.plan.gmlId));
+    if (area && metric(area)) unitsOf(key).inside.inside.push({ order, object: shape(o), area: shape(area) });
+    // Flächenschluss: objects with flaechenschluss=true on the base level (ebene 0)
+    if (text(o.feature.node, 'flaechenschluss') !== 'true' || (text(o.feature.node, 'ebene') ?? '0') !== '0') return;
+    if (o.read.geometry.getDimension() !== 2) return;
+    const u = unitsOf(key);
+    if (!u.coverage) {
+      u.coverage = { inside: [], coverage: { members: [] } };
+      coverageOrder.push(u.coverage);
+      const plan = key ? structure.planOfBereich.get(key) : undefined;
+      const covered = (key && bereichAreas.get(key)) || (plan && planAreas.get(plan.gmlId));
+      if (covered && metric(covered)) u.coverage.coverage!.area = shape(covered);
     }
-    const union = unionOfValidPolygons(geometries[0]!.getFactory(), geometries);
-    // The areas add up to the union's exactly when no two members overlap; any overlap worth
-    // reporting (one that survives shrinking by half the tolerance) holds a disc of that radius,
-    // so it adds at least π·(0.001 m)² to the sum. Below that, no pair can overlap and the pairwise
-    // test is skipped. Many real plans have rounding slivers between neighbours (Blankenese29:
-    // 0.031 m²), and then every pair whose interiors meet is intersected (findOverlaps).
-    const excess = summed - union.getArea();
-    if (excess > AREA_EVIDENCE_M2) findOverlaps(members, pairs, push);
-    if (!area || !metric(area)) continue;
-    const difference = area.read.geometry.difference(union);
-    // in a stable order and form (ring start and orientation), whichever way the union was built
-    const gaps = Array.from({ length: difference.getNumGeometries() }, (_x, k) => difference.getGeometryN(k).norm());
-    gaps.sort((a, b) => a.getEnvelopeInternal().getMinX() - b.getEnvelopeInternal().getMinX() || a.getEnvelopeInternal().getMinY() - b.getEnvelopeInternal().getMinY());
-    for (const gap of gaps) {
-      if (gap.isEmpty() || buffer(gap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty()) continue;
-      const c = gap.getInteriorPoint().getCoordinate();
-      const at = c ? ` bei (${round(c.x)} ${round(c.y)})` : '';
-      push(finding('2.2.1.1', 'warning', `Flächenschluss: Lücke von ${round(gap.getArea())} m² im Geltungsbereich${at}, die kein Flächenschlussobjekt abdeckt.`, area.feature, [area.feature.gmlId], gap));
-    }
+    u.coverage.coverage!.members.push(shape(o));
+  });
+  for (const u of units.values()) {
+    if (u.inside.inside.length > 0) part.units.push(u.inside);
+    if (u.coverage) part.units.push(u.coverage);
   }
+
+  const results = await checkAreaUnits(part, options);
+  const inside = [...results.values()].flatMap((r) => r.inside).sort((x, y) => x[0] - y[0]);
+  for (const [, f] of inside) push(f);
+  for (const u of coverageOrder) for (const f of results.get(u)!.flaechenschluss) push(f);
 
   for (const [rule, n] of count) {
     if (n > MAX_FINDINGS_PER_RULE) out.push({ rule, severity: 'warning', stage: 'geometry', message: `Regel ${rule}: ${n - MAX_FINDINGS_PER_RULE} weitere Befunde ausgelassen.`, gmlIds: [], line: null });
@@ -254,52 +197,52 @@ export function checkGeometry(doc: XPlanDocument, structure: DocumentStructure =
 }
 
 /**
- * Pairs of members (i < j, in document order) whose interiors may meet. Most members whose
- * envelopes meet are neighbours sharing edges; the exact coverage test clears them without a
- * relate (src/core/geo/coverage.ts); on the 20 MB plan of bench/xplanung.ts it leaves exactly the
- * 150 of 4 256 pairs that overlap.
+ * Runs the units, handing a share to another worker when the plan is large and one is offered: the
+ * share goes first, this worker runs the rest meanwhile, and whatever came back empty it runs too.
+ * Results by the unit run: a unit of inside tests may be cut in two, a Flächenschluss unit is whole.
  */
-function pairsThatMayOverlap(members: Located[], faceOf: (l: Located) => CoverageFace): Array<[number, number]> {
-  const faces = members.map(faceOf);
-  const index = new Flatbush(members.length);
-  for (const f of faces) index.add(f.minX, f.minY, f.maxX, f.maxY);
-  index.finish();
-  const pairs: Array<[number, number]> = [];
-  for (let i = 0; i < members.length; i++) {
-    const fa = faces[i]!;
-    const candidates = index.search(fa.minX, fa.minY, fa.maxX, fa.maxY).filter((j) => j > i).sort((x, y) => x - y);
-    for (const j of candidates) if (interiorsMayMeet(fa, faces[j]!)) pairs.push([i, j]);
+async function checkAreaUnits(part: AreaPart, options: GeometryOptions): Promise<Map<AreaUnit, UnitFindings>> {
+  const points = part.shapes.map((s) => s.geometry.getNumPoints());
+  const insideWeight = (tests: AreaUnit['inside']) => tests.reduce((w, t) => w + points[t.object]!, 0);
+  const weightOf = (u: AreaUnit) => u.coverage
+    ? COVERAGE_COST * (u.coverage.members.reduce((w, m) => w + points[m]!, 0) + (u.coverage.area === undefined ? 0 : points[u.coverage.area]!))
+    : insideWeight(u.inside);
+  const weights = part.units.map(weightOf);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const local: AreaUnit[] = [];
+  const shared: AreaUnit[] = [];
+  if (options.share && total >= (options.shareFrom ?? SHARE_FROM_WEIGHT)) {
+    // from the last unit back, about half of the work for the helper; inside tests may be cut
+    let room = total / 2;
+    for (let i = part.units.length - 1; i >= 0; i--) {
+      const u = part.units[i]!, w = weights[i]!;
+      if (w <= room) {
+        shared.unshift(u);
+        room -= w;
+      } else if (!u.coverage && room > 0) {
+        let k = u.inside.length, taken = 0;
+        while (k > 0 && taken + points[u.inside[k - 1]!.object]! <= room) taken += points[u.inside[--k]!.object]!;
+        if (k < u.inside.length) shared.unshift({ inside: u.inside.slice(k) });
+        if (k > 0) local.unshift({ inside: u.inside.slice(0, k) });
+        room -= taken;
+      } else {
+        local.unshift(u);
+      }
+    }
+  } else {
+    local.push(...part.units);
   }
-  return pairs;
-}
-
-/**
- * Whether a gap outline holds no disc of radius half the tolerance (then the gap it bounds, which
- * may have islands, holds none either): by its area when far below π·(0.001 m)², else as the
- * gaps themselves are judged, by shrinking.
- */
-function tooThinToReport(ring: FlatRing): boolean {
-  // shoelace around the first point: the coordinates are large, the slivers small
-  const x0 = ring[0]!, y0 = ring[1]!;
-  let twice = 0;
-  for (let i = 0; i + 3 < ring.length; i += 2) twice += (ring[i]! - x0) * (ring[i + 3]! - y0) - (ring[i + 2]! - x0) * (ring[i + 1]! - y0);
-  if (Math.abs(twice) / 2 < AREA_EVIDENCE_M2) return true;
-  const coordinates = [];
-  for (let i = 0; i + 1 < ring.length; i += 2) coordinates.push(newCoordinate(ring[i]!, ring[i + 1]!));
-  const gap = geometryFactory.createPolygon(geometryFactory.createLinearRing(coordinates));
-  return buffer(gap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty();
-}
-
-/** 2.2.1.1 overlaps among the pairs whose interiors may meet. */
-function findOverlaps(members: Located[], pairs: Array<[number, number]>, push: (f: Finding) => void): void {
-  for (const [i, j] of pairs) {
-    const a = members[i]!, b = members[j]!;
-    const overlap = a.read.geometry.intersection(b.read.geometry);
-    if (overlap.getDimension() < 2 || overlap.isEmpty()) continue;
-    // thinner than the tolerance everywhere → rounding, not an overlap
-    if (buffer(overlap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty()) continue;
-    push(finding('2.2.1.1', 'error', `Flächenschlussobjekte überlappen sich: ${a.feature.type} und ${b.feature.type} (${round(overlap.getArea())} m²).`, a.feature, [a.feature.gmlId, b.feature.gmlId], overlap));
+  let answer: Promise<UnitFindings[] | undefined> | undefined;
+  if (shared.length > 0) {
+    const { packed, transfer } = packAreaPart(part, shared);
+    answer = options.share!(packed, transfer);
   }
+  const checker = new AreaChecker(part.shapes);
+  const results = new Map<AreaUnit, UnitFindings>();
+  for (const u of local) results.set(u, checker.check(u));
+  const remote = answer ? await answer : undefined;
+  shared.forEach((u, i) => results.set(u, remote?.[i] ?? checker.check(u)));
+  return results;
 }
 
 function germanJtsError(type: number | undefined): string {

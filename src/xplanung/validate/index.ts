@@ -7,7 +7,7 @@ import type { Finding, Stage, ValidationReport } from '../report.ts';
 import { SUPPORTED_VERSION_LIST, versionByNamespace, versionFromNamespace } from '../versions.ts';
 import { DEFAULT_ARCHIVE_LIMITS, readXPlanArchive } from './archive.ts';
 import type { ArchiveLimits } from './archive.ts';
-import { checkGeometry } from './geometry.ts';
+import { checkGeometry, type GeometryOptions } from './geometry.ts';
 import { scanProlog } from './safety.ts';
 import { checkSemantics } from './semantic.ts';
 import { structureOf } from './structure.ts';
@@ -22,6 +22,8 @@ export interface ValidationOptions {
   xsd: (xml: Uint8Array, version: string) => Promise<XsdOutcome>;
   skipSemantic?: boolean;
   skipGeometry?: boolean;
+  /** How the geometry stage may share its work with another worker (geometry.ts). */
+  geometry?: GeometryOptions;
   archiveLimits?: ArchiveLimits;
   fileName?: string;
 }
@@ -132,6 +134,6 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
   if (options.skipSemantic) skipped.push({ stage: 'semantic', reason: 'Auf Anfrage übersprungen (semantic=false).' });
   else findings.push(...checkSemantics(parsed, structure));
   if (options.skipGeometry) skipped.push({ stage: 'geometry', reason: 'Auf Anfrage übersprungen (geometry=false).' });
-  else findings.push(...checkGeometry(parsed, structure));
+  else findings.push(...(await checkGeometry(parsed, structure, options.geometry)));
   return done(version.version, { document: { xml, fileName, parsed, attachments } }, plans);
 }

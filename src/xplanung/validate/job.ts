@@ -8,6 +8,8 @@ import { plansOf } from '../parse.ts';
 import { makeReport } from '../report.ts';
 import type { Finding, ValidationReport } from '../report.ts';
 import { planToProcedure } from '../to-procedure.ts';
+import type { Helpers } from '../../core/workers/serve.ts';
+import type { PackedAreaPart, UnitFindings } from './area-checks.ts';
 import { validateSubmission } from './index.ts';
 import { validateAgainstXsd } from './xsd.ts';
 
@@ -20,7 +22,12 @@ export interface ValidationJob {
   fileName?: string;
   /** Present for a push: the tenant's effective code lists ([list, code, value]) and municipality keys. */
   mapping?: { codes: Array<[string, string, string]>; tenantAgs: string[] };
+  /** Coordinates from which the geometry stage shares its Bereich checks (geometry.ts); the warm-up sets 0. */
+  shareFrom?: number;
 }
+
+/** What one worker may hand to another: a share of the geometry stage's Bereich checks. */
+export type JobHelpers = Helpers<PackedAreaPart, UnitFindings[]>;
 
 export interface MappedPlan { planId: string; planType: string; procedure: ProcedureInput }
 
@@ -32,17 +39,29 @@ export interface ValidationJobResult {
   epsg?: number;
   /** For a push whose report is valid: one procedure per plan. */
   plans?: MappedPlan[];
+  /** Bereiche whose geometry checks another worker ran. */
+  sharedUnits?: number;
 }
 
-export async function runValidationJob(job: ValidationJob): Promise<ValidationJobResult> {
+/** `helpers`: the pool's, in a worker; without them (the CLI) every stage runs in this thread. */
+export async function runValidationJob(job: ValidationJob, helpers?: JobHelpers): Promise<ValidationJobResult> {
   const body = Buffer.isBuffer(job.body) ? job.body : Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
+  let sharedUnits = 0;
   const result = await validateSubmission(body, job.contentType, {
     xsd: async (xml, version) => validateAgainstXsd(xml, version, job.schemaDir),
     skipSemantic: job.skipSemantic,
     skipGeometry: job.skipGeometry,
     fileName: job.fileName,
+    geometry: helpers && {
+      shareFrom: job.shareFrom,
+      share: async (part, transfer) => {
+        const found = await helpers.ask(part, transfer);
+        if (found) sharedUnits += part.units.length;
+        return found;
+      },
+    },
   });
-  const out: ValidationJobResult = { report: result.report, refusedWith: result.refusedWith };
+  const out: ValidationJobResult = { report: result.report, refusedWith: result.refusedWith, ...(sharedUnits ? { sharedUnits } : {}) };
   const doc = result.document;
   if (!doc) return out;
   out.fileName = doc.fileName;
