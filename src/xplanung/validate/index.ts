@@ -7,7 +7,7 @@ import type { Finding, Stage, ValidationReport } from '../report.ts';
 import { SUPPORTED_VERSION_LIST, versionByNamespace, versionFromNamespace } from '../versions.ts';
 import { DEFAULT_ARCHIVE_LIMITS, readXPlanArchive } from './archive.ts';
 import type { ArchiveLimits } from './archive.ts';
-import { checkGeometry, type GeometryOptions } from './geometry.ts';
+import { beginGeometry, type GeometryOptions } from './geometry.ts';
 import { scanProlog } from './safety.ts';
 import { checkSemantics } from './semantic.ts';
 import { structureOf } from './structure.ts';
@@ -131,9 +131,11 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
     ...(parsed.srsName ? { srsName: parsed.srsName } : {}),
   }));
   const structure = structureOf(parsed);
+  // a large plan's geometry stage hands a share to another worker first; the semantic rules run meanwhile
+  const geometry = options.skipGeometry ? undefined : beginGeometry(parsed, structure, options.geometry);
   if (options.skipSemantic) skipped.push({ stage: 'semantic', reason: 'Auf Anfrage übersprungen (semantic=false).' });
   else findings.push(...checkSemantics(parsed, structure));
-  if (options.skipGeometry) skipped.push({ stage: 'geometry', reason: 'Auf Anfrage übersprungen (geometry=false).' });
-  else findings.push(...(await checkGeometry(parsed, structure, options.geometry)));
+  if (!geometry) skipped.push({ stage: 'geometry', reason: 'Auf Anfrage übersprungen (geometry=false).' });
+  else findings.push(...(await geometry.finish()));
   return done(version.version, { document: { xml, fileName, parsed, attachments } }, plans);
 }
