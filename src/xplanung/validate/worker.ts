@@ -5,6 +5,9 @@
 // worker's life (xsd.ts).
 import { serveJobs } from '../../core/workers/serve.ts';
 import { checkPackedAreaPart } from './area-checks.ts';
+import type * as JobModule from './job.ts';
 import type { JobHelpers, ValidationJob } from './job.ts';
 
-serveJobs(async (job: ValidationJob, helpers: JobHelpers) => (await import('./job.ts')).runValidationJob(job, helpers), checkPackedAreaPart);
+// imported once: every import() call would go through the module loader's hooks again
+let jobModule: Promise<typeof JobModule> | undefined;
+serveJobs(async (job: ValidationJob, helpers: JobHelpers) => (await (jobModule ??= import('./job.ts'))).runValidationJob(job, helpers), checkPackedAreaPart);
