@@ -54,6 +54,22 @@ describe('xplanung/area-checks: a share of the Bereich checks run by another wor
     assert.ok(sharedAnywhere >= 15, `${sharedAnywhere} units shared`);
   });
 
+  it('a helper that answers early is sent the next chunk: half of what is left', async () => {
+    const sizes: number[] = [];
+    const counting: JobHelpers = {
+      async ask(part, transfer) {
+        sizes.push((part as PackedAreaPart).units.length);
+        return elsewhere.ask(part, transfer);
+      },
+    };
+    const job = { body: warmUpPlan(), contentType: 'application/gml+xml', schemaDir, shareFrom: 0 };
+    const alone = await findingsOf(job);
+    const shared = await findingsOf(job, counting);
+    assert.ok(sizes.length >= 2, `chunks sent: ${sizes.join(', ')}`);
+    assert.equal(shared.shared, sizes.reduce((a, b) => a + b, 0), 'every chunk came back with findings');
+    assert.deepEqual(shared.findings, alone.findings);
+  });
+
   it('a small plan keeps its checks unless told otherwise (below the weight worth sharing)', async () => {
     const job = { body: warmUpPlan(), contentType: 'application/gml+xml', schemaDir };
     assert.equal((await findingsOf(job, elsewhere)).shared, 0);

@@ -31,8 +31,10 @@ const MAX_FINDINGS_PER_RULE = 500;
  * helper busy with it makes the next plan wait. Both set by measuring, see docs/xplanung.md.
  */
 const COVERAGE_COST = 3;
-/** The helper's portion of the weight (0.4 and 0.6 were no faster on the 20 MB bench plan). */
-const SHARE_PORTION = 0.5;
+/** The helper's first chunk, of the whole weight: it starts before the semantic rules run here, but unpacks and runs colder code. */
+const FIRST_SHARE = 0.4;
+/** Below this part of SHARE_FROM_WEIGHT left, nothing more is sent (a chunk costs packing and a message round trip). */
+const MIN_CHUNK = 0.2;
 const SHARE_FROM_WEIGHT = 100_000;
 
 /** Hands a packed share of the Bereich checks to another worker: its findings, or undefined when none took it. */
@@ -212,53 +214,75 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
 }
 
 /**
- * Hands a share of the units to another worker when the plan is large and one is offered; `finish`
- * runs the rest meanwhile, and whatever came back empty too. Results by the unit run: a unit of
- * inside tests may be cut in two, a Flächenschluss unit stays whole.
+ * Hands shares of the units to another worker when the plan is large and one is offered, and runs
+ * the rest in `finish`: this worker takes units from the front, the helper is sent chunks from the
+ * back, the first at once and the next (half of what is left) whenever it has answered, so that
+ * both finish at about the same time however fast each turns out to be. What comes back empty (no
+ * worker took it, or it failed) this worker runs too. Results by the unit run: a unit of inside
+ * tests may be cut in two, a Flächenschluss unit stays whole.
  */
 function startAreaUnits(part: AreaPart, options: GeometryOptions): { finish(): Promise<Map<AreaUnit, UnitFindings>> } {
   const points = part.shapes.map((s) => s.geometry.getNumPoints());
-  const insideWeight = (tests: AreaUnit['inside']) => tests.reduce((w, t) => w + points[t.object]!, 0);
   const weightOf = (u: AreaUnit) => u.coverage
     ? COVERAGE_COST * (u.coverage.members.reduce((w, m) => w + points[m]!, 0) + (u.coverage.area === undefined ? 0 : points[u.coverage.area]!))
-    : insideWeight(u.inside);
-  const weights = part.units.map(weightOf);
-  const total = weights.reduce((a, b) => a + b, 0);
-  const local: AreaUnit[] = [];
-  const shared: AreaUnit[] = [];
-  if (options.share && total >= (options.shareFrom ?? SHARE_FROM_WEIGHT)) {
-    // from the last unit back, the helper's portion of the work; inside tests may be cut
-    let room = total * SHARE_PORTION;
-    for (let i = part.units.length - 1; i >= 0; i--) {
-      const u = part.units[i]!, w = weights[i]!;
-      if (w <= room) {
-        shared.unshift(u);
-        room -= w;
-      } else if (!u.coverage && room > 0) {
-        let k = u.inside.length, taken = 0;
-        while (k > 0 && taken + points[u.inside[k - 1]!.object]! <= room) taken += points[u.inside[--k]!.object]!;
-        if (k < u.inside.length) shared.unshift({ inside: u.inside.slice(k) });
-        if (k > 0) local.unshift({ inside: u.inside.slice(0, k) });
+    : u.inside.reduce((w, t) => w + points[t.object]!, 0);
+  const pending = part.units.map((unit) => ({ unit, weight: weightOf(unit) }));
+  let left = pending.reduce((sum, p) => sum + p.weight, 0);
+  const chunks: Array<{ units: AreaUnit[]; answer: Promise<UnitFindings[] | undefined>; back?: boolean; empty?: boolean }> = [];
+  const shareFrom = options.shareFrom ?? SHARE_FROM_WEIGHT;
+  let sharing = !!options.share && left >= shareFrom;
+
+  /** Sends units from the back, up to `room` of weight, cutting a unit of inside tests to fill it. */
+  const send = (room: number) => {
+    const units: AreaUnit[] = [];
+    for (let i = pending.length - 1; i >= 0 && room > 0; i--) {
+      const { unit, weight } = pending[i]!;
+      if (weight <= room) {
+        units.unshift(unit);
+        pending.splice(i, 1);
+        room -= weight;
+        left -= weight;
+      } else if (!unit.coverage) {
+        let k = unit.inside.length, taken = 0;
+        while (k > 0 && taken + points[unit.inside[k - 1]!.object]! <= room) taken += points[unit.inside[--k]!.object]!;
+        if (k === unit.inside.length) continue;
+        units.unshift({ inside: unit.inside.slice(k) });
+        pending[i] = { unit: { inside: unit.inside.slice(0, k) }, weight: weight - taken };
         room -= taken;
-      } else {
-        local.unshift(u);
+        left -= taken;
       }
     }
-  } else {
-    local.push(...part.units);
-  }
-  let answer: Promise<UnitFindings[] | undefined> | undefined;
-  if (shared.length > 0) {
-    const { packed, transfer } = packAreaPart(part, shared);
-    answer = options.share!(packed, transfer);
-  }
+    if (units.length === 0) return;
+    const { packed, transfer } = packAreaPart(part, units);
+    const chunk: (typeof chunks)[number] = { units, answer: options.share!(packed, transfer) };
+    chunk.answer.then((found) => {
+      chunk.back = true;
+      chunk.empty = !found;
+    }, () => undefined);
+    chunks.push(chunk);
+  };
+  if (sharing) send(left * FIRST_SHARE);
+
   return {
     async finish() {
       const checker = new AreaChecker(part.shapes);
       const results = new Map<AreaUnit, UnitFindings>();
-      for (const u of local) results.set(u, checker.check(u));
-      const remote = answer ? await answer : undefined;
-      shared.forEach((u, i) => results.set(u, remote?.[i] ?? checker.check(u)));
+      while (pending.length > 0) {
+        const { unit, weight } = pending.shift()!;
+        results.set(unit, checker.check(unit));
+        left -= weight;
+        if (!sharing) continue;
+        // let the helper's answer in; when it has one, send it half of what is left
+        await new Promise((resolve) => setImmediate(resolve));
+        const last = chunks[chunks.length - 1];
+        if (!last?.back) continue;
+        if (last.empty) sharing = false;
+        else if (left >= MIN_CHUNK * shareFrom) send(left / 2);
+      }
+      for (const { units, answer } of chunks) {
+        const found = await answer;
+        units.forEach((u, i) => results.set(u, found?.[i] ?? checker.check(u)));
+      }
       return results;
     },
   };
