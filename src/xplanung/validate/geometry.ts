@@ -31,11 +31,11 @@ const MAX_FINDINGS_PER_RULE = 500;
  * helper busy with it makes the next plan wait. Both set by measuring, see docs/xplanung.md.
  */
 const COVERAGE_COST = 3;
+const SHARE_FROM_WEIGHT = 100_000;
 /** The helper's first chunk, of the whole weight: it starts before the semantic rules run here, but unpacks and runs colder code. */
 const FIRST_SHARE = 0.4;
 /** Below this part of SHARE_FROM_WEIGHT left, nothing more is sent (a chunk costs packing and a message round trip). */
 const MIN_CHUNK = 0.2;
-const SHARE_FROM_WEIGHT = 100_000;
 
 /** Hands a packed share of the Bereich checks to another worker: its findings, or undefined when none took it. */
 export type ShareAreaChecks = (part: PackedAreaPart, transfer: ArrayBuffer[]) => Promise<UnitFindings[] | undefined>;
