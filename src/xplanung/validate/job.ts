@@ -22,7 +22,7 @@ export interface ValidationJob {
   fileName?: string;
   /** Present for a push: the tenant's effective code lists ([list, code, value]) and municipality keys. */
   mapping?: { codes: Array<[string, string, string]>; tenantAgs: string[] };
-  /** Coordinates from which the geometry stage shares its Bereich checks (geometry.ts); the warm-up sets 0. */
+  /** The weight (in coordinates) from which the geometry stage shares its Bereich checks (geometry.ts); the warm-up sets 0. */
   shareFrom?: number;
 }
 
@@ -39,7 +39,7 @@ export interface ValidationJobResult {
   epsg?: number;
   /** For a push whose report is valid: one procedure per plan. */
   plans?: MappedPlan[];
-  /** Bereiche whose geometry checks another worker ran. */
+  /** Units of the Bereich checks (area-checks.ts) that another worker ran. */
   sharedUnits?: number;
 }
 
