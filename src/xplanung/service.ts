@@ -29,9 +29,9 @@ export class XPlanungService {
   }
 
   /**
-   * Starts one worker and compiles the current schema sets in it (~2 s, mostly the worker's boot), so
-   * that the first plan after a start does not wait. One, not all: a worker holds ~250 MB once it has
-   * compiled the 6.0 set, and a second plan at the same time is rare; it starts the next worker.
+   * Starts the validation workers ahead of the first plan (validate/pool.ts, warmUp): one compiles the
+   * current schema sets and validates the warm-up plan, the other stays light (~50 MB) and takes
+   * shares of a large plan's geometry checks until two plans arrive at the same time.
    */
   warm(): Promise<void> {
     return this.pool.warmUp(this.ctx.config.schemaDir, WARM_VERSIONS);

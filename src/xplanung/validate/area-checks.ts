@@ -10,8 +10,8 @@ import { buffer, coveringArea, geometryFactory, newCoordinate, toWkt, unionOfVal
 import { packGeometries, transferablesOf, unpackGeometries, type PackedGeometries } from '../../core/geo/pack.ts';
 import type { Finding } from '../report.ts';
 
-export const INSIDE_TOLERANCE = 0.001;
-export const FLAECHENSCHLUSS_TOLERANCE = 0.002;
+const INSIDE_TOLERANCE = 0.001;
+const FLAECHENSCHLUSS_TOLERANCE = 0.002;
 /**
  * An overlap or a gap worth reporting survives shrinking by half the tolerance, so it holds a disc of
  * radius 0.001 m: π·(0.001 m)² ≈ 3.1e-6 m². Below this much area (m², with room for rounding) there
@@ -241,7 +241,7 @@ export function packAreaPart(part: AreaPart, units: AreaUnit[]): { packed: Packe
   return { packed: { geometries, refs: used.map((s) => s.ref), units: moved }, transfer: transferablesOf(geometries) };
 }
 
-export function unpackAreaPart(p: PackedAreaPart): AreaPart {
+function unpackAreaPart(p: PackedAreaPart): AreaPart {
   const geometries = unpackGeometries(p.geometries);
   if (geometries.length !== p.refs.length) throw new Error('malformed area part');
   return { shapes: geometries.map((geometry, i) => ({ ref: p.refs[i]!, geometry })), units: p.units };
