@@ -13,7 +13,7 @@ import { contentTypeOf, real, REAL_DIR } from '../helpers/xplanung.ts';
 const schemaDir = join(projectRoot, 'schemas', 'vendor');
 const plans: Array<[string, Buffer, string]> = [
   ...readdirSync(REAL_DIR).filter((f) => /\.(gml|zip)$/.test(f)).map((f): [string, Buffer, string] => [f, real(f), contentTypeOf(f)]),
-  ['the warm-up plan (two Bereiche)', warmUpPlan(), 'application/gml+xml'],
+  ['the warm-up plan (three Bereiche)', warmUpPlan(), 'application/gml+xml'],
 ];
 
 /** Another worker, as the pool lends one: the part travels as postMessage would move it. */
