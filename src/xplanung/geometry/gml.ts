@@ -22,9 +22,49 @@ export interface ReadGeometry {
 
 interface Ctx { defects: GmlDefect[]; polygons: Array<{ polygon: Polygon; gmlId?: string }>; dim: number }
 
-function numbers(s: string | undefined): number[] {
-  if (!s) return [];
-  return s.trim().split(/\s+/).filter(Boolean).map(Number);
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13;
+
+/**
+ * The number in s[start, end), exactly as Number() reads it. Coordinates are plain decimals (an optional
+ * sign, at most 15 digits, a point): then the digits as an integer are exact in a double, and one
+ * division by an exact power of ten rounds correctly, so the result is Number()'s (Clinger's fast
+ * path). That is twice as fast as Number() on the substring, which takes everything else.
+ */
+function decimal(s: string, start: number, end: number): number {
+  let i = start;
+  let c = s.charCodeAt(i);
+  const negative = c === 45; // -
+  if (negative || c === 43) i++; // +
+  let value = 0, digits = 0, fraction = -1;
+  for (; i < end; i++) {
+    c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits++;
+      if (fraction >= 0) fraction++;
+    } else if (c === 46 && fraction < 0) fraction = 0; // .
+    else return Number(s.slice(start, end));
+  }
+  if (digits === 0 || digits > 15) return Number(s.slice(start, end));
+  const v = fraction > 0 ? value / POW10[fraction]! : value;
+  return negative ? -v : v;
+}
+
+/** The numbers of an XML list (gml:posList, gml:pos): tokens between XML white space. */
+export function numbers(s: string | undefined): number[] {
+  const out: number[] = [];
+  if (!s) return out;
+  for (let i = 0; i < s.length;) {
+    if (isSpace(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < s.length && !isSpace(s.charCodeAt(i))) i++;
+    out.push(decimal(s, start, i));
+  }
+  return out;
 }
 
 function coordsOf(node: XmlNode, ctx: Ctx, gmlId: string | undefined): Coordinate[] {
