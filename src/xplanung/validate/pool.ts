@@ -20,7 +20,7 @@ export class ValidationPool extends WorkerPool<ValidationJob, ValidationJobResul
    * request; then validates the gateway's own warm-up plan (warm-up.ts) a few times, so that the tree,
    * rule and geometry code is optimised too. Those runs hand a share of their geometry checks to the
    * second worker (as a large plan would), which warms its geometry code and leaves it without the
-   * job code and schemas (~60 MB, see worker.ts) until a second plan arrives at the same time.
+   * job code and schemas (~50 MB, see worker.ts) until a second plan arrives at the same time.
    */
   async warmUp(schemaDir: string, versions: string[]): Promise<void> {
     const ignore = () => undefined;
