@@ -10,15 +10,17 @@ import { readXPlanArchive } from '../../src/xplanung/validate/archive.ts';
 import { REAL_DIR, real } from '../helpers/xplanung.ts';
 
 /** The plain-object shape of parse.ts, built through the public API only; lines and order kept beside it. */
-function publicTree(doc: XmlDocument): { node: XmlValue; lines: number[] } {
+function publicTree(doc: XmlDocument): { node: XmlValue; lines: number[]; ids: Map<string, number> } {
   // lines of the elements that become objects (not text-only leaves), in document order
   const lines: number[] = [];
+  const ids = new Map<string, number>();
   const convert = (el: XmlElement): XmlValue => {
     const node: XmlNode = {};
     const at = lines.push(el.line) - 1;
     let attributes = false;
     for (const a of el.attrs) {
       node[`@${a.name}`] = a.value;
+      if (a.name === 'id' && a.value) ids.set(a.value, (ids.get(a.value) ?? 0) + 1);
       attributes = true;
     }
     let content = '';
@@ -42,7 +44,7 @@ function publicTree(doc: XmlDocument): { node: XmlValue; lines: number[] } {
     return node;
   };
   const node = convert(doc.root);
-  return { node, lines: lines.filter((l) => l !== -1) };
+  return { node, lines: lines.filter((l) => l !== -1), ids };
 }
 
 /** Lines of every element node of a parse.ts tree, in document order (element-only leaves are strings and carry none). */
@@ -76,6 +78,9 @@ describe('xplanung/parse: treeOf', () => {
         const ourLines = linesInOrder(ours.node);
         assert.ok(ourLines.length > 10, f);
         assert.deepEqual(ourLines, reference.lines, f);
+        // every gml:id with how often it occurs (the semantic stage's uniqueness and xlink rules)
+        assert.ok(ours.ids.size > 0, f);
+        assert.deepEqual([...ours.ids].sort(), [...reference.ids].sort(), f);
         compared++;
       } finally {
         doc.dispose();

@@ -1,5 +1,5 @@
 // Syntax stage: XSD validation with libxml2 (WebAssembly build). Runs inside a worker thread
-// (see xsd-pool.ts), where each schema set is compiled once and reused for every document.
+// (pool.ts), where each schema set is compiled once and reused for every document.
 //
 // Offline by construction: one input provider answers every URL libxml2 asks for. Files inside
 // the schema directory are served; the absolute publisher URLs (OGC, W3C, repository.gdi-de.org)
