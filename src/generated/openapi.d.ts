@@ -617,6 +617,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/xplanung/v1/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lists the rules the validation checks, with the stage and a German title each
+         * @description Every `rule` a finding of the validation report can carry: the declared subset of the XLeitstelle
+         *     Konformitätsregeln under their official numbers, and the gateway's own ids for the safety, syntax
+         *     and mapping checks. Clients can show the title beside a finding.
+         */
+        get: operations["listXPlanRules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/xplanung/v1/tenants/{tenant}/plans": {
         parameters: {
             query?: never;
@@ -1115,6 +1137,17 @@ export interface components {
         };
         /** @enum {string} */
         ValidationReport_stage: "safety" | "syntax" | "semantic" | "geometry";
+        /**
+         * ValidationRule
+         * @description A rule the XPlanung validation checks, as findings name it: the official Konformitätsregel number where one exists, otherwise a stable gateway rule id.
+         */
+        ValidationRule: {
+            /** @description The id findings carry in `rule`, e.g. `2.2.1.1`, `xsd`, `safety.doctype`. */
+            rule: string;
+            stage: components["schemas"]["ValidationReport_stage"];
+            /** @description What the rule asks, in German (as the HTML report shows it under the rule number). */
+            title: string;
+        };
         /**
          * XPlanPlan
          * @description A plan pushed by planning software and the procedure it is mapped to.
@@ -2770,6 +2803,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    listXPlanRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules, by stage (safety, syntax, semantic, geometry) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationRule"][];
                 };
             };
         };

@@ -2,6 +2,7 @@
 // German HTML rendering for planners (Accept: text/html).
 import { create } from 'xmlbuilder2';
 import type { components } from '../generated/openapi.d.ts';
+import { ruleTitle } from './rules.ts';
 
 export type ValidationReport = components['schemas']['ValidationReport'];
 export type Finding = components['schemas']['ValidationReport_finding'];
@@ -34,7 +35,7 @@ export function reportToHtml(report: ValidationReport): string {
     'body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}' +
       '.ok{color:#116329}.fail{color:#a40e26}table{border-collapse:collapse;width:100%}' +
       'th,td{border:1px solid #ccc;padding:.4rem;text-align:left;vertical-align:top}th{background:#f3f3f3}' +
-      'td.error{color:#a40e26;font-weight:bold}td.warning{color:#8a5a00}code{font-size:.9em}',
+      'td.error{color:#a40e26;font-weight:bold}td.warning{color:#8a5a00}code{font-size:.9em}.rule-title{font-size:.85em;color:#555}',
   );
   const body = html.ele('body');
   body.ele('h1').txt('Prüfbericht XPlanGML');
@@ -65,7 +66,11 @@ export function reportToHtml(report: ValidationReport): string {
       const row = tbody.ele('tr');
       row.ele('td', { class: f.severity }).txt(f.severity === 'error' ? 'Fehler' : 'Warnung');
       row.ele('td').txt(STAGE_LABELS[f.stage]);
-      row.ele('td').ele('code').txt(f.rule);
+      // the number and what the rule asks, so that a planner need not look the number up
+      const rule = row.ele('td');
+      rule.ele('code').txt(f.rule);
+      const title = ruleTitle(f.rule);
+      if (title) rule.ele('div', { class: 'rule-title' }).txt(title);
       row.ele('td').txt(f.message);
       row.ele('td').txt(f.line ? String(f.line) : '');
       row.ele('td').txt(f.gmlIds.join(', '));

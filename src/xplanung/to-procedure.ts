@@ -9,6 +9,7 @@ import { readGmlGeometry } from './geometry/gml.ts';
 import { all, attr, childNodes, hrefs, text } from './parse.ts';
 import type { XPlanDocument, XPlanFeature, XmlNode } from './parse.ts';
 import type { Finding } from './report.ts';
+import type { RuleId } from './rules.ts';
 import { geometryIn, planFamily } from './validate/structure.ts';
 
 /** Looks up a code in one of the tenant's code lists (e.g. 'xplanung:bp-planart'). */
@@ -39,7 +40,7 @@ const PERIODS: Record<string, Array<[string, string, Phase['kind'], Phase['audie
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function mappingFinding(rule: string, severity: Finding['severity'], message: string, plan: XPlanFeature): Finding {
+function mappingFinding(rule: RuleId, severity: Finding['severity'], message: string, plan: XPlanFeature): Finding {
   return { rule, severity, stage: 'semantic', message, gmlIds: [plan.gmlId], line: plan.line ?? null };
 }
 

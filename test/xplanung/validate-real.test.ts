@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { buffer, fromWkt, geometryFactory, newCoordinate } from '../../src/core/geo/jts.ts';
 import { contentTypeOf, real } from '../helpers/xplanung.ts';
 
 interface Expectation { file: string; version: string | null; valid: boolean; rules?: string[]; noRules?: string[] }
@@ -76,6 +77,24 @@ describe('xplanung: real plans through POST /xplanung/v1/validate', function () 
     const f = res.body.findings.find((x: { rule: string }) => x.rule === '2.2.3.1');
     assert.match(f.marker, /^(MULTI)?POLYGON/);
     assert.equal(f.gmlIds.length, 2);
+  });
+
+  it('overlaps, gaps and parts outside name a point that lies in their marker', async () => {
+    let located = 0;
+    for (const file of ['Blankenese29.gml', 'BP_Alles_Parmis.gml', 'BPlan_6-0_Polygon_ausserhalb.gml', 'xplan54_Flaechenschlussfehler_Luecken.gml']) {
+      const res = await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', 'application/gml+xml').send(real(file)).expect(200);
+      for (const f of res.body.findings as Array<{ rule: string; message: string; marker?: string }>) {
+        if (f.rule !== '2.2.1.1' && f.rule !== '2.2.3.1') continue;
+        const at = / bei \((-?[\d.]+) (-?[\d.]+)\)/.exec(f.message);
+        assert.ok(at && f.marker, `${file}: ${f.message}`);
+        const marker = fromWkt(f.marker);
+        // the message rounds to the millimetre: a disc of that radius around the point meets the marker's inside
+        const disc = buffer(geometryFactory.createPoint(newCoordinate(Number(at[1]), Number(at[2]))), 0.001);
+        assert.ok(marker.relate(disc, 'T********'), `${file}: ${f.message} does not lie in its marker`);
+        located++;
+      }
+    }
+    assert.ok(located >= 10, `${located} located findings`);
   });
 
   it('query switches skip stages and say so (skipGeometrisch, skipSemantisch)', async () => {

@@ -5,6 +5,7 @@ import 'jsts/org/locationtech/jts/monkey.js'; // adds union, intersection, diffe
 import OrientationImpl from 'jsts/org/locationtech/jts/algorithm/Orientation.js';
 import CoordinateImpl from 'jsts/org/locationtech/jts/geom/Coordinate.js';
 import GeometryFactoryImpl from 'jsts/org/locationtech/jts/geom/GeometryFactory.js';
+import WKTReaderImpl from 'jsts/org/locationtech/jts/io/WKTReader.js';
 import WKTWriterImpl from 'jsts/org/locationtech/jts/io/WKTWriter.js';
 import BufferOpImpl from 'jsts/org/locationtech/jts/operation/buffer/BufferOp.js';
 import IsValidOpImpl from 'jsts/org/locationtech/jts/operation/valid/IsValidOp.js';
@@ -71,6 +72,9 @@ export const geometryFactory: GeometryFactory = new (GeometryFactoryImpl as unkn
 export const isValidOp = (g: Geometry): IsValidOpInstance => new (IsValidOpImpl as unknown as Ctor<IsValidOpInstance, [Geometry]>)(g);
 const writer = new (WKTWriterImpl as unknown as Ctor<{ write(g: Geometry): string }>)();
 export const toWkt = (g: Geometry): string => writer.write(g);
+const wktReader = new (WKTReaderImpl as unknown as Ctor<{ read(wkt: string): Geometry }>)();
+/** A finding's marker (WKT) as a geometry again. */
+export const fromWkt = (wkt: string): Geometry => wktReader.read(wkt);
 export const buffer = (g: Geometry, distance: number): Geometry => (BufferOpImpl as unknown as { bufferOp(g: Geometry, d: number): Geometry }).bufferOp(g, distance);
 export const isCCW = (ring: Coordinate[]): boolean => (OrientationImpl as unknown as { isCCW(c: Coordinate[]): boolean }).isCCW(ring);
 const geoJsonReader = new (GeoJSONReaderImpl as unknown as Ctor<{ read(g: unknown): Geometry }>)();

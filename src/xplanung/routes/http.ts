@@ -9,6 +9,7 @@ import { authState } from '../../http/credentials.ts';
 import { ExportError } from '../export.ts';
 import { reportToHtml } from '../report.ts';
 import type { ValidationReport } from '../report.ts';
+import { RULE_LIST } from '../rules.ts';
 import type { XPlanungService, StageSwitches } from '../service.ts';
 import { ARCHIVE_TYPES, GML_TYPES, mediaType } from '../validate/index.ts';
 import { PoolBusyError } from '../validate/pool.ts';
@@ -76,6 +77,11 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
     if (!t) throw notFound(`tenant ${id} does not exist`);
     return t;
   }
+
+  r.get('/xplanung/v1/rules', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.json(RULE_LIST);
+  });
 
   r.post('/xplanung/v1/validate', ...planBody(ctx), async (req, res) => {
     const sw = switches(req);

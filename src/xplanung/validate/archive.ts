@@ -4,6 +4,7 @@
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
 import type { Finding } from '../report.ts';
+import type { RuleId } from '../rules.ts';
 
 export interface ArchiveLimits {
   maxEntries: number;
@@ -26,7 +27,7 @@ export interface ArchiveContent {
 
 export type ArchiveResult = { ok: true; content: ArchiveContent } | { ok: false; finding: Finding; status: 413 | 415 | 422 };
 
-function refuse(rule: string, message: string, status: 413 | 415 | 422 = 422): ArchiveResult {
+function refuse(rule: RuleId, message: string, status: 413 | 415 | 422 = 422): ArchiveResult {
   return { ok: false, status, finding: { rule, severity: 'error', stage: 'safety', message, gmlIds: [], line: null } };
 }
 

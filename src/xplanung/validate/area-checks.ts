@@ -9,6 +9,7 @@ import { gapShells, type FlatRing } from '../../core/geo/gaps.ts';
 import { buffer, coveringArea, geometryFactory, newCoordinate, toWkt, unionOfValidPolygons, type CoveringArea, type Geometry } from '../../core/geo/jts.ts';
 import { packGeometries, transferablesOf, unpackGeometries, type PackedGeometries } from '../../core/geo/pack.ts';
 import type { Finding } from '../report.ts';
+import type { RuleId } from '../rules.ts';
 
 const INSIDE_TOLERANCE = 0.001;
 const FLAECHENSCHLUSS_TOLERANCE = 0.002;
@@ -20,6 +21,12 @@ const FLAECHENSCHLUSS_TOLERANCE = 0.002;
 const AREA_EVIDENCE_M2 = 1e-6;
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Where a finding's marker lies, for the message: a point inside it (JTS's interior point), to the millimetre. */
+function near(marker: Geometry): string {
+  const c = marker.getInteriorPoint().getCoordinate();
+  return c ? ` bei (${round(c.x)} ${round(c.y)})` : '';
+}
 
 /** What a finding says about a feature. */
 export interface FeatureRef { type: string; gmlId: string; line?: number; /** how messages name it: its name, else its gml:id */ label: string }
@@ -43,7 +50,7 @@ export interface UnitFindings {
   flaechenschluss: Finding[];
 }
 
-function finding(rule: string, severity: Finding['severity'], message: string, ref: FeatureRef, gmlIds: string[], marker?: Geometry): Finding {
+function finding(rule: RuleId, severity: Finding['severity'], message: string, ref: FeatureRef, gmlIds: string[], marker?: Geometry): Finding {
   const f: Finding = { rule, severity, stage: 'geometry', message, gmlIds, line: ref.line ?? null };
   if (marker && !marker.isEmpty()) f.marker = toWkt(marker);
   return f;
@@ -126,7 +133,7 @@ export class AreaChecker {
     if (w.covers(o.geometry)) return undefined;
     const outside = o.geometry.difference(w.geometry);
     if (outside.isEmpty()) return undefined;
-    return finding('2.2.3.1', 'error', `${o.ref.type} liegt teilweise außerhalb des Geltungsbereichs von ${area.ref.type} „${area.ref.label}“.`, o.ref, [o.ref.gmlId, area.ref.gmlId], outside);
+    return finding('2.2.3.1', 'error', `${o.ref.type} liegt teilweise außerhalb des Geltungsbereichs von ${area.ref.type} „${area.ref.label}“${near(outside)}.`, o.ref, [o.ref.gmlId, area.ref.gmlId], outside);
   }
 
   /** 2.2.1.1: overlaps between members are errors, gaps in the Geltungsbereich warnings. */
@@ -163,9 +170,7 @@ export class AreaChecker {
     gaps.sort((a, b) => a.getEnvelopeInternal().getMinX() - b.getEnvelopeInternal().getMinX() || a.getEnvelopeInternal().getMinY() - b.getEnvelopeInternal().getMinY());
     for (const gap of gaps) {
       if (gap.isEmpty() || buffer(gap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty()) continue;
-      const c = gap.getInteriorPoint().getCoordinate();
-      const at = c ? ` bei (${round(c.x)} ${round(c.y)})` : '';
-      out.push(finding('2.2.1.1', 'warning', `Flächenschluss: Lücke von ${round(gap.getArea())} m² im Geltungsbereich${at}, die kein Flächenschlussobjekt abdeckt.`, area.ref, [area.ref.gmlId], gap));
+      out.push(finding('2.2.1.1', 'warning', `Flächenschluss: Lücke von ${round(gap.getArea())} m² im Geltungsbereich${near(gap)}, die kein Flächenschlussobjekt abdeckt.`, area.ref, [area.ref.gmlId], gap));
     }
   }
 }
@@ -214,7 +219,7 @@ function findOverlaps(members: Shape[], pairs: Array<[number, number]>, out: Fin
     if (overlap.getDimension() < 2 || overlap.isEmpty()) continue;
     // thinner than the tolerance everywhere → rounding, not an overlap
     if (buffer(overlap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty()) continue;
-    out.push(finding('2.2.1.1', 'error', `Flächenschlussobjekte überlappen sich: ${a.ref.type} und ${b.ref.type} (${round(overlap.getArea())} m²).`, a.ref, [a.ref.gmlId, b.ref.gmlId], overlap));
+    out.push(finding('2.2.1.1', 'error', `Flächenschlussobjekte überlappen sich: ${a.ref.type} und ${b.ref.type} (${round(overlap.getArea())} m²)${near(overlap)}.`, a.ref, [a.ref.gmlId, b.ref.gmlId], overlap));
   }
 }
 

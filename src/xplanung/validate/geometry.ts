@@ -9,19 +9,13 @@ import type { Geometry } from '../../core/geo/jts.ts';
 import { attr, text } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature } from '../parse.ts';
 import type { Finding } from '../report.ts';
+import type { RuleId } from '../rules.ts';
 import { epsgCode, isSupportedCrs, PROJECTED, SUPPORTED_CRS_LIST } from '../crs.ts';
 import { readGmlGeometry } from '../geometry/gml.ts';
 import type { GmlDefect, ReadGeometry } from '../geometry/gml.ts';
 import { AreaChecker, packAreaPart, type AreaPart, type AreaUnit, type PackedAreaPart, type UnitFindings } from './area-checks.ts';
 import { geometryIn, structureOf } from './structure.ts';
 import type { DocumentStructure } from './structure.ts';
-
-export const GEOMETRY_RULES = [
-  { rule: '2.1.3.1', title: 'Angabe eines unterstützten Koordinatenreferenzsystems' },
-  { rule: '2.2.2.1', title: 'Gültige Geometrie (geschlossene Ringe, keine Selbstüberschneidung, keine doppelten Stützpunkte, Orientierung, Löcher im Inneren, zusammenhängende Patches)' },
-  { rule: '2.2.3.1', title: 'Objekte liegen innerhalb des Geltungsbereichs (Toleranz 0,001 m)' },
-  { rule: '2.2.1.1', title: 'Flächenschlussbedingung: keine Überlappungen (Fehler), keine Lücken (Warnung), Toleranz 0,002 m' },
-];
 
 const MAX_FINDINGS_PER_RULE = 500;
 /**
@@ -50,7 +44,7 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 
 interface Located { feature: XPlanFeature; read: ReadGeometry; srsName?: string }
 
-function finding(rule: string, severity: Finding['severity'], message: string, feature: XPlanFeature | undefined, gmlIds: string[], marker?: Geometry): Finding {
+function finding(rule: RuleId, severity: Finding['severity'], message: string, feature: XPlanFeature | undefined, gmlIds: string[], marker?: Geometry): Finding {
   const f: Finding = { rule, severity, stage: 'geometry', message, gmlIds, line: feature?.line ?? null };
   if (marker && !marker.isEmpty()) f.marker = toWkt(marker);
   return f;

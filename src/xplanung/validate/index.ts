@@ -4,6 +4,7 @@ import { documentOf, plansOf, text } from '../parse.ts';
 import type { XPlanDocument } from '../parse.ts';
 import { makeReport } from '../report.ts';
 import type { Finding, Stage, ValidationReport } from '../report.ts';
+import type { RuleId } from '../rules.ts';
 import { SUPPORTED_VERSION_LIST, versionByNamespace, versionFromNamespace } from '../versions.ts';
 import { DEFAULT_ARCHIVE_LIMITS, readXPlanArchive } from './archive.ts';
 import type { ArchiveLimits } from './archive.ts';
@@ -92,7 +93,7 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
   if (!version) {
     const named = ns ? versionFromNamespace(ns) : undefined;
     findings.push({
-      rule: 'version',
+      rule: 'version' satisfies RuleId,
       severity: 'error',
       stage: 'syntax',
       message: named
@@ -109,7 +110,7 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
   if (!tree) {
     for (const i of issues) {
       findings.push({
-        rule: i.kind === 'parse' ? 'xml' : 'xsd',
+        rule: (i.kind === 'parse' ? 'xml' : 'xsd') satisfies RuleId,
         severity: 'error',
         stage: 'syntax',
         message: i.kind === 'parse' ? `Das Dokument ist kein wohlgeformtes XML: ${i.message}` : `Verstoß gegen das XML-Schema XPlanGML ${version.version}: ${i.message}`,

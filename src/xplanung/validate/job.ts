@@ -7,6 +7,7 @@ import { epsgCode } from '../crs.ts';
 import { plansOf } from '../parse.ts';
 import { makeReport } from '../report.ts';
 import type { Finding, ValidationReport } from '../report.ts';
+import type { RuleId } from '../rules.ts';
 import { planToProcedure } from '../to-procedure.ts';
 import type { Helpers } from '../../core/workers/serve.ts';
 import type { PackedAreaPart, UnitFindings } from './area-checks.ts';
@@ -79,10 +80,10 @@ export async function runValidationJob(job: ValidationJob, helpers?: JobHelpers)
     try {
       plans.push({ planId: plan.gmlId, planType: plan.type, procedure: parseProcedureInput(mapped.procedure) });
     } catch (err) {
-      findings.push({ rule: 'mapping', severity: 'error', stage: 'semantic', message: `Der Plan lässt sich nicht als Verfahren speichern: ${(err as Error).message}`, gmlIds: [plan.gmlId], line: plan.line ?? null });
+      findings.push({ rule: 'mapping' satisfies RuleId, severity: 'error', stage: 'semantic', message: `Der Plan lässt sich nicht als Verfahren speichern: ${(err as Error).message}`, gmlIds: [plan.gmlId], line: plan.line ?? null });
     }
   }
-  if (plans.length === 0) findings.push({ rule: 'mapping.no-plan', severity: 'error', stage: 'semantic', message: 'Das Dokument enthält keinen Plan (BP_Plan, FP_Plan, RP_Plan, SO_Plan oder LP_Plan).', gmlIds: [], line: null });
+  if (plans.length === 0) findings.push({ rule: 'mapping.no-plan' satisfies RuleId, severity: 'error', stage: 'semantic', message: 'Das Dokument enthält keinen Plan (BP_Plan, FP_Plan, RP_Plan, SO_Plan oder LP_Plan).', gmlIds: [], line: null });
   out.report = makeReport({ ...result.report, findings });
   if (out.report.valid) out.plans = plans;
   return out;

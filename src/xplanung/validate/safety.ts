@@ -4,6 +4,7 @@
 // tag itself is then read by an XML parser to learn the root's namespace.
 import { XMLParser } from 'fast-xml-parser';
 import type { Finding } from '../report.ts';
+import type { RuleId } from '../rules.ts';
 
 export interface RootInfo {
   /** Local name of the root element, e.g. 'XPlanAuszug'. */
@@ -15,7 +16,7 @@ export type PrologResult = { ok: true; root: RootInfo } | { ok: false; finding: 
 
 const MAX_PROLOG = 64 * 1024;
 
-function safetyFinding(rule: string, message: string, line?: number): Finding {
+function safetyFinding(rule: RuleId, message: string, line?: number): Finding {
   return { rule, severity: 'error', stage: 'safety', message, gmlIds: [], line: line ?? null };
 }
 

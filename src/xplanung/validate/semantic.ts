@@ -1,42 +1,15 @@
 // Semantic stage: a declared subset of the XLeitstelle Konformitätsregeln (rules of conformity),
 // each under its official number where the XLeitstelle numbers it, otherwise under a stable id.
-// RULES lists them; docs/xplanung-validation.md describes them.
+// ../rules.ts lists them with their titles; docs/xplanung.md describes them.
 import { all, attr, childNodes, hrefs, text, walk } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature } from '../parse.ts';
 import type { Finding } from '../report.ts';
+import type { RuleId } from '../rules.ts';
 import { planFamily, structureOf } from './structure.ts';
 import type { DocumentStructure } from './structure.ts';
 
-export interface RuleInfo { rule: string; title: string }
-
-/** The rules this stage checks (the declared subset). */
-export const SEMANTIC_RULES: RuleInfo[] = [
-  { rule: 'xlink', title: 'Jede xlink:href-Referenz zeigt auf ein Objekt im selben Dokument' },
-  { rule: 'gml-id', title: 'gml:id ist im Dokument eindeutig' },
-  { rule: 'bereich-nummer', title: 'Die Nummern der Bereiche eines Plans sind eindeutig' },
-  { rule: '3.2.5.1', title: 'XP_Gemeinde: Konsistenz der Attribute ags und rs' },
-  { rule: '4.1.1.1', title: 'BP_Plan: Einschränkung der Relation bereich' },
-  { rule: '4.1.2.3', title: 'BP_Bereich: Einschränkung der Relation gehoertZuPlan' },
-  { rule: '5.1.1.1', title: 'FP_Plan: Einschränkung der Relation bereich' },
-  { rule: '5.1.1.2', title: 'FP_Plan: Konsistenz der Attribute planArt und sonstPlanArt' },
-  { rule: '5.1.2.3', title: 'FP_Bereich: Einschränkung der Relation gehoertZuPlan' },
-  { rule: '6.1.1.1', title: 'SO_Plan: Einschränkung der Relation bereich' },
-  { rule: '6.1.2.3', title: 'SO_Bereich: Einschränkung der Relation gehoertZuPlan' },
-  { rule: '6.1.3.4', title: 'SO_Objekt außerhalb eines BPlans: keine Relation wirdAusgeglichenDurchBPFlaeche' },
-  { rule: '6.1.3.5', title: 'SO_Objekt außerhalb eines BPlans: keine Relation wirdAusgeglichenDurchBPABE' },
-  { rule: '6.1.3.6', title: 'SO_Objekt außerhalb eines BPlans: keine Relation wirdAusgeglichenDurchBPSPEMassnahme' },
-  { rule: '6.1.3.7', title: 'SO_Objekt außerhalb eines BPlans: keine Relation wirdAusgeglichenDurchBPSPEFlaeche' },
-  { rule: '6.1.3.8', title: 'SO_Objekt außerhalb eines BPlans: keine Relation wirdAusgeglichenDurchBPMassnahme' },
-  { rule: '6.1.3.11', title: 'SO_Objekt außerhalb eines BPlans: keine Relation zusatzkontingent' },
-  { rule: '6.1.3.12', title: 'SO_Objekt außerhalb eines BPlans: keine Relation zusatzkontingentFlaeche' },
-  { rule: '6.1.3.13', title: 'SO_Objekt außerhalb eines BPlans: keine Relation richtungssektorGrenze' },
-  { rule: '7.1.1.1', title: 'RP_Plan: Einschränkung der Relation bereich' },
-  { rule: '7.1.2.2', title: 'RP_Bereich: Einschränkung der Relation gehoertZuPlan' },
-  { rule: 'datum-konsistenz', title: 'Verfahrensdaten: Beginn nicht nach Ende, Beschlüsse in zeitlicher Folge' },
-];
-
 /** BP-only relations of SO objects (6.0), by the rule that forbids them outside a Bebauungsplan. */
-const BP_ONLY_SO_RELATIONS: Array<[string, string]> = [
+const BP_ONLY_SO_RELATIONS: Array<[string, RuleId]> = [
   ['wirdAusgeglichenDurchBPFlaeche', '6.1.3.4'],
   ['wirdAusgeglichenDurchBPABE', '6.1.3.5'],
   ['wirdAusgeglichenDurchBPSPEMassnahme', '6.1.3.6'],
@@ -47,14 +20,14 @@ const BP_ONLY_SO_RELATIONS: Array<[string, string]> = [
   ['richtungssektorGrenze', '6.1.3.13'],
 ];
 
-const RELATION_RULES: Record<string, { bereich: string; gehoertZuPlan: string }> = {
+const RELATION_RULES: Record<string, { bereich: RuleId; gehoertZuPlan: RuleId }> = {
   BP: { bereich: '4.1.1.1', gehoertZuPlan: '4.1.2.3' },
   FP: { bereich: '5.1.1.1', gehoertZuPlan: '5.1.2.3' },
   SO: { bereich: '6.1.1.1', gehoertZuPlan: '6.1.2.3' },
   RP: { bereich: '7.1.1.1', gehoertZuPlan: '7.1.2.2' },
 };
 
-function finding(rule: string, severity: Finding['severity'], message: string, features: Array<XPlanFeature | undefined>, gmlIds?: string[]): Finding {
+function finding(rule: RuleId, severity: Finding['severity'], message: string, features: Array<XPlanFeature | undefined>, gmlIds?: string[]): Finding {
   const fs = features.filter((f): f is XPlanFeature => !!f);
   return { rule, severity, stage: 'semantic', message, gmlIds: gmlIds ?? fs.map((f) => f.gmlId), line: fs[0]?.line ?? null };
 }

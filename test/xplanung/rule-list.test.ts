@@ -1,0 +1,48 @@
+// GET /xplanung/v1/rules: the rules findings can name (src/xplanung/rules.ts), each with its stage
+// and a German title, and every rule the real plans produce is among them.
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import request from 'supertest';
+import { validatorFor } from '../../src/core/json-schema.ts';
+import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { contentTypeOf, real, REAL_DIR } from '../helpers/xplanung.ts';
+
+interface Rule { rule: string; stage: string; title: string }
+
+describe('xplanung/rules: the list of rules the validation checks', function () {
+  this.timeout(120_000);
+  let gw: TestGateway;
+  let rules: Rule[];
+  before(async () => {
+    gw = await createTestGateway();
+    rules = (await request(gw.app).get('/xplanung/v1/rules').expect(200).expect('Content-Type', /json/)).body as Rule[];
+  });
+  after(async () => { await gw.close(); });
+
+  it('is public, valid against its schema, one entry per rule id, each stage in order', () => {
+    const valid = validatorFor<Rule>('xplanung-rule.schema.json');
+    for (const r of rules) assert.ok(valid(r), `${JSON.stringify(r)}: ${JSON.stringify(valid.errors)}`);
+    assert.equal(new Set(rules.map((r) => r.rule)).size, rules.length);
+    const order = ['safety', 'syntax', 'semantic', 'geometry'];
+    assert.deepEqual([...new Set(rules.map((r) => r.stage))], order);
+    for (let i = 1; i < rules.length; i++) assert.ok(order.indexOf(rules[i - 1]!.stage) <= order.indexOf(rules[i]!.stage), rules[i]!.rule);
+    const byId = new Map(rules.map((r) => [r.rule, r]));
+    assert.deepEqual(byId.get('2.2.1.1'), { rule: '2.2.1.1', stage: 'geometry', title: 'Flächenschlussbedingung: keine Überlappungen (Fehler), keine Lücken (Warnung), Toleranz 0,002 m' });
+    assert.equal(byId.get('version')?.title, 'Eine unterstützte XPlanGML-Version (5.0, 5.1, 5.2, 5.3, 5.4, 6.0)');
+    assert.equal(byId.get('safety.doctype')?.stage, 'safety');
+  });
+
+  it('names every rule the real plans give, under the stage the finding has', async () => {
+    const byId = new Map(rules.map((r) => [r.rule, r]));
+    const seen = new Set<string>();
+    for (const file of readdirSync(REAL_DIR).filter((f) => /\.(gml|zip)$/.test(f))) {
+      const res = await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', contentTypeOf(file)).send(real(file));
+      for (const f of (res.body.findings ?? res.body.report?.findings) as Array<{ rule: string; stage: string }>) {
+        assert.equal(byId.get(f.rule)?.stage, f.stage, `${file}: rule ${f.rule} (${f.stage})`);
+        seen.add(f.rule);
+      }
+    }
+    // the real plans reach every stage's rules, not only a few
+    for (const r of ['xsd', 'version', '6.1.3.4', 'bereich-nummer', '2.2.2.1', '2.2.3.1', '2.2.1.1']) assert.ok(seen.has(r), r);
+  });
+});
