@@ -229,7 +229,7 @@ describe('core/storage/sqlite: the SQLite store', () => {
     assert.equal((await store.serviceRequests.get('alpha', created.service_request_id, false))?.address, 'Markt 1');
   });
 
-  it('keys, tenants and categories read from a cache see a write by another connection within a millisecond', async () => {
+  it('keys, tenants and categories read from a cache see a write by another connection at once', async () => {
     const key = await store.apiKeys.create('alpha', 'app', ['open311:submit'], 'b'.repeat(64));
     await store.serviceRequests.putService('alpha', { service_code: 'bank', service_name: 'Bank', description: '', moderated: true, attributes: [] });
     assert.ok(await store.apiKeys.findByHash('b'.repeat(64)));
@@ -243,7 +243,6 @@ describe('core/storage/sqlite: the SQLite store', () => {
     } finally {
       await other.close();
     }
-    await new Promise((r) => setTimeout(r, 5)); // the caches ask SQLite at most once per millisecond
     assert.equal(await store.apiKeys.findByHash('b'.repeat(64)), null);
     assert.equal((await store.tenants.get('alpha'))?.name, 'Alpha (neu)');
     assert.equal((await store.serviceRequests.getService('alpha', 'bank'))?.service_name, 'Parkbank');

@@ -89,18 +89,20 @@ export class ReadCache<V> {
   }
 }
 
-const versionSeen = new WeakMap<Db, { version: number; at: number }>();
+const versionSeen = new WeakMap<Db, number>();
 
 /**
- * PRAGMA data_version, asked at most once per millisecond per connection: a report looks up its key,
- * its category and its tenant, and the pragma costs as much as the lookups it saves.
+ * PRAGMA data_version, asked once per synchronous run per connection: a report looks up its key, its
+ * category and its tenant in one go, and the pragma costs as much as the lookups it saves. The memo is
+ * dropped at the next microtask, so a commit by another process that happened before this run began
+ * is always seen (a time-based memo hid commits made within its window).
  */
 export function dataVersion(db: Db): number {
-  const now = performance.now();
   const seen = versionSeen.get(db);
-  if (seen && now - seen.at < 1) return seen.version;
+  if (seen !== undefined) return seen;
   const version = (prepare(db, 'PRAGMA data_version').get() as { data_version: number }).data_version;
-  versionSeen.set(db, { version, at: now });
+  versionSeen.set(db, version);
+  queueMicrotask(() => versionSeen.delete(db));
   return version;
 }
 
