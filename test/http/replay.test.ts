@@ -55,11 +55,11 @@ describe('http/replay: polled answers from memory', () => {
   });
 
   it('honours maxAgeMs and the request headers the answer varies on', async () => {
-    const aged = setUp({ maxAgeMs: 30 });
+    const aged = setUp({ maxAgeMs: 400 }); // wide enough for two requests on a loaded CI machine
     await request(aged.listener).get('/list').expect(200);
     await request(aged.listener).get('/list').expect(200);
     assert.equal(aged.renders(), 1);
-    await new Promise((r) => setTimeout(r, 40));
+    await new Promise((r) => setTimeout(r, 450));
     await request(aged.listener).get('/list').expect(200);
     assert.equal(aged.renders(), 2);
 
