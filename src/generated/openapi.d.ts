@@ -1107,6 +1107,8 @@ export interface components {
                 gmlId: string;
                 name?: string;
                 number?: string;
+                /** @description The plan's raeumlicherGeltungsbereich as WKT in the plan's CRS, simplified for drawing (Douglas-Peucker, tolerance 1/2000 of its extent): the report page draws its sketch from it. Not for measuring. Absent when the geometry stage did not run or the Geltungsbereich could not be read. */
+                outline?: string;
                 srsName?: string;
                 /** @description BP_Plan, FP_Plan, RP_Plan, SO_Plan or LP_Plan. */
                 type: string;

@@ -2,6 +2,7 @@
 // German HTML rendering for planners (Accept: text/html).
 import { create } from 'xmlbuilder2';
 import type { components } from '../generated/openapi.d.ts';
+import { appendDetail, appendOverview, sketchOf } from './report-sketch.ts';
 import { ruleTitle } from './rules.ts';
 
 export type ValidationReport = components['schemas']['ValidationReport'];
@@ -35,7 +36,15 @@ export function reportToHtml(report: ValidationReport): string {
     'body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}' +
       '.ok{color:#116329}.fail{color:#a40e26}table{border-collapse:collapse;width:100%}' +
       'th,td{border:1px solid #ccc;padding:.4rem;text-align:left;vertical-align:top}th{background:#f3f3f3}' +
-      'td.error{color:#a40e26;font-weight:bold}td.warning{color:#8a5a00}code{font-size:.9em}.rule-title{font-size:.85em;color:#555}',
+      'td.error{color:#a40e26;font-weight:bold}td.warning{color:#8a5a00}code{font-size:.9em}.rule-title{font-size:.85em;color:#555}' +
+      'tr:target{background:#fff6d5}figure{margin:1rem 0}svg{max-width:100%;height:auto;display:block}' +
+      '.sketch-bg{fill:#fafafa;stroke:#ccc}.outline{fill:#e3edf7;stroke:#2f5f8f;stroke-width:1.5;fill-rule:evenodd}' +
+      '.outline-edge{fill:none;stroke:#2f5f8f;stroke-width:1.5}' +
+      '.marker{stroke-width:2;fill-opacity:.45;fill-rule:evenodd}.marker.error{fill:#d7263d;stroke:#a40e26}' +
+      '.marker.warning{fill:#f5a623;stroke:#8a5a00}.marker.other{opacity:.35}' +
+      '.pin circle{stroke:#fff;stroke-width:1.5}.pin.error circle,.spot.error{fill:#a40e26}.pin.warning circle,.spot.warning{fill:#b86e00}' +
+      '.pin text{fill:#fff;font-size:10px;font-weight:bold;text-anchor:middle}.pin .leader{stroke:#1b1b1b;stroke-width:1;fill:none}.pin .foot{fill:#1b1b1b;stroke:none}' +
+      '.scale-bar path{fill:none;stroke:#1b1b1b;stroke-width:1.5}.scale-bar text{font-size:11px}.where{margin-top:.4rem}',
   );
   const body = html.ele('body');
   body.ele('h1').txt('Prüfbericht XPlanGML');
@@ -55,15 +64,23 @@ export function reportToHtml(report: ValidationReport): string {
     const ul = body.ele('ul');
     for (const s of report.skipped) ul.ele('li').txt(`${STAGE_LABELS[s.stage]}: ${s.reason}`);
   }
+  const sketch = sketchOf(report);
+  if (sketch) {
+    body.ele('h2').txt('Lageskizze');
+    appendOverview(body, sketch);
+  }
+  const placed = new Map(sketch?.placed.map((p) => [p.number, p]));
   body.ele('h2').txt('Befunde');
   if (report.findings.length === 0) body.ele('p').txt('Keine Befunde.');
   else {
     const table = body.ele('table', { id: 'findings' });
     const tr = table.ele('thead').ele('tr');
-    for (const h of ['Schwere', 'Prüfschritt', 'Regel', 'Meldung', 'Zeile', 'gml:id']) tr.ele('th', { scope: 'col' }).txt(h);
+    for (const h of ['Nr.', 'Schwere', 'Prüfschritt', 'Regel', 'Meldung', 'Zeile', 'gml:id']) tr.ele('th', { scope: 'col' }).txt(h);
     const tbody = table.ele('tbody');
-    for (const f of report.findings) {
-      const row = tbody.ele('tr');
+    for (const [i, f] of report.findings.entries()) {
+      const number = i + 1;
+      const row = tbody.ele('tr', { id: `befund-${number}` });
+      row.ele('td').txt(String(number));
       row.ele('td', { class: f.severity }).txt(f.severity === 'error' ? 'Fehler' : 'Warnung');
       row.ele('td').txt(STAGE_LABELS[f.stage]);
       // the number and what the rule asks, so that a planner need not look the number up
@@ -71,7 +88,10 @@ export function reportToHtml(report: ValidationReport): string {
       rule.ele('code').txt(f.rule);
       const title = ruleTitle(f.rule);
       if (title) rule.ele('div', { class: 'rule-title' }).txt(title);
-      row.ele('td').txt(f.message);
+      const message = row.ele('td');
+      message.ele('div').txt(f.message);
+      const at = placed.get(number);
+      if (sketch && at) appendDetail(message, sketch, at);
       row.ele('td').txt(f.line ? String(f.line) : '');
       row.ele('td').txt(f.gmlIds.join(', '));
     }

@@ -16,10 +16,12 @@ import type { ExportVersion } from './versions.ts';
 const WARM_VERSIONS = ['6.0', '5.4'];
 
 export interface StageSwitches { skipSemantic?: boolean; skipGeometry?: boolean }
+/** How the client wants the report: `page` also renders the German HTML page (in the worker). */
+export interface ReportWish { page?: boolean }
 
 export type PushOutcome =
   | { ok: true; report: ValidationReport; results: PlanPushResult[] }
-  | { ok: false; report: ValidationReport; refusedWith?: number };
+  | { ok: false; report: ValidationReport; refusedWith?: number; page?: string };
 
 export class XPlanungService {
   readonly pool: ValidationPool;
@@ -37,15 +39,15 @@ export class XPlanungService {
     return this.pool.warmUp(this.ctx.config.schemaDir, WARM_VERSIONS);
   }
 
-  validate(body: Buffer, contentType: string, switches: StageSwitches = {}): Promise<ValidationJobResult> {
-    return this.pool.run({ body, contentType, schemaDir: this.ctx.config.schemaDir, ...switches });
+  validate(body: Buffer, contentType: string, switches: StageSwitches = {}, wish: ReportWish = {}): Promise<ValidationJobResult> {
+    return this.pool.run({ body, contentType, schemaDir: this.ctx.config.schemaDir, ...switches, ...wish });
   }
 
   /** Validates and maps every plan of the document (in a worker), then stores document, procedures and mappings in one transaction. */
-  async push(tenant: Tenant, body: Buffer, contentType: string): Promise<PushOutcome> {
+  async push(tenant: Tenant, body: Buffer, contentType: string, wish: ReportWish = {}): Promise<PushOutcome> {
     const codes = (await this.ctx.store.codeMappings.list(tenant.id)).map((m) => [m.list, m.code, m.value] as [string, string, string]);
-    const result = await this.pool.run({ body, contentType, schemaDir: this.ctx.config.schemaDir, mapping: { codes, tenantAgs: tenant.ags ?? [] } });
-    if (!result.report.valid || !result.plans) return { ok: false, report: result.report, refusedWith: result.refusedWith };
+    const result = await this.pool.run({ body, contentType, schemaDir: this.ctx.config.schemaDir, mapping: { codes, tenantAgs: tenant.ags ?? [] }, ...wish });
+    if (!result.report.valid || !result.plans) return { ok: false, report: result.report, refusedWith: result.refusedWith, page: result.page };
     // an archive is stored as sent, so the source download gives back exactly what was pushed
     const results = await this.ctx.store.plans.push(tenant.id, {
       bytes: body,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import request from 'supertest';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { reportToHtml } from '../../src/xplanung/report.ts';
 import { RULES } from '../../src/xplanung/rules.ts';
 import { real } from '../helpers/xplanung.ts';
 
@@ -41,15 +42,64 @@ describe('xplanung/report: the readable page for planners', function () {
       assert.equal(await page.textContent('#counts'), '1 Fehler, 0 Warnungen');
       const rows = await page.$$eval('#findings tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent?.trim())));
       assert.equal(rows.length, 1);
-      assert.equal(rows[0]![0], 'Fehler');
+      assert.deepEqual(rows[0]!.slice(0, 2), ['1', 'Fehler']);
       // the rule's number, and under it what the rule asks
-      assert.equal(await page.textContent('#findings tbody tr td:nth-child(3) code'), 'xsd');
-      assert.equal(await page.textContent('#findings tbody tr td:nth-child(3) .rule-title'), RULES.xsd.title);
-      assert.equal(rows[0]![4], '46');
-      assert.match(rows[0]![3]!, /\{http:\/\/www\.xplanung\.de\/xplangml\/6\/0\}planArtCode/);
+      assert.equal(await page.textContent('#findings tbody tr td:nth-child(4) code'), 'xsd');
+      assert.equal(await page.textContent('#findings tbody tr td:nth-child(4) .rule-title'), RULES.xsd.title);
+      assert.equal(rows[0]![5], '46');
+      assert.match(rows[0]![4]!, /\{http:\/\/www\.xplanung\.de\/xplangml\/6\/0\}planArtCode/);
+      assert.equal(await page.$('#lageskizze'), null, 'no sketch without geometry: the syntax error stopped the later stages');
       assert.equal(await page.title(), 'Prüfbericht XPlanGML plan.gml');
     } finally {
       await browser.close();
     }
+  });
+
+  it('draws a sketch in Chromium: the Geltungsbereich, one readable numbered pin per located finding, each linked to its row, a detail and a map link', async function () {
+    if (!existsSync('/usr/bin/chromium')) this.skip();
+    const json = (await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', 'application/gml+xml').send(real('Blankenese29.gml')).expect(200)).body;
+    const html = (await request(gw.app).post('/xplanung/v1/validate').set('Accept', 'text/html').set('Content-Type', 'application/gml+xml').send(real('Blankenese29.gml')).expect(200)).text;
+    const located = json.findings.flatMap((f: { marker?: string }, i: number) => (f.marker ? [i + 1] : []));
+    assert.deepEqual(located, [1, 2, 3, 4], 'two overlaps and two gaps, each with a marker');
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      await page.setContent(html);
+      const map = await page.locator('#lageskizze-karte').boundingBox();
+      assert.ok(map && map.width >= 600 && map.height >= 200, `the sketch is drawn (${JSON.stringify(map)})`);
+      // the Geltungsbereich fills most of the drawing
+      const outline = await page.locator('#lageskizze-karte path.outline').boundingBox();
+      assert.ok(outline && outline.width > 0.8 * map.width, 'the outline spans the sketch');
+      // a pin per located finding, numbered as the table, none hiding another
+      const pins = await page.$$eval('#lageskizze-karte a.pin', (as) => as.map((a) => {
+        const r = a.querySelector(':scope > circle:last-of-type')!.getBoundingClientRect();
+        return { n: a.getAttribute('data-befund'), href: a.getAttribute('href'), text: a.querySelector('text')?.textContent, x: r.x + r.width / 2, y: r.y + r.height / 2, r: r.width / 2 };
+      }));
+      assert.deepEqual(pins.map((p) => p.text), ['1', '2', '3', '4']);
+      assert.deepEqual(pins.map((p) => p.href), ['#befund-1', '#befund-2', '#befund-3', '#befund-4']);
+      for (const a of pins) for (const b of pins) if (a !== b) assert.ok(Math.hypot(a.x - b.x, a.y - b.y) >= a.r + b.r, `pins ${a.n} and ${b.n} do not overlap`);
+      // the pins lie inside the sketch, and the gaps (3, 4) beside the overlap (2) they belong to
+      for (const p of pins) assert.ok(p.x > map.x && p.x < map.x + map.width && p.y > map.y && p.y < map.y + map.height);
+      assert.ok(Math.hypot(pins[2]!.x - pins[1]!.x, pins[2]!.y - pins[1]!.y) < 80 && Math.hypot(pins[0]!.x - pins[1]!.x, pins[0]!.y - pins[1]!.y) > 100);
+      // clicking a pin goes to its finding
+      await page.click('#lageskizze-karte a[data-befund="3"]');
+      assert.equal(await page.evaluate(() => location.hash), '#befund-3');
+      assert.equal(await page.$eval('#findings tr:target td', (td) => td.textContent), '3');
+      // each located finding: a detail with a scale bar, and the spot on OpenStreetMap (Hamburg-Blankenese)
+      assert.equal(await page.locator('#findings .where svg').count(), 4);
+      assert.match((await page.locator('#befund-4 .scale-bar text').textContent()) ?? '', /^\d+ (cm|m)$/);
+      const link = new URL((await page.locator('#befund-3 a.osm').getAttribute('href'))!);
+      const [lat, lon] = [Number(link.searchParams.get('mlat')), Number(link.searchParams.get('mlon'))];
+      assert.ok(lat > 53.55 && lat < 53.57 && lon > 9.79 && lon < 9.82, `${lat} ${lon}`);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('the page a worker renders is the page of the JSON report', async () => {
+    const json = (await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', 'application/gml+xml').send(real('Blankenese29.gml')).expect(200)).body;
+    const html = (await request(gw.app).post('/xplanung/v1/validate').set('Accept', 'text/html').set('Content-Type', 'application/gml+xml').send(real('Blankenese29.gml')).expect(200)).text;
+    assert.equal(html, reportToHtml(json));
   });
 });

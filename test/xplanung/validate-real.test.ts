@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { buffer, fromWkt, geometryFactory, newCoordinate } from '../../src/core/geo/jts.ts';
+import { buffer, fromWkt, geometryFactory, newCoordinate, type Geometry } from '../../src/core/geo/jts.ts';
 import { contentTypeOf, real } from '../helpers/xplanung.ts';
 
 interface Expectation { file: string; version: string | null; valid: boolean; rules?: string[]; noRules?: string[] }
@@ -68,8 +68,30 @@ describe('xplanung: real plans through POST /xplanung/v1/validate', function () 
 
   it('reports the plans it found, with name and CRS', async () => {
     const res = await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', 'application/zip').send(real('Osdorf48_Test_60.zip')).expect(200);
-    assert.deepEqual(res.body.plans, [{ gmlId: 'GML_fe4856a1-1a37-4eec-bae5-1685f1a2feb2', type: 'BP_Plan', name: 'Osdorf48_Testplan_60_SoapUI-XPlanDienste', srsName: 'EPSG:25832' }]);
+    const [{ outline, ...plan }] = res.body.plans;
+    assert.deepEqual(plan, { gmlId: 'GML_fe4856a1-1a37-4eec-bae5-1685f1a2feb2', type: 'BP_Plan', name: 'Osdorf48_Testplan_60_SoapUI-XPlanDienste', srsName: 'EPSG:25832' });
+    assert.match(outline, /^POLYGON \(\(5\d{5}(\.\d+)? 59\d{5}/, 'the Geltungsbereich outline, in EPSG:25832');
     assert.equal(res.body.fileName, 'xplan.gml');
+  });
+
+  it('the outline for the sketch is the Geltungsbereich: gaps lie in it, a part outside lies outside it', async () => {
+    const within = (outline: string, point: Geometry) => {
+      const g = fromWkt(outline);
+      const e = g.getEnvelopeInternal();
+      const tolerance = Math.max(e.getMaxX() - e.getMinX(), e.getMaxY() - e.getMinY()) / 2000; // what the simplification may move
+      return { near: buffer(g, tolerance * 1.01).covers(point), inside: buffer(g, -tolerance * 1.01).covers(point) };
+    };
+    const gaps = (await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', 'application/gml+xml').send(real('Blankenese29.gml')).expect(200)).body;
+    const gapMarkers = gaps.findings.filter((f: { message: string; marker?: string }) => f.marker && /Lücke/.test(f.message));
+    assert.equal(gapMarkers.length, 2);
+    for (const f of gapMarkers) assert.ok(within(gaps.plans[0].outline, fromWkt(f.marker).getInteriorPoint()).near, f.message);
+    const outside = (await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', 'application/gml+xml').send(real('BPlan_6-0_Polygon_ausserhalb.gml')).expect(200)).body;
+    const part = outside.findings.find((f: { rule: string }) => f.rule === '2.2.3.1');
+    const where = within(outside.plans[0].outline, fromWkt(part.marker).getInteriorPoint());
+    assert.equal(where.inside, false, 'the part outside is not inside the outline');
+    // no geometry stage, no outline
+    const skipped = (await request(gw.app).post('/xplanung/v1/validate?skipGeometrisch=true').set('Content-Type', 'application/gml+xml').send(real('Blankenese29.gml')).expect(200)).body;
+    assert.equal(skipped.plans[0].outline, undefined);
   });
 
   it('the overlap finding of 2.2.3.1 carries a WKT marker of the part outside', async () => {
@@ -101,6 +123,7 @@ describe('xplanung: real plans through POST /xplanung/v1/validate', function () 
     const geo = await request(gw.app).post('/xplanung/v1/validate?skipGeometrisch=true').set('Content-Type', 'application/gml+xml').send(real('BPlan_6-0_Polygon_ausserhalb.gml')).expect(200);
     assert.equal(geo.body.valid, true);
     assert.deepEqual(geo.body.skipped.map((s: { stage: string }) => s.stage), ['geometry']);
+    assert.match(geo.body.skipped[0].reason, /skipGeometrisch=true/, 'names the switch the client can leave off');
     const sem = await request(gw.app).post('/xplanung/v1/validate?skipSemantisch=true').set('Content-Type', 'application/zip').send(real('FP_6.0.2_invalide.zip')).expect(200);
     assert.equal(sem.body.valid, true);
     assert.deepEqual(sem.body.skipped.map((s: { stage: string }) => s.stage), ['semantic']);

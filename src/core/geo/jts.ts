@@ -9,6 +9,7 @@ import WKTReaderImpl from 'jsts/org/locationtech/jts/io/WKTReader.js';
 import WKTWriterImpl from 'jsts/org/locationtech/jts/io/WKTWriter.js';
 import BufferOpImpl from 'jsts/org/locationtech/jts/operation/buffer/BufferOp.js';
 import IsValidOpImpl from 'jsts/org/locationtech/jts/operation/valid/IsValidOp.js';
+import DouglasPeuckerSimplifierImpl from 'jsts/org/locationtech/jts/simplify/DouglasPeuckerSimplifier.js';
 import GeoJSONReaderImpl from 'jsts/org/locationtech/jts/io/GeoJSONReader.js';
 import PreparedPolygonImpl from 'jsts/org/locationtech/jts/geom/prep/PreparedPolygon.js';
 import PreparedPolygonCoversImpl from 'jsts/org/locationtech/jts/geom/prep/PreparedPolygonCovers.js';
@@ -77,6 +78,9 @@ const wktReader = new (WKTReaderImpl as unknown as Ctor<{ read(wkt: string): Geo
 export const fromWkt = (wkt: string): Geometry => wktReader.read(wkt);
 export const buffer = (g: Geometry, distance: number): Geometry => (BufferOpImpl as unknown as { bufferOp(g: Geometry, d: number): Geometry }).bufferOp(g, distance);
 export const isCCW = (ring: Coordinate[]): boolean => (OrientationImpl as unknown as { isCCW(c: Coordinate[]): boolean }).isCCW(ring);
+/** Douglas-Peucker simplification: for drawing only (the result may be invalid where the input was tight). */
+export const simplify = (g: Geometry, tolerance: number): Geometry =>
+  (DouglasPeuckerSimplifierImpl as unknown as { simplify(g: Geometry, t: number): Geometry }).simplify(g, tolerance);
 const geoJsonReader = new (GeoJSONReaderImpl as unknown as Ctor<{ read(g: unknown): Geometry }>)();
 /** A GeoJSON geometry object as a JTS geometry (coordinates as given, e.g. WGS84 lon/lat). */
 export const fromGeoJson = (g: unknown): Geometry => geoJsonReader.read(g);

@@ -55,10 +55,16 @@ function switches(req: Request): StageSwitches {
   return { skipSemantic: flag(req, 'skipSemantisch', 'skipSemantic'), skipGeometry: flag(req, 'skipGeometrisch', 'skipGeometry') };
 }
 
-function sendReport(req: Request, res: Response, status: number, report: ValidationReport): void {
+/** The client reads the report as the German page (a browser), not as JSON. */
+function wantsPage(req: Request): boolean {
+  return req.accepts(['application/json', 'text/html']) === 'text/html';
+}
+
+/** `page`: the report already rendered as HTML by the validation worker (report.ts), when the client wants the page. */
+function sendReport(req: Request, res: Response, status: number, report: ValidationReport, page?: string): void {
   res.status(status).setHeader('Cache-Control', 'no-store');
   res.vary('Accept');
-  if (req.accepts(['application/json', 'text/html']) === 'text/html') res.type('text/html; charset=utf-8').send(reportToHtml(report));
+  if (wantsPage(req)) res.type('text/html; charset=utf-8').send(page ?? reportToHtml(report));
   else res.json(report);
 }
 
@@ -85,9 +91,9 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
 
   r.post('/xplanung/v1/validate', ...planBody(ctx), async (req, res) => {
     const sw = switches(req);
-    const result = await service.validate(req.body as Buffer, req.get('content-type') ?? '', sw);
+    const result = await service.validate(req.body as Buffer, req.get('content-type') ?? '', sw, { page: wantsPage(req) });
     if (result.refusedWith) throw refusal(result.refusedWith, result.report);
-    sendReport(req, res, 200, result.report);
+    sendReport(req, res, 200, result.report, result.page);
   });
 
   // authorise before reading the body: an unauthorised client learns nothing and uploads nothing
@@ -103,10 +109,10 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
   r.post('/xplanung/v1/tenants/:tenant/plans', canPush, ...planBody(ctx), async (req, res) => {
     const tenant = String(req.params.tenant);
     const t = await tenantOr404(tenant);
-    const outcome = await service.push(t, req.body as Buffer, req.get('content-type') ?? '');
+    const outcome = await service.push(t, req.body as Buffer, req.get('content-type') ?? '', { page: wantsPage(req) });
     if (!outcome.ok) {
       if (outcome.refusedWith) throw refusal(outcome.refusedWith, outcome.report);
-      sendReport(req, res, 422, outcome.report);
+      sendReport(req, res, 422, outcome.report, outcome.page);
       return;
     }
     const created = outcome.results.some((x) => x.outcome === 'created');

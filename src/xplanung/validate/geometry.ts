@@ -4,7 +4,7 @@
 // the Geltungsbereich (tolerance 0.001 m), 2.2.1.1 Flächenschluss (overlaps are errors, gaps
 // warnings, tolerance 0.002 m). The last two run per Bereich (area-checks.ts).
 import { isValidWithoutContact } from '../../core/geo/simple-polygon.ts';
-import { isCCW, isValidOp, toWkt } from '../../core/geo/jts.ts';
+import { isCCW, isValidOp, simplify, toWkt } from '../../core/geo/jts.ts';
 import type { Geometry } from '../../core/geo/jts.ts';
 import { attr, text } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature } from '../parse.ts';
@@ -18,6 +18,21 @@ import { geometryIn, structureOf } from './structure.ts';
 import type { DocumentStructure } from './structure.ts';
 
 const MAX_FINDINGS_PER_RULE = 500;
+/** Of the drawn outline's extent: finer than a pixel of the report page's sketch (640 px wide). */
+const OUTLINE_TOLERANCE = 1 / 2000;
+
+/** Each plan's Geltungsbereich as WKT, simplified for the report page's sketch (report.ts). */
+function outlinesOf(planAreas: Map<string, Located>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [gmlId, { read: g }] of planAreas) {
+    if (g.geometry.isEmpty()) continue;
+    const e = g.geometry.getEnvelopeInternal();
+    const size = Math.max(e.getMaxX() - e.getMinX(), e.getMaxY() - e.getMinY());
+    out.set(gmlId, toWkt(simplify(g.geometry, size * OUTLINE_TOLERANCE)));
+  }
+  return out;
+}
+
 /**
  * The work of the Bereich checks is weighed in coordinates: those of each object tested for 2.2.3.1,
  * COVERAGE_COST times those of the members and the Geltungsbereich of a Flächenschluss. Below
@@ -68,7 +83,7 @@ export async function checkGeometry(doc: XPlanDocument, structure: DocumentStruc
  * share of it is checked elsewhere: this reads and checks every geometry and hands the share over;
  * `finish` runs the rest and gives the findings.
  */
-export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure = structureOf(doc), options: GeometryOptions = {}): { finish(): Promise<Finding[]> } {
+export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure = structureOf(doc), options: GeometryOptions = {}): { finish(): Promise<Finding[]>; outlines: Map<string, string> } {
   const out: Finding[] = [];
   const count = new Map<string, number>();
   const push = (f: Finding) => {
@@ -194,6 +209,7 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
 
   const running = startAreaUnits(part, options);
   return {
+    outlines: outlinesOf(planAreas),
     async finish() {
       const results = await running.finish();
       const inside = [...results.values()].flatMap((r) => r.inside).sort((x, y) => x[0] - y[0]);

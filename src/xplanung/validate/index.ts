@@ -134,9 +134,13 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
   const structure = structureOf(parsed);
   // a large plan's geometry stage hands a share to another worker first; the semantic rules run meanwhile
   const geometry = options.skipGeometry ? undefined : beginGeometry(parsed, structure, options.geometry);
-  if (options.skipSemantic) skipped.push({ stage: 'semantic', reason: 'Auf Anfrage übersprungen (semantic=false).' });
+  if (options.skipSemantic) skipped.push({ stage: 'semantic', reason: 'Auf Anfrage übersprungen (skipSemantisch=true).' });
   else findings.push(...checkSemantics(parsed, structure));
-  if (!geometry) skipped.push({ stage: 'geometry', reason: 'Auf Anfrage übersprungen (geometry=false).' });
+  if (!geometry) skipped.push({ stage: 'geometry', reason: 'Auf Anfrage übersprungen (skipGeometrisch=true).' });
   else findings.push(...(await geometry.finish()));
-  return done(version.version, { document: { xml, fileName, parsed, attachments } }, plans);
+  const outlined = plans.map((p) => {
+    const outline = geometry?.outlines.get(p.gmlId);
+    return outline ? { ...p, outline } : p;
+  });
+  return done(version.version, { document: { xml, fileName, parsed, attachments } }, outlined);
 }

@@ -5,7 +5,7 @@ import type { ProcedureInput } from '../../core/model.ts';
 import { parseProcedureInput } from '../../core/procedure-input.ts';
 import { epsgCode } from '../crs.ts';
 import { plansOf } from '../parse.ts';
-import { makeReport } from '../report.ts';
+import { makeReport, reportToHtml } from '../report.ts';
 import type { Finding, ValidationReport } from '../report.ts';
 import type { RuleId } from '../rules.ts';
 import { planToProcedure } from '../to-procedure.ts';
@@ -25,6 +25,8 @@ export interface ValidationJob {
   mapping?: { codes: Array<[string, string, string]>; tenantAgs: string[] };
   /** The weight (in coordinates) from which the geometry stage shares its Bereich checks (geometry.ts); the warm-up sets 0. */
   shareFrom?: number;
+  /** Render the report as the German page too (report.ts): its sketch costs tens of milliseconds on a large plan, better here than on the HTTP event loop. */
+  page?: boolean;
 }
 
 /** What one worker may hand to another: a share of the geometry stage's Bereich checks. */
@@ -42,10 +44,18 @@ export interface ValidationJobResult {
   plans?: MappedPlan[];
   /** Units of the Bereich checks (area-checks.ts) that another worker ran. */
   sharedUnits?: number;
+  /** The report as the German HTML page, when the job asked for it. */
+  page?: string;
 }
 
 /** `helpers`: the pool's, in a worker; without them (the CLI) every stage runs in this thread. */
 export async function runValidationJob(job: ValidationJob, helpers?: JobHelpers): Promise<ValidationJobResult> {
+  const out = await validateAndMap(job, helpers);
+  if (job.page) out.page = reportToHtml(out.report);
+  return out;
+}
+
+async function validateAndMap(job: ValidationJob, helpers?: JobHelpers): Promise<ValidationJobResult> {
   const body = Buffer.isBuffer(job.body) ? job.body : Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
   let sharedUnits = 0;
   const result = await validateSubmission(body, job.contentType, {
