@@ -51,6 +51,7 @@ export const RULES = {
   '7.1.1.1': { stage: 'semantic', title: 'RP_Plan: Einschränkung der Relation bereich' },
   '7.1.2.2': { stage: 'semantic', title: 'RP_Bereich: Einschränkung der Relation gehoertZuPlan' },
   'datum-konsistenz': { stage: 'semantic', title: 'Verfahrensdaten: Beginn nicht nach Ende, Beschlüsse in zeitlicher Folge' },
+  'externe-referenz': { stage: 'semantic', title: 'Externe Referenzen: ein relativer Verweis nennt eine Datei des XPlanArchivs, kein lokaler Pfad' },
   // semantic, push only: the plan as a procedure of the pushing tenant (to-procedure.ts)
   'mandant-ags': { stage: 'semantic', title: 'Der Plan gehört zu einer Gemeinde des Mandanten (Gemeindeschlüssel)' },
   mapping: { stage: 'semantic', title: 'Der Plan lässt sich als Verfahren des Portals speichern' },

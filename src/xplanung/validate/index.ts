@@ -135,7 +135,7 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
   // a large plan's geometry stage hands a share to another worker first; the semantic rules run meanwhile
   const geometry = options.skipGeometry ? undefined : beginGeometry(parsed, structure, options.geometry);
   if (options.skipSemantic) skipped.push({ stage: 'semantic', reason: 'Auf Anfrage übersprungen (skipSemantisch=true).' });
-  else findings.push(...checkSemantics(parsed, structure));
+  else findings.push(...checkSemantics(parsed, structure, { archiveEntries: isArchiveType(contentType) ? attachments : undefined }));
   if (!geometry) skipped.push({ stage: 'geometry', reason: 'Auf Anfrage übersprungen (skipGeometrisch=true).' });
   else findings.push(...(await geometry.finish()));
   const outlined = plans.map((p) => {

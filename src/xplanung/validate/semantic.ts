@@ -5,6 +5,7 @@ import { all, attr, childNodes, hrefs, text, walk } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature } from '../parse.ts';
 import type { Finding } from '../report.ts';
 import type { RuleId } from '../rules.ts';
+import { checkExternalReferences, REFERENCE_ELEMENTS, type ExternalReference } from './references.ts';
 import { planFamily, structureOf } from './structure.ts';
 import type { DocumentStructure } from './structure.ts';
 
@@ -32,8 +33,14 @@ function finding(rule: RuleId, severity: Finding['severity'], message: string, f
   return { rule, severity, stage: 'semantic', message, gmlIds: gmlIds ?? fs.map((f) => f.gmlId), line: fs[0]?.line ?? null };
 }
 
-export function checkSemantics(doc: XPlanDocument, structure: DocumentStructure = structureOf(doc)): Finding[] {
+export interface SemanticContext {
+  /** The names of the XPlanArchive's other entries; undefined for a plain GML document. */
+  archiveEntries?: string[];
+}
+
+export function checkSemantics(doc: XPlanDocument, structure: DocumentStructure = structureOf(doc), context: SemanticContext = {}): Finding[] {
   const out: Finding[] = [];
+  const references: ExternalReference[] = [];
 
   // gml:id unique
   for (const [id, n] of doc.gmlIdCounts) {
@@ -50,8 +57,13 @@ export function checkSemantics(doc: XPlanDocument, structure: DocumentStructure 
       seen.add(`${name}${target}`);
       out.push(finding('xlink', 'error', `${f.type} verweist mit „${name}“ auf „${target}“, aber kein Objekt im Dokument hat diese gml:id.`, [f]));
     };
-    walk(f.node, (name, child) => check(name, attr(child, 'href')));
+    // the same walk collects the external references: a second one over a large plan costs tens of ms
+    walk(f.node, (name, child) => {
+      check(name, attr(child, 'href'));
+      if (REFERENCE_ELEMENTS.has(name)) references.push({ feature: f, node: child });
+    });
   }
+  out.push(...checkExternalReferences(references, context.archiveEntries));
 
   // relations allowed for the plan type
   for (const { plan, family } of structure.plans) {
