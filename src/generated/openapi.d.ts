@@ -665,6 +665,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/xplanung/v1/tenants/{tenant}/plans/{planId}/files/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Name of the entry in the plan's XPlanArchive, as a relative referenzURL names it; an entry in a folder keeps its slashes (`Anlagen/Begruendung.pdf`), each segment percent-encoded. */
+                name: string;
+                /** @description gml:id of the plan */
+                planId: string;
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One file of the XPlanArchive a plan was pushed in (Begründung, scan, world file)
+         * @description A procedure mapped from a pushed XPlanArchive lists the files its plan references relatively (`externeReferenz` of the plan) as documents linking here. Served with a fixed media type per file type, `X-Content-Type-Options: nosniff` and a sandboxing Content-Security-Policy; HTML and XML files as downloads (`Content-Disposition: attachment`). ETag and If-None-Match → 304.
+         */
+        get: operations["getXPlanArchiveFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/xplanung/v1/tenants/{tenant}/plans/{planId}/source": {
         parameters: {
             query?: never;
@@ -2908,6 +2935,43 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationReport"];
                 };
             };
+        };
+    };
+    getXPlanArchiveFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Name of the entry in the plan's XPlanArchive, as a relative referenzURL names it; an entry in a folder keeps its slashes (`Anlagen/Begruendung.pdf`), each segment percent-encoded. */
+                name: string;
+                /** @description gml:id of the plan */
+                planId: string;
+                /** @description Tenant id (URL slug). */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, byte for byte */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                    "application/pdf": string;
+                    "image/png": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["Problem"];
         };
     };
     getXPlanSource: {

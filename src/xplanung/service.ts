@@ -7,7 +7,8 @@ import type { Procedure, Tenant } from '../core/model.ts';
 import type { PlanPushResult } from '../core/storage/plan-repository.ts';
 import { procedureToXPlanGml } from './export.ts';
 import type { ValidationReport } from './report.ts';
-import { mediaType } from './validate/index.ts';
+import { ARCHIVE_FILE_TYPES, readArchiveEntry } from './validate/archive.ts';
+import { isArchiveType, mediaType } from './validate/index.ts';
 import type { ValidationJobResult } from './validate/job.ts';
 import { ValidationPool } from './validate/pool.ts';
 import type { ExportVersion } from './versions.ts';
@@ -18,6 +19,11 @@ const WARM_VERSIONS = ['6.0', '5.4'];
 export interface StageSwitches { skipSemantic?: boolean; skipGeometry?: boolean }
 /** How the client wants the report: `page` also renders the German HTML page (in the worker). */
 export interface ReportWish { page?: boolean }
+
+/** A file of a pushed XPlanArchive as the portal links to it, or why there is none. */
+export type ArchiveFileOutcome =
+  | { found: true; bytes: Buffer; mediaType: string; inline: boolean; etag: string }
+  | { found: false; reason: 'no-plan' | 'not-an-archive' | 'no-such-file' };
 
 export type PushOutcome =
   | { ok: true; report: ValidationReport; results: PlanPushResult[] }
@@ -44,9 +50,11 @@ export class XPlanungService {
   }
 
   /** Validates and maps every plan of the document (in a worker), then stores document, procedures and mappings in one transaction. */
-  async push(tenant: Tenant, body: Buffer, contentType: string, wish: ReportWish = {}): Promise<PushOutcome> {
+  /** `baseUrl`: the gateway's public address, for links to the files of a pushed XPlanArchive (the configured one by default). */
+  async push(tenant: Tenant, body: Buffer, contentType: string, wish: ReportWish & { baseUrl?: string } = {}): Promise<PushOutcome> {
     const codes = (await this.ctx.store.codeMappings.list(tenant.id)).map((m) => [m.list, m.code, m.value] as [string, string, string]);
-    const result = await this.pool.run({ body, contentType, schemaDir: this.ctx.config.schemaDir, mapping: { codes, tenantAgs: tenant.ags ?? [] }, ...wish });
+    const plansUrl = `${wish.baseUrl ?? this.ctx.config.publicBaseUrl}/xplanung/v1/tenants/${encodeURIComponent(tenant.id)}/plans`;
+    const result = await this.pool.run({ body, contentType, schemaDir: this.ctx.config.schemaDir, mapping: { codes, tenantAgs: tenant.ags ?? [], plansUrl }, page: wish.page });
     if (!result.report.valid || !result.plans) return { ok: false, report: result.report, refusedWith: result.refusedWith, page: result.page };
     // an archive is stored as sent, so the source download gives back exactly what was pushed
     const results = await this.ctx.store.plans.push(tenant.id, {
@@ -58,6 +66,19 @@ export class XPlanungService {
       epsg: result.epsg,
     }, result.plans);
     return { ok: true, report: result.report, results };
+  }
+
+  /** One file of the XPlanArchive a plan was pushed in, by its entry name (the documents of the procedure link here). */
+  async archiveFile(tenantId: string, planId: string, name: string): Promise<ArchiveFileOutcome> {
+    const src = await this.ctx.store.plans.source(tenantId, planId);
+    if (!src) return { found: false, reason: 'no-plan' };
+    if (!isArchiveType(src.plan.contentType)) return { found: false, reason: 'not-an-archive' };
+    const type = ARCHIVE_FILE_TYPES[name.split('.').pop()?.toLowerCase() ?? ''];
+    const bytes = type && (await readArchiveEntry(src.bytes, name));
+    if (!type || !bytes) return { found: false, reason: 'no-such-file' };
+    // the archive's hash and the name: the file changes only when the plan is pushed again with other content
+    const etag = `"${createHash('sha256').update(src.plan.contentHash).update('\u0000').update(name).digest('base64url').slice(0, 27)}"`;
+    return { found: true, bytes, mediaType: type.mediaType, inline: type.inline, etag };
   }
 
   /** The procedure as XPlanGML; a procedure mapped from a plan keeps that plan's gml:id and CRS. */

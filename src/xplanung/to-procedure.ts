@@ -10,6 +10,7 @@ import { all, attr, childNodes, hrefs, text } from './parse.ts';
 import type { XPlanDocument, XPlanFeature, XmlNode } from './parse.ts';
 import type { Finding } from './report.ts';
 import type { RuleId } from './rules.ts';
+import { entryNameOf } from './validate/references.ts';
 import { geometryIn, planFamily } from './validate/structure.ts';
 
 /** Looks up a code in one of the tenant's code lists (e.g. 'xplanung:bp-planart'). */
@@ -18,6 +19,19 @@ export type CodeLookup = (list: string, code: string) => string | undefined;
 export interface MappingResult {
   procedure: ProcedureInput;
   findings: Finding[];
+}
+
+/** The files of the XPlanArchive a plan came in, and the URL at which the gateway serves each. */
+export interface ArchiveFiles {
+  entries: string[];
+  urlOf: (planId: string, entry: string) => string;
+}
+
+export interface MappingOptions {
+  /** The municipality keys the pushing tenant plans for; a plan of another municipality is an error. */
+  tenantAgs?: string[];
+  /** Present when the plan came in an XPlanArchive: its relative references become documents. */
+  archive?: ArchiveFiles;
 }
 
 const PLAN_KIND_LIST: Record<string, string> = { BP: 'xplanung:bp-planart', FP: 'xplanung:fp-planart', RP: 'xplanung:rp-art' };
@@ -109,15 +123,23 @@ function areaOf(doc: XPlanDocument, plan: XPlanFeature): { area: Geometry | null
   return { area: toGeoJson(read.geometry, code, latitudeFirst(srsName)) };
 }
 
-function documentsOf(plan: XPlanFeature): ProcedureDocument[] {
+function documentsOf(plan: XPlanFeature, archive?: ArchiveFiles): ProcedureDocument[] {
   const docs: ProcedureDocument[] = [];
   for (const holder of childNodes(plan.node, 'externeReferenz')) {
     for (const ref of [...childNodes(holder, 'XP_SpezExterneReferenz'), ...childNodes(holder, 'XP_ExterneReferenz')]) {
-      const url = text(ref, 'referenzURL');
-      // relative references point into the XPlanArchive; only absolute links make portal documents
-      if (!url || !/^https?:\/\//.test(url)) continue;
+      const reference = text(ref, 'referenzURL')?.trim();
+      if (!reference) continue;
+      let url: string;
+      if (/^https?:\/\//.test(reference)) url = reference;
+      else {
+        // a relative reference names a file of the XPlanArchive, which the gateway serves; one the
+        // archive lacks (or a plain GML's) has no address to link to (rule externe-referenz says so)
+        const entry = entryNameOf(reference);
+        if (!archive?.entries.includes(entry)) continue;
+        url = archive.urlOf(plan.gmlId, entry);
+      }
       const mime = text(ref, 'referenzMimeType')?.trim().toLowerCase();
-      docs.push({ title: text(ref, 'referenzName') ?? url, url, ...(mime && /^[a-z]+\/[a-z0-9.+-]+$/.test(mime) ? { mimeType: mime } : {}) } as ProcedureDocument);
+      docs.push({ title: (text(ref, 'referenzName')?.trim() || reference).slice(0, 500), url, ...(mime && /^[a-z]+\/[a-z0-9.+-]+$/.test(mime) ? { mimeType: mime } : {}) } as ProcedureDocument);
     }
   }
   return docs;
@@ -127,11 +149,9 @@ function gemeindeAgs(plan: XPlanFeature): string[] {
   return childNodes(plan.node, 'gemeinde').flatMap((g) => childNodes(g, 'XP_Gemeinde')).map((g: XmlNode) => text(g, 'ags')).filter((a): a is string => !!a);
 }
 
-/**
- * Maps one plan of a validated document to the portal's procedure input. `tenantAgs` are the
- * municipality keys the pushing tenant plans for; a plan of another municipality is an error.
- */
-export function planToProcedure(doc: XPlanDocument, plan: XPlanFeature, lookup: CodeLookup, tenantAgs: string[] = []): MappingResult {
+/** Maps one plan of a validated document to the portal's procedure input. */
+export function planToProcedure(doc: XPlanDocument, plan: XPlanFeature, lookup: CodeLookup, options: MappingOptions = {}): MappingResult {
+  const tenantAgs = options.tenantAgs ?? [];
   const family = planFamily(plan.type);
   const findings: Finding[] = [];
   const planArt = all(plan.node, 'planArt')[0];
@@ -165,7 +185,7 @@ export function planToProcedure(doc: XPlanDocument, plan: XPlanFeature, lookup: 
     ...(verfahrensart ? { verfahrensart: verfahrensart as ProcedureInput['verfahrensart'] } : {}),
     phases: phasesOf(plan, family, lookup),
     area,
-    documents: documentsOf(plan),
+    documents: documentsOf(plan, options.archive),
     externalIds: [{ system: 'xplanung', id: plan.gmlId }],
   };
   return { procedure, findings };

@@ -37,7 +37,7 @@ describe('hardening/property: parsers and mappers under arbitrary input', functi
       fc.string({ maxLength: 300 }).map((s) => Buffer.from(`<xplan:XPlanAuszug ${ns}>${s}</xplan:XPlanAuszug>`)),
       fc.string({ maxLength: 100 }).map((s) => Buffer.from(`<xplan:XPlanAuszug ${ns} gml:id="${s.replace(/"/g, '')}"><gml:featureMember><xplan:BP_Plan gml:id="a"><xplan:name>${s.replace(/[<&]/g, '')}</xplan:name></xplan:BP_Plan></gml:featureMember></xplan:XPlanAuszug>`)),
     ), fc.constantFrom('application/xml', 'application/zip'), async (body, type) => {
-      const { report } = await runValidationJob({ body, contentType: type, schemaDir, mapping: { codes: [], tenantAgs: [] } });
+      const { report } = await runValidationJob({ body, contentType: type, schemaDir, mapping: { codes: [], tenantAgs: [], plansUrl: 'http://localhost/xplanung/v1/tenants/t/plans' } });
       assert.equal(typeof report.valid, 'boolean');
       assert.equal(report.valid, !report.findings.some((f) => f.severity === 'error'));
     }), { numRuns: 150 });
@@ -89,7 +89,7 @@ describe('hardening/property: parsers and mappers under arbitrary input', functi
       const lat = Math.round(g.lat * 1e4) / 1e4;
       const p = { id: '11111111-2222-4333-8444-555555555555', tenant: 't', title: 'Plan', family, planKind: g.kind, phases, area: { type: 'Polygon', coordinates: [[[lon, lat], [lon + 0.01, lat], [lon + 0.01, lat + 0.005], [lon, lat + 0.005], [lon, lat]]] }, documents: [], externalIds: [], status: 'Aktiv', created: '', modified: '' } as unknown as Procedure;
       const gml = procedureToXPlanGml(p, tenant, { version: '6.0' });
-      const { report, plans } = await runValidationJob({ body: Buffer.from(gml), contentType: 'application/gml+xml', schemaDir, mapping: { codes: [], tenantAgs: ['14521570'] } });
+      const { report, plans } = await runValidationJob({ body: Buffer.from(gml), contentType: 'application/gml+xml', schemaDir, mapping: { codes: [], tenantAgs: ['14521570'], plansUrl: 'http://localhost/xplanung/v1/tenants/t/plans' } });
       const errors = report.findings.filter((f) => f.severity === 'error' && !f.rule.startsWith('mapping'));
       assert.deepEqual(errors, []);
       const sort = (xs: Array<{ kind: string; start: string; durchgang?: number; end?: string | null }>) => xs.map((x) => `${x.start} ${x.kind} ${x.durchgang ?? 1} ${x.end ?? '-'}`).sort();

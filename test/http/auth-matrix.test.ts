@@ -90,14 +90,14 @@ describe('http/auth-matrix: every documented operation is protected as documente
 
 interface RouterLike { stack: { route?: { path: string | string[]; methods: Record<string, boolean> }; handle?: RouterLike & object; name?: string }[] }
 
-/** Lists method + path of every route in an express 5 router tree, in OpenAPI path syntax. */
+/** Lists method + path of every route in an express 5 router tree, in OpenAPI path syntax (`:name` and the wildcard `*name` as `{name}`). */
 function routesOf(router: RouterLike): { method: string; path: string }[] {
   const out: { method: string; path: string }[] = [];
   for (const layer of router.stack) {
     if (layer.route) {
       for (const path of [layer.route.path].flat()) {
         for (const [m, on] of Object.entries(layer.route.methods)) {
-          if (on && m !== '_all') out.push({ method: m.toUpperCase(), path: path.replace(/:([A-Za-z0-9_]+)/g, '{$1}') });
+          if (on && m !== '_all') out.push({ method: m.toUpperCase(), path: path.replace(/[:*]([A-Za-z0-9_]+)/g, '{$1}') });
         }
       }
     } else if (layer.handle && Array.isArray((layer.handle as RouterLike).stack)) {

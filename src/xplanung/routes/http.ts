@@ -1,11 +1,13 @@
 // HTTP routes of the XPlanung module. Thin: read the body, call the service, render.
 import { Router, type Request, type Response } from 'express';
+import fresh from 'fresh';
 import { authorize } from '../../core/auth.ts';
 import type { GatewayContext } from '../../core/context.ts';
 import { HttpError, badRequest, gone, notFound, unprocessable, unsupportedMediaType } from '../../core/errors.ts';
 import type { Tenant } from '../../core/model.ts';
 import { sharedRawBody } from '../../http/body.ts';
 import { authState } from '../../http/credentials.ts';
+import { baseUrl } from '../../http/security.ts';
 import { ExportError } from '../export.ts';
 import { reportToHtml } from '../report.ts';
 import type { ValidationReport } from '../report.ts';
@@ -109,7 +111,7 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
   r.post('/xplanung/v1/tenants/:tenant/plans', canPush, ...planBody(ctx), async (req, res) => {
     const tenant = String(req.params.tenant);
     const t = await tenantOr404(tenant);
-    const outcome = await service.push(t, req.body as Buffer, req.get('content-type') ?? '', { page: wantsPage(req) });
+    const outcome = await service.push(t, req.body as Buffer, req.get('content-type') ?? '', { page: wantsPage(req), baseUrl: baseUrl(req, ctx.config.publicBaseUrl, ctx.config.trustProxy) });
     if (!outcome.ok) {
       if (outcome.refusedWith) throw refusal(outcome.refusedWith, outcome.report);
       sendReport(req, res, 422, outcome.report, outcome.page);
@@ -148,6 +150,33 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
     res.setHeader('Content-Disposition', `attachment; filename="${src.plan.planId.replace(/[^A-Za-z0-9_.-]/g, '_')}.${ext}"`);
     res.setHeader('ETag', `"${src.plan.contentHash}"`);
     res.type(src.plan.contentType).send(src.bytes);
+  });
+
+  // the files of a pushed XPlanArchive (Begründung, scans): the procedure's documents link here
+  r.get('/xplanung/v1/tenants/:tenant/plans/:planId/files/*name', async (req, res) => {
+    const { tenant, planId } = req.params;
+    const name = ([] as string[]).concat(req.params.name).join('/');
+    await tenantOr404(tenant);
+    const file = await service.archiveFile(tenant, planId, name);
+    if (!file.found) {
+      throw notFound(
+        file.reason === 'no-plan' ? `plan ${planId} was never pushed to tenant ${tenant}`
+          : file.reason === 'not-an-archive' ? `plan ${planId} was pushed as a plain XPlanGML document, which carries no files; push an XPlanArchive (ZIP) to publish its files`
+            : `the XPlanArchive of plan ${planId} holds no file "${name}"`,
+      );
+    }
+    const fileName = name.split('/').pop() ?? name;
+    res.setHeader('ETag', file.etag);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    // a pushed file never runs anything on the gateway's origin, whatever it contains
+    res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'");
+    res.setHeader('Content-Disposition', `${file.inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(fileName)}`);
+    if (fresh(req.headers, { etag: file.etag })) {
+      res.status(304).end();
+      return;
+    }
+    res.type(file.mediaType).send(file.bytes);
   });
 
   r.get('/xplanung/v1/tenants/:tenant/procedures/:procedureId.gml', async (req, res) => {

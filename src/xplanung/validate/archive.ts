@@ -16,8 +16,38 @@ export interface ArchiveLimits {
 
 export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = { maxEntries: 1000, maxUncompressed: 200 * 1024 * 1024, maxRatio: 200 };
 
-/** File types an XPlanArchive may carry (XPlanung: Rasterpläne, Texte, Georeferenzierung). */
-const ALLOWED_EXTENSIONS = new Set(['gml', 'xml', 'pdf', 'png', 'pgw', 'jpg', 'jpeg', 'jgw', 'tif', 'tiff', 'tfw', 'txt', 'htm', 'html', 'odt', 'doc', 'docx', 'ecw', 'eww', 'wld', 'aux', 'ovr', 'zip']);
+/**
+ * File types an XPlanArchive may carry (XPlanung: Rasterpläne, Texte, Georeferenzierung), with the
+ * media type the gateway serves each as, and whether a browser may show it inline: never a type that
+ * could run script on the gateway's origin (HTML, XML), which goes out as a download.
+ */
+export const ARCHIVE_FILE_TYPES: Record<string, { mediaType: string; inline: boolean }> = {
+  pdf: { mediaType: 'application/pdf', inline: true },
+  png: { mediaType: 'image/png', inline: true },
+  jpg: { mediaType: 'image/jpeg', inline: true },
+  jpeg: { mediaType: 'image/jpeg', inline: true },
+  tif: { mediaType: 'image/tiff', inline: true },
+  tiff: { mediaType: 'image/tiff', inline: true },
+  txt: { mediaType: 'text/plain; charset=utf-8', inline: true },
+  // world files of georeferenced scans: six lines of numbers
+  pgw: { mediaType: 'text/plain; charset=utf-8', inline: true },
+  jgw: { mediaType: 'text/plain; charset=utf-8', inline: true },
+  tfw: { mediaType: 'text/plain; charset=utf-8', inline: true },
+  wld: { mediaType: 'text/plain; charset=utf-8', inline: true },
+  gml: { mediaType: 'application/gml+xml', inline: false },
+  xml: { mediaType: 'application/xml', inline: false },
+  htm: { mediaType: 'text/html; charset=utf-8', inline: false },
+  html: { mediaType: 'text/html; charset=utf-8', inline: false },
+  odt: { mediaType: 'application/vnd.oasis.opendocument.text', inline: false },
+  doc: { mediaType: 'application/msword', inline: false },
+  docx: { mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', inline: false },
+  ecw: { mediaType: 'application/octet-stream', inline: false },
+  eww: { mediaType: 'application/octet-stream', inline: false },
+  aux: { mediaType: 'application/octet-stream', inline: false },
+  ovr: { mediaType: 'application/octet-stream', inline: false },
+  zip: { mediaType: 'application/zip', inline: false },
+};
+const ALLOWED_EXTENSIONS = new Set(Object.keys(ARCHIVE_FILE_TYPES));
 
 export interface ArchiveContent {
   gml: Buffer;
@@ -55,6 +85,25 @@ function readEntry(zip: ZipFile, entry: Entry, limit: number): Promise<Buffer> {
   });
 }
 
+/** The next entry of a zip opened with lazyEntries, or null at its end. */
+async function nextEntry(zip: ZipFile): Promise<Entry | null> {
+  try {
+    return await new Promise<Entry | null>((resolve, reject) => {
+      zip.once('entry', resolve);
+      zip.once('end', () => resolve(null));
+      zip.once('error', reject);
+      zip.readEntry();
+    });
+  } finally {
+    // the two listeners that did not fire would pile up, one set per entry
+    zip.removeAllListeners('entry');
+    zip.removeAllListeners('end');
+    zip.removeAllListeners('error');
+  }
+}
+
+const nameOf = (e: Entry) => (Buffer.isBuffer(e.fileName) ? (e.fileName as Buffer).toString('utf8') : String(e.fileName));
+
 function unsafeName(name: string): boolean {
   return name.startsWith('/') || name.includes('\\') || /^[a-zA-Z]:/.test(name) || name.split('/').some((s) => s === '..');
 }
@@ -71,17 +120,9 @@ export async function readXPlanArchive(buf: Buffer, limits: ArchiveLimits = DEFA
     const entries: Entry[] = [];
     let total = 0;
     for (;;) {
-      const entry = await new Promise<Entry | null>((resolve, reject) => {
-        zip.once('entry', resolve);
-        zip.once('end', () => resolve(null));
-        zip.once('error', reject);
-        zip.readEntry();
-      });
+      const entry = await nextEntry(zip);
       if (!entry) break;
-      zip.removeAllListeners('entry');
-      zip.removeAllListeners('end');
-      zip.removeAllListeners('error');
-      const name = Buffer.isBuffer(entry.fileName) ? (entry.fileName as Buffer).toString('utf8') : String(entry.fileName);
+      const name = nameOf(entry);
       if (unsafeName(name)) return refuse('safety.archive-path', `Der Archiveintrag „${name}“ zeigt aus dem Archiv heraus (absoluter Pfad oder „..“).`);
       if (name.endsWith('/')) continue;
       const ext = name.split('.').pop()?.toLowerCase() ?? '';
@@ -93,13 +134,30 @@ export async function readXPlanArchive(buf: Buffer, limits: ArchiveLimits = DEFA
       }
       entries.push(entry);
     }
-    const nameOf = (e: Entry) => (Buffer.isBuffer(e.fileName) ? (e.fileName as Buffer).toString('utf8') : String(e.fileName));
     const gmlEntry = entries.find((e) => nameOf(e) === 'xplan.gml');
     if (!gmlEntry) return refuse('safety.archive-no-gml', 'Das XPlanArchiv enthält keine Datei „xplan.gml“ auf oberster Ebene.');
     const gml = await readEntry(zip, gmlEntry, gmlEntry.uncompressedSize);
     return { ok: true, content: { gml, attachments: entries.filter((e) => e !== gmlEntry).map(nameOf) } };
   } catch (err) {
     return refuse('safety.archive', `Das ZIP-Archiv konnte nicht gelesen werden: ${(err as Error).message}.`);
+  } finally {
+    zip.close();
+  }
+}
+
+/**
+ * One entry of a stored XPlanArchive, by its exact name (the files of a pushed plan, served to the
+ * portal). Undefined when the archive has no such file. The archive passed the limits above when it
+ * was pushed; the size limit is kept here anyway.
+ */
+export async function readArchiveEntry(buf: Buffer, name: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<Buffer | undefined> {
+  const zip = await open(buf);
+  try {
+    for (;;) {
+      const entry = await nextEntry(zip);
+      if (!entry) return undefined;
+      if (nameOf(entry) === name && !name.endsWith('/')) return await readEntry(zip, entry, Math.min(entry.uncompressedSize, limits.maxUncompressed));
+    }
   } finally {
     zip.close();
   }

@@ -8,10 +8,10 @@ import { plansOf } from '../parse.ts';
 import { makeReport, reportToHtml } from '../report.ts';
 import type { Finding, ValidationReport } from '../report.ts';
 import type { RuleId } from '../rules.ts';
-import { planToProcedure } from '../to-procedure.ts';
+import { planToProcedure, type ArchiveFiles } from '../to-procedure.ts';
 import type { Helpers } from '../../core/workers/serve.ts';
 import type { PackedAreaPart, UnitFindings } from './area-checks.ts';
-import { validateSubmission } from './index.ts';
+import { isArchiveType, validateSubmission } from './index.ts';
 import { validateAgainstXsd } from './xsd.ts';
 
 export interface ValidationJob {
@@ -21,8 +21,12 @@ export interface ValidationJob {
   skipSemantic?: boolean;
   skipGeometry?: boolean;
   fileName?: string;
-  /** Present for a push: the tenant's effective code lists ([list, code, value]) and municipality keys. */
-  mapping?: { codes: Array<[string, string, string]>; tenantAgs: string[] };
+  /**
+   * Present for a push: the tenant's effective code lists ([list, code, value]), its municipality keys,
+   * and the URL under which the tenant's plans are served (…/xplanung/v1/tenants/{tenant}/plans), for
+   * the files of an XPlanArchive.
+   */
+  mapping?: { codes: Array<[string, string, string]>; tenantAgs: string[]; plansUrl: string };
   /** The weight (in coordinates) from which the geometry stage shares its Bereich checks (geometry.ts); the warm-up sets 0. */
   shareFrom?: number;
   /** Render the report as the German page too (report.ts): its sketch costs tens of milliseconds on a large plan, better here than on the HTTP event loop. */
@@ -84,8 +88,12 @@ async function validateAndMap(job: ValidationJob, helpers?: JobHelpers): Promise
   const lookup = (list: string, code: string) => table.get(`${list}\u0000${code}`);
   const findings: Finding[] = [...result.report.findings];
   const plans: MappedPlan[] = [];
+  const { plansUrl } = job.mapping;
+  const archive: ArchiveFiles | undefined = isArchiveType(job.contentType)
+    ? { entries: doc.attachments, urlOf: (planId, entry) => `${plansUrl}/${encodeURIComponent(planId)}/files/${entry.split('/').map(encodeURIComponent).join('/')}` }
+    : undefined;
   for (const plan of plansOf(doc.parsed)) {
-    const mapped = planToProcedure(doc.parsed, plan, lookup, job.mapping.tenantAgs);
+    const mapped = planToProcedure(doc.parsed, plan, lookup, { tenantAgs: job.mapping.tenantAgs, archive });
     findings.push(...mapped.findings);
     try {
       plans.push({ planId: plan.gmlId, planType: plan.type, procedure: parseProcedureInput(mapped.procedure) });
