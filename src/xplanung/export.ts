@@ -72,6 +72,17 @@ const byPass = (phases: Phase[], kind: Phase['kind'], audience: Phase['audience'
 
 const first = (phases: Phase[], kind: Phase['kind']) => phases.filter((p) => p.kind === kind).sort((a, b) => a.start.localeCompare(b.start))[0]?.start;
 
+/**
+ * XP_ExterneReferenzTyp (XPlanGML_Basisschema.xsd of 5.4 and 6.0; 6000 Schutzgebietsverordnung only in 6.0):
+ * a document mapped from a plan keeps its typ as docType and gets it back; any other is 9999 (Informell).
+ */
+const REFERENCE_TYPES = new Set(['1000', '1010', '1020', '1030', '1040', '1050', '1060', '1065', '1070', '1080', '1090', '2000', '2100', '2200', '2300', '2400', '2500', '2600', '2700', '2800', '2900', '3000', '3100', '4000', '5000', '9998', '9999']);
+
+function referenceTypeFor(docType: string | undefined, version: string): string {
+  if (docType && (REFERENCE_TYPES.has(docType) || (docType === '6000' && version === '6.0'))) return docType;
+  return '9999';
+}
+
 export interface ExportOptions {
   version: ExportVersion;
   /** The tenant's effective code lists (default: the shipped ones): Rechtsstand and Verfahren are written from them. */
@@ -141,7 +152,7 @@ export function procedureToXPlanGml(p: Procedure, tenant: Tenant, options: Expor
     x(ref, 'referenzName', d.title);
     x(ref, 'referenzURL', d.url);
     x(ref, 'referenzMimeType', d.mimeType);
-    x(ref, 'typ', '9999');
+    x(ref, 'typ', referenceTypeFor(d.docType, v.version));
   }
 
   // BP_/FP_/RP_Plan

@@ -10,6 +10,7 @@ import { all, attr, childNodes, hrefs, text } from './parse.ts';
 import type { XPlanDocument, XPlanFeature, XmlNode } from './parse.ts';
 import type { Finding } from './report.ts';
 import type { RuleId } from './rules.ts';
+import { ARCHIVE_FILE_TYPES } from './validate/archive.ts';
 import { entryNameOf } from './validate/references.ts';
 import { geometryIn, planFamily } from './validate/structure.ts';
 
@@ -130,6 +131,7 @@ function documentsOf(plan: XPlanFeature, archive?: ArchiveFiles): ProcedureDocum
       const reference = text(ref, 'referenzURL')?.trim();
       if (!reference) continue;
       let url: string;
+      let fileType: string | undefined;
       if (/^https?:\/\//.test(reference)) url = reference;
       else {
         // a relative reference names a file of the XPlanArchive, which the gateway serves; one the
@@ -137,9 +139,19 @@ function documentsOf(plan: XPlanFeature, archive?: ArchiveFiles): ProcedureDocum
         const entry = entryNameOf(reference);
         if (!archive?.entries.includes(entry)) continue;
         url = archive.urlOf(plan.gmlId, entry);
+        // the media type the gateway serves the file as, when the reference names none
+        fileType = ARCHIVE_FILE_TYPES[entry.split('.').pop()?.toLowerCase() ?? '']?.mediaType.split(';')[0];
       }
-      const mime = text(ref, 'referenzMimeType')?.trim().toLowerCase();
-      docs.push({ title: (text(ref, 'referenzName')?.trim() || reference).slice(0, 500), url, ...(mime && /^[a-z]+\/[a-z0-9.+-]+$/.test(mime) ? { mimeType: mime } : {}) } as ProcedureDocument);
+      const named = text(ref, 'referenzMimeType')?.trim().toLowerCase();
+      const mime = named && /^[a-z]+\/[a-z0-9.+-]+$/.test(named) ? named : fileType;
+      // XP_ExterneReferenzTyp (1010 Begründung, 5000 Bekanntmachung …), kept so that the export writes it back
+      const typ = text(ref, 'typ')?.trim();
+      docs.push({
+        title: (text(ref, 'referenzName')?.trim() || reference).slice(0, 500),
+        url,
+        ...(mime ? { mimeType: mime } : {}),
+        ...(typ && /^\d{4}$/.test(typ) ? { docType: typ } : {}),
+      } as ProcedureDocument);
     }
   }
   return docs;

@@ -34,7 +34,8 @@ describe('xplanung: the files of a pushed XPlanArchive', function () {
     assert.equal(res.status, 201, res.text);
     const planId = planIdOf(gml);
     const proc = await procedureOf(res.body.plans[0].procedureId);
-    assert.deepEqual(proc.documents, [{ title: 'BPlan004_6-0_Dok', url: `http://gateway.test/xplanung/v1/tenants/hamburg/plans/${encodeURIComponent(planId)}/files/BPlan004_6-0.pdf` }]);
+    // typ 1065 (Verordnung) as docType; the media type from the file, since the reference names none
+    assert.deepEqual(proc.documents, [{ title: 'BPlan004_6-0_Dok', url: `http://gateway.test/xplanung/v1/tenants/hamburg/plans/${encodeURIComponent(planId)}/files/BPlan004_6-0.pdf`, mimeType: 'application/pdf', docType: '1065' }]);
     const file = await request(gw.app).get(pathOf(proc.documents[0].url)).buffer(true).parse((r, cb) => { const c: Buffer[] = []; r.on('data', (d: Buffer) => c.push(d)); r.on('end', () => cb(null, Buffer.concat(c))); }).expect(200);
     assert.ok(Buffer.compare(file.body as Buffer, pdf) === 0, 'the bytes of the archive entry');
     assert.equal(file.headers['content-type'], 'application/pdf');
@@ -62,8 +63,8 @@ describe('xplanung: the files of a pushed XPlanArchive', function () {
     const docs = (await procedureOf(res.body.plans[0].procedureId)).documents as Array<{ title: string; url: string }>;
     const base = `http://gateway.test/xplanung/v1/tenants/hamburg/plans/${encodeURIComponent(planId)}/files`;
     assert.deepEqual(docs, [
-      { title: 'BPlan004_6-0_Dok', url: `${base}/Anlagen/Begr%C3%BCndung.pdf` },
-      { title: 'Legende', url: `${base}/legende.html` },
+      { title: 'BPlan004_6-0_Dok', url: `${base}/Anlagen/Begr%C3%BCndung.pdf`, mimeType: 'application/pdf', docType: '1065' },
+      { title: 'Legende', url: `${base}/legende.html`, mimeType: 'text/html', docType: '9999' },
     ]);
     const inFolder = await request(gw.app).get(pathOf(docs[0]!.url)).expect(200);
     assert.equal(inFolder.headers['content-disposition'], "inline; filename*=UTF-8''Begr%C3%BCndung.pdf");
@@ -87,10 +88,15 @@ describe('xplanung: the files of a pushed XPlanArchive', function () {
     await request(gw.app).get(`/xplanung/v1/tenants/niemand/plans/${encodeURIComponent(planId)}/files/BPlan004_6-0.pdf`).expect(404);
   });
 
-  it('the export carries the document link, and the exported plan validates', async () => {
+  it('the export carries the document link and its typ, in 6.0 and 5.4, and validates', async () => {
     const procedureId = (await request(gw.app).get('/xplanung/v1/tenants/hamburg/plans').expect(200)).body.plans.find((p: { planId: string }) => p.planId === planIdOf(gml)).procedureId;
     const exported = (await request(gw.app).get(`/xplanung/v1/tenants/hamburg/procedures/${procedureId}.gml`).expect(200)).text;
     assert.ok(exported.includes(`<xplan:referenzURL>http://gateway.test/xplanung/v1/tenants/hamburg/plans/${encodeURIComponent(planIdOf(gml))}/files/BPlan004_6-0.pdf</xplan:referenzURL>`));
+    assert.match(exported, /<xplan:referenzMimeType>application\/pdf<\/xplan:referenzMimeType>\s*<xplan:typ>1065<\/xplan:typ>/, 'the typ the plan gave, not 9999');
+    const older = (await request(gw.app).get(`/xplanung/v1/tenants/hamburg/procedures/${procedureId}.gml?version=5.4`).expect(200)).text;
+    assert.match(older, /<xplan:typ>1065<\/xplan:typ>/);
+    const olderReport = (await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', 'application/gml+xml').send(older).expect(200)).body;
+    assert.equal(olderReport.valid, true, JSON.stringify(olderReport.findings));
     const report = (await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', 'application/gml+xml').send(exported).expect(200)).body;
     assert.equal(report.valid, true, JSON.stringify(report.findings));
   });

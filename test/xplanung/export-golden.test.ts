@@ -57,4 +57,18 @@ describe('xplanung/export: golden files', function () {
       assert.deepEqual(validateAgainstXsd(Buffer.from(xml), c.version, join(projectRoot, 'schemas', 'vendor')).issues, []);
     });
   }
+
+  it('a document keeps its XP_ExterneReferenzTyp where the version has it, 9999 otherwise; both valid', () => {
+    const base = CASES[0]!.procedure;
+    const documents = [
+      { title: 'Begründung', url: 'https://leipzig.example/b.pdf', docType: '1010' },
+      { title: 'Schutzgebietsverordnung', url: 'https://leipzig.example/s.pdf', docType: '6000' },
+      { title: 'Stellungnahme', url: 'https://leipzig.example/st.pdf', docType: 'statement' },
+    ];
+    for (const [version, types] of [['6.0', ['1010', '6000', '9999']], ['5.4', ['1010', '9999', '9999']]] as const) {
+      const xml = procedureToXPlanGml({ ...base, documents } as Procedure, tenant, { version });
+      assert.deepEqual([...xml.matchAll(/<xplan:typ>(\d+)<\/xplan:typ>/g)].map((m) => m[1]), types, version);
+      assert.deepEqual(validateAgainstXsd(Buffer.from(xml), version, join(projectRoot, 'schemas', 'vendor')).issues, [], version);
+    }
+  });
 });
