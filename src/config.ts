@@ -15,6 +15,7 @@ export interface Config {
   logLevel: string;
   maxJsonBytes: number;
   maxPlanBytes: number;
+  downloadBudgetBytes: number;
   validationWorkers: number;
   feedWorkers: number;
   requestTimeoutMs: number;
@@ -58,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: v('GATEWAY_LOG_LEVEL'),
     maxJsonBytes: v('GATEWAY_MAX_JSON_BYTES'),
     maxPlanBytes: v('GATEWAY_MAX_PLAN_BYTES'),
+    downloadBudgetBytes: v('GATEWAY_DOWNLOAD_BUDGET_BYTES'),
     validationWorkers: v('GATEWAY_VALIDATION_WORKERS'),
     feedWorkers: v('GATEWAY_FEED_WORKERS'),
     requestTimeoutMs: v('GATEWAY_REQUEST_TIMEOUT_MS'),

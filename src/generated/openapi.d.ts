@@ -2972,6 +2972,15 @@ export interface operations {
                 content?: never;
             };
             404: components["responses"]["Problem"];
+            /** @description Downloads in progress hold the memory budget (GATEWAY_DOWNLOAD_BUDGET_BYTES); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getXPlanSource: {
@@ -2999,6 +3008,15 @@ export interface operations {
                 };
             };
             404: components["responses"]["Problem"];
+            /** @description Downloads in progress hold the memory budget (GATEWAY_DOWNLOAD_BUDGET_BYTES); retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     exportXPlan: {

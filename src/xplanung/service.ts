@@ -68,14 +68,20 @@ export class XPlanungService {
     return { ok: true, report: result.report, results };
   }
 
-  /** One file of the XPlanArchive a plan was pushed in, by its entry name (the documents of the procedure link here). */
-  async archiveFile(tenantId: string, planId: string, name: string): Promise<ArchiveFileOutcome> {
+  /**
+   * One file of the XPlanArchive a plan was pushed in, by its entry name (the documents of the procedure
+   * link here). `reserve` is told the bytes held in memory (the archive, then the file) before they are.
+   */
+  async archiveFile(tenantId: string, planId: string, name: string, reserve: (bytes: number) => void = () => undefined): Promise<ArchiveFileOutcome> {
     const src = await this.ctx.store.plans.source(tenantId, planId);
     if (!src) return { found: false, reason: 'no-plan' };
     if (!isArchiveType(src.plan.contentType)) return { found: false, reason: 'not-an-archive' };
     const type = ARCHIVE_FILE_TYPES[name.split('.').pop()?.toLowerCase() ?? ''];
-    const bytes = type && (await readArchiveEntry(src.bytes, name));
-    if (!type || !bytes) return { found: false, reason: 'no-such-file' };
+    if (!type) return { found: false, reason: 'no-such-file' };
+    reserve(src.bytes.length);
+    const bytes = await readArchiveEntry(src.bytes, name);
+    if (!bytes) return { found: false, reason: 'no-such-file' };
+    reserve(bytes.length);
     // the archive's hash and the name: the file changes only when the plan is pushed again with other content
     const etag = `"${createHash('sha256').update(src.plan.contentHash).update('\u0000').update(name).digest('base64url').slice(0, 27)}"`;
     return { found: true, bytes, mediaType: type.mediaType, inline: type.inline, etag };

@@ -7,6 +7,7 @@ import { HttpError, badRequest, gone, notFound, unprocessable, unsupportedMediaT
 import type { Tenant } from '../../core/model.ts';
 import { sharedRawBody } from '../../http/body.ts';
 import { authState } from '../../http/credentials.ts';
+import { DownloadBudget } from '../../http/download-budget.ts';
 import { baseUrl } from '../../http/security.ts';
 import { ExportError } from '../export.ts';
 import { reportToHtml } from '../report.ts';
@@ -79,6 +80,7 @@ function refusal(status: number, report: ValidationReport): HttpError {
 export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): Router {
   const r = Router();
   const { store } = ctx;
+  const downloads = new DownloadBudget(ctx.config.downloadBudgetBytes);
 
   async function tenantOr404(id: string): Promise<Tenant> {
     const t = await store.tenants.get(id);
@@ -146,6 +148,7 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
     await tenantOr404(tenant);
     const src = await store.plans.source(tenant, planId);
     if (!src) throw notFound(`plan ${planId} was never pushed to tenant ${tenant}`);
+    downloads.reserve(res, src.bytes.length);
     const ext = src.plan.contentType.includes('zip') ? 'zip' : 'gml';
     res.setHeader('Content-Disposition', `attachment; filename="${src.plan.planId.replace(/[^A-Za-z0-9_.-]/g, '_')}.${ext}"`);
     res.setHeader('ETag', `"${src.plan.contentHash}"`);
@@ -157,7 +160,7 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
     const { tenant, planId } = req.params;
     const name = ([] as string[]).concat(req.params.name).join('/');
     await tenantOr404(tenant);
-    const file = await service.archiveFile(tenant, planId, name);
+    const file = await service.archiveFile(tenant, planId, name, (bytes) => downloads.reserve(res, bytes));
     if (!file.found) {
       throw notFound(
         file.reason === 'no-plan' ? `plan ${planId} was never pushed to tenant ${tenant}`
