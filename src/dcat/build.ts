@@ -3,7 +3,7 @@
 // Hydra paging node. Plain functions over the portal's model; serialisation is serialize.ts.
 import type { BlankNode, NamedNode, Quad, Quad_Object, Quad_Subject } from '@rdfjs/types';
 import type { Phase, Procedure, Tenant } from '../core/model.ts';
-import { DEFAULT_LICENCE, EU, FILE_TYPE_BY_MEDIA, LOCAL_AUTHORITY, MUNICIPALITY_LEVEL, NS, PLU, dcat, dcatde, dct, foaf, hydra, mediaType, municipalityKey, plu, rdf, terms, vcard, xsd } from './vocab.ts';
+import { DEFAULT_LICENCE, EU, FILE_TYPE_BY_MEDIA, LOCAL_AUTHORITY, MUNICIPALITY_LEVEL, NS, PLU, dcat, pluDocType, dcatde, dct, foaf, hydra, mediaType, municipalityKey, plu, rdf, terms, vcard, xsd } from './vocab.ts';
 
 const { namedNode, literal, blankNode, quad } = terms;
 
@@ -212,7 +212,7 @@ export function procedureDataset(g: Graph, p: Procedure, tenant: Tenant, extras:
     distribution(g, iri, namedNode(`${iri.value}/distributions/area`), { title: 'Geltungsbereich (GeoJSON, WGS84)', url: `${iri.value}/area.geojson`, media: 'application/geo+json' }, licenceIri, ctx, isPlan);
   }
   (p.documents ?? []).forEach((d, i) => {
-    distribution(g, iri, namedNode(`${iri.value}/distributions/document-${i + 1}`), { title: d.title, url: d.url, media: d.mimeType ?? 'application/octet-stream', download: true }, licenceIri, ctx, isPlan);
+    distribution(g, iri, namedNode(`${iri.value}/distributions/document-${i + 1}`), { title: d.title, url: d.url, media: d.mimeType ?? 'application/octet-stream', download: true, docType: pluDocType(d.docType) }, licenceIri, ctx, isPlan);
   });
 
   if (isPlan) pluProperties(g, iri, p);

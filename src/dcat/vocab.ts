@@ -70,6 +70,39 @@ export const PLU = {
   docType: (id: string) => namedNode(`https://specs.diplanung.de/resource/docType#${id}`),
 };
 
+/** DCAT-AP.PLU 0.2.4 docType (codelists/docType.xml): the kinds of document a plan's distribution may name. */
+const PLU_DOC_TYPES = new Set([
+  'announcement', 'explanatoryReport', 'planDrawing', 'participationURL', 'procedureURL', 'xplanArchive', 'xplanGML', 'functionalPlan',
+  'costAssumptionContract', 'urbanDevelopmentContract', 'implementationContract', 'propertyDevelopmentContract', 'contract', 'expertReport',
+  'roughCoordinationPaper', 'supplementaryDocument', 'ordinanceDesignation', 'coverLetter', 'coverLetterParticipationProcedure', 'transcript',
+  'summaryStatement', 'finalNotice', 'preliminaryPlanningApproval', 'decisionForPublicDisplay', 'declaratoryDecision', 'resolutionOnRevocation',
+  'statement', 'publication', 'printedMatter', 'presentation', 'substantiation', 'internalMemo', 'meetingDocuments', 'otherDocuments', 'unknown',
+]);
+
+/**
+ * XPlanung XP_ExterneReferenzTyp codes (a document mapped from a pushed plan keeps its `typ` as docType)
+ * whose kind the PLU list names too, by the two lists' German labels. The others (Beschreibung, Satzung,
+ * Karte, Beschluss, Bekanntmachung, Umweltbericht …) have no unambiguous counterpart and get none.
+ */
+const PLU_DOC_TYPE_BY_XPLANUNG: Record<string, string> = {
+  '1010': 'substantiation', // Begründung
+  '1030': 'planDrawing', // Rechtsplan: the plan drawing
+  '1065': 'ordinanceDesignation', // Verordnung
+  '1080': 'explanatoryReport', // Erläuterung(sbericht)
+  '1090': 'summaryStatement', // zusammenfassende Erklärung
+  '2400': 'propertyDevelopmentContract', // Erschließungsvertrag
+  '2500': 'implementationContract', // Durchführungsvertrag
+  '2600': 'urbanDevelopmentContract', // städtebaulicher Vertrag
+  '2700': 'statement', // umweltbezogene Stellungnahmen
+  '9999': 'otherDocuments', // Informell
+};
+
+/** The PLU docType of a procedure document's docType: itself when it is one, its XPlanung counterpart, or none. */
+export function pluDocType(docType: string | undefined): string | undefined {
+  if (!docType) return undefined;
+  return PLU_DOC_TYPES.has(docType) ? docType : PLU_DOC_TYPE_BY_XPLANUNG[docType];
+}
+
 /** File types of the EU list for the media types the feed links. */
 export const FILE_TYPE_BY_MEDIA: Record<string, string> = {
   'application/pdf': 'PDF',

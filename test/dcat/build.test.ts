@@ -5,7 +5,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Procedure, Tenant } from '../../src/core/model.ts';
 import { projectRoot } from '../../src/core/paths.ts';
+import { XMLParser } from 'fast-xml-parser';
 import { Graph, bboxOf, open311Dataset, procedureDataset } from '../../src/dcat/build.ts';
+import { pluDocType } from '../../src/dcat/vocab.ts';
 import { toTurtle } from '../../src/dcat/serialize.ts';
 import { canonical, parseTurtle } from '../helpers/rdf.ts';
 
@@ -54,6 +56,39 @@ describe('dcat/build: golden graphs', () => {
     const dt = (g: Graph) => (g.quads.find((q) => q.predicate.value.endsWith('byteSize'))!.object as { datatype: { value: string } }).datatype.value;
     assert.equal(dt(g30), 'http://www.w3.org/2001/XMLSchema#nonNegativeInteger');
     assert.equal(dt(g20), 'http://www.w3.org/2001/XMLSchema#decimal');
+  });
+
+  it('document distributions name their PLU docType: a PLU one as it is, an XPlanung typ by its counterpart, none when ambiguous', () => {
+    const g = new Graph();
+    const documents = [
+      { title: 'Begründung', url: 'https://leipzig.example/451/b.pdf', mimeType: 'application/pdf', docType: '1010' },
+      { title: 'Satzung', url: 'https://leipzig.example/451/s.pdf', docType: '1060' },
+      { title: 'Gutachten', url: 'https://leipzig.example/451/g.pdf', docType: 'expertReport' },
+      { title: 'Ohne Art', url: 'https://leipzig.example/451/o.pdf' },
+    ];
+    procedureDataset(g, { ...plan, documents } as Procedure, tenant, { exportable: false }, ctx);
+    const docTypeOf = (url: string) => {
+      const dist = g.quads.find((q) => q.predicate.value === 'http://www.w3.org/ns/dcat#downloadURL' && q.object.value === url)!.subject.value;
+      return g.quads.filter((q) => q.subject.value === dist && q.predicate.value.endsWith('docType')).map((q) => q.object.value);
+    };
+    assert.deepEqual(docTypeOf('https://leipzig.example/451/b.pdf'), ['https://specs.diplanung.de/resource/docType#substantiation']);
+    assert.deepEqual(docTypeOf('https://leipzig.example/451/s.pdf'), []);
+    assert.deepEqual(docTypeOf('https://leipzig.example/451/g.pdf'), ['https://specs.diplanung.de/resource/docType#expertReport']);
+    assert.deepEqual(docTypeOf('https://leipzig.example/451/o.pdf'), []);
+  });
+
+  it('the PLU docTypes are those of the official code list (schemas/vendor/dcat-ap-plu/0.2.4/codelists/docType.xml)', () => {
+    const xml = readFileSync(join(projectRoot, 'schemas', 'vendor', 'dcat-ap-plu', '0.2.4', 'codelists', 'docType.xml'), 'utf8');
+    const parsed = new XMLParser({ removeNSPrefix: true, isArray: (name) => name === 'Concept' }).parse(xml) as { RDF: { Concept: Array<{ identifier: string }> } };
+    const official = parsed.RDF.Concept.map((c) => c.identifier);
+    assert.equal(official.length, 35);
+    for (const id of official) assert.equal(pluDocType(id), id, id);
+    // every XPlanung typ that has a counterpart names one of the list
+    for (let code = 1000; code <= 9999; code++) {
+      const t = pluDocType(String(code));
+      if (t) assert.ok(official.includes(t), `${code} → ${t}`);
+    }
+    assert.equal(pluDocType('substantiaton'), undefined, 'a misspelt kind is no kind');
   });
 
   it("an authority's Mängelmelder reports", async () => {
