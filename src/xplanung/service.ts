@@ -49,8 +49,11 @@ export class XPlanungService {
     return this.pool.run({ body, contentType, schemaDir: this.ctx.config.schemaDir, ...switches, ...wish });
   }
 
-  /** Validates and maps every plan of the document (in a worker), then stores document, procedures and mappings in one transaction. */
-  /** `baseUrl`: the gateway's public address, for links to the files of a pushed XPlanArchive (the configured one by default). */
+  /**
+   * Validates and maps every plan of the document (in a worker), then stores document, procedures and
+   * mappings in one transaction. `baseUrl`: the gateway's public address, for the documents' links to
+   * the files of a pushed XPlanArchive (the configured one by default).
+   */
   async push(tenant: Tenant, body: Buffer, contentType: string, wish: ReportWish & { baseUrl?: string } = {}): Promise<PushOutcome> {
     const codes = (await this.ctx.store.codeMappings.list(tenant.id)).map((m) => [m.list, m.code, m.value] as [string, string, string]);
     const plansUrl = `${wish.baseUrl ?? this.ctx.config.publicBaseUrl}/xplanung/v1/tenants/${encodeURIComponent(tenant.id)}/plans`;
