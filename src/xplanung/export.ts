@@ -7,6 +7,7 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { defaultCodeLists, type CodeTable } from '../core/codelists.ts';
 import type { Phase, Procedure, Tenant } from '../core/model.ts';
 import { fromWgs84 } from './crs.ts';
+import { PLAN_DRAWING, referenceTypeFor } from './document-kinds.ts';
 import type { ExportVersion } from './versions.ts';
 import { versionById } from './versions.ts';
 
@@ -72,17 +73,6 @@ const byPass = (phases: Phase[], kind: Phase['kind'], audience: Phase['audience'
 
 const first = (phases: Phase[], kind: Phase['kind']) => phases.filter((p) => p.kind === kind).sort((a, b) => a.start.localeCompare(b.start))[0]?.start;
 
-/**
- * XP_ExterneReferenzTyp (XPlanGML_Basisschema.xsd of 5.4 and 6.0; 6000 Schutzgebietsverordnung only in 6.0):
- * a document mapped from a plan keeps its typ as docType and gets it back; any other is 9999 (Informell).
- */
-const REFERENCE_TYPES = new Set(['1000', '1010', '1020', '1030', '1040', '1050', '1060', '1065', '1070', '1080', '1090', '2000', '2100', '2200', '2300', '2400', '2500', '2600', '2700', '2800', '2900', '3000', '3100', '4000', '5000', '9998', '9999']);
-
-function referenceTypeFor(docType: string | undefined, version: string): string {
-  if (docType && (REFERENCE_TYPES.has(docType) || (docType === '6000' && version === '6.0'))) return docType;
-  return '9999';
-}
-
 export interface ExportOptions {
   version: ExportVersion;
   /** The tenant's effective code lists (default: the shipped ones): Rechtsstand and Verfahren are written from them. */
@@ -147,7 +137,8 @@ export function procedureToXPlanGml(p: Procedure, tenant: Tenant, options: Expor
         .ele(NS.gml, 'gml:posList', { srsDimension: '2', count: String(ring.length) }).txt(ring.map((c) => `${c[0]} ${c[1]}`).join(' '));
     });
   });
-  for (const d of p.documents ?? []) {
+  // the plan images go to the Bereich's refScan, where a pushed plan had them (to-procedure.ts)
+  for (const d of (p.documents ?? []).filter((x) => x.docType !== PLAN_DRAWING)) {
     const ref = plan.ele(v.namespace, 'xplan:externeReferenz').ele(v.namespace, 'xplan:XP_SpezExterneReferenz');
     x(ref, 'referenzName', d.title);
     x(ref, 'referenzURL', d.url);
@@ -192,6 +183,12 @@ export function procedureToXPlanGml(p: Procedure, tenant: Tenant, options: Expor
 
   const bereich = root.ele(NS.gml, 'gml:featureMember').ele(v.namespace, `xplan:${family}_Bereich`, { 'gml:id': bereichId });
   x(bereich, 'nummer', '0');
+  for (const d of (p.documents ?? []).filter((x) => x.docType === PLAN_DRAWING)) {
+    const scan = bereich.ele(v.namespace, 'xplan:refScan').ele(v.namespace, 'xplan:XP_ExterneReferenz');
+    x(scan, 'referenzName', d.title);
+    x(scan, 'referenzURL', d.url);
+    x(scan, 'referenzMimeType', d.mimeType);
+  }
   if (family === 'BP' && v.version === '6.0' && p.verfahrensart) x(bereich, 'verfahren', verfahren[p.verfahrensart]);
   bereich.ele(v.namespace, 'xplan:gehoertZuPlan', { 'xlink:href': `#${planId}` });
   return doc.end({ prettyPrint: true });

@@ -5,6 +5,7 @@
 import type { Geometry as JstsGeometry, Polygon as JstsPolygon } from '../core/geo/jts.ts';
 import type { Geometry, Phase, ProcedureDocument, ProcedureInput } from '../core/model.ts';
 import { epsgCode, isSupportedCrs, latitudeFirst, toWgs84 } from './crs.ts';
+import { PLAN_DRAWING } from './document-kinds.ts';
 import { readGmlGeometry } from './geometry/gml.ts';
 import { all, attr, childNodes, hrefs, text } from './parse.ts';
 import type { XPlanDocument, XPlanFeature, XmlNode } from './parse.ts';
@@ -124,34 +125,54 @@ function areaOf(doc: XPlanDocument, plan: XPlanFeature): { area: Geometry | null
   return { area: toGeoJson(read.geometry, code, latitudeFirst(srsName)) };
 }
 
-function documentsOf(plan: XPlanFeature, archive?: ArchiveFiles): ProcedureDocument[] {
+/** A document of the procedure from one XP_ExterneReferenz / XP_SpezExterneReferenz, or none when it has no address to link to. */
+function documentOf(ref: XmlNode, plan: XPlanFeature, archive: ArchiveFiles | undefined, kind?: string): ProcedureDocument | undefined {
+  const reference = text(ref, 'referenzURL')?.trim();
+  if (!reference) return undefined;
+  let url: string;
+  let fileType: string | undefined;
+  if (/^https?:\/\//.test(reference)) url = reference;
+  else {
+    // a relative reference names a file of the XPlanArchive, which the gateway serves; one the
+    // archive lacks (or a plain GML's) has no address to link to (rule externe-referenz says so)
+    const entry = entryNameOf(reference);
+    if (!archive?.entries.includes(entry)) return undefined;
+    url = archive.urlOf(plan.gmlId, entry);
+    // the media type the gateway serves the file as, when the reference names none
+    fileType = ARCHIVE_FILE_TYPES[entry.split('.').pop()?.toLowerCase() ?? '']?.mediaType.split(';')[0];
+  }
+  const named = text(ref, 'referenzMimeType')?.trim().toLowerCase();
+  const mime = named && /^[a-z]+\/[a-z0-9.+-]+$/.test(named) ? named : fileType;
+  // XP_ExterneReferenzTyp (1010 Begründung, 5000 Bekanntmachung …), kept so that the export writes it back
+  const typ = text(ref, 'typ')?.trim();
+  const docType = kind ?? (typ && /^\d{4}$/.test(typ) ? typ : undefined);
+  return {
+    title: (text(ref, 'referenzName')?.trim() || reference).slice(0, 500),
+    url,
+    ...(mime ? { mimeType: mime } : {}),
+    ...(docType ? { docType } : {}),
+  } as ProcedureDocument;
+}
+
+/**
+ * The plan's external references, then the georeferenced plan images of its Bereiche (refScan) as
+ * DCAT-AP.PLU `planDrawing` (Planzeichnung): the export writes those back as the Bereich's refScan.
+ */
+function documentsOf(doc: XPlanDocument, plan: XPlanFeature, archive?: ArchiveFiles): ProcedureDocument[] {
   const docs: ProcedureDocument[] = [];
   for (const holder of childNodes(plan.node, 'externeReferenz')) {
     for (const ref of [...childNodes(holder, 'XP_SpezExterneReferenz'), ...childNodes(holder, 'XP_ExterneReferenz')]) {
-      const reference = text(ref, 'referenzURL')?.trim();
-      if (!reference) continue;
-      let url: string;
-      let fileType: string | undefined;
-      if (/^https?:\/\//.test(reference)) url = reference;
-      else {
-        // a relative reference names a file of the XPlanArchive, which the gateway serves; one the
-        // archive lacks (or a plain GML's) has no address to link to (rule externe-referenz says so)
-        const entry = entryNameOf(reference);
-        if (!archive?.entries.includes(entry)) continue;
-        url = archive.urlOf(plan.gmlId, entry);
-        // the media type the gateway serves the file as, when the reference names none
-        fileType = ARCHIVE_FILE_TYPES[entry.split('.').pop()?.toLowerCase() ?? '']?.mediaType.split(';')[0];
+      const d = documentOf(ref, plan, archive);
+      if (d) docs.push(d);
+    }
+  }
+  for (const bereich of hrefs(plan.node, 'bereich').map((id) => doc.byId.get(id))) {
+    for (const holder of childNodes(bereich?.node, 'refScan')) {
+      for (const ref of childNodes(holder, 'XP_ExterneReferenz')) {
+        const d = documentOf(ref, plan, archive, PLAN_DRAWING);
+        // one scan often serves every Bereich of a plan: one document
+        if (d && !docs.some((x) => x.url === d.url)) docs.push(d);
       }
-      const named = text(ref, 'referenzMimeType')?.trim().toLowerCase();
-      const mime = named && /^[a-z]+\/[a-z0-9.+-]+$/.test(named) ? named : fileType;
-      // XP_ExterneReferenzTyp (1010 Begründung, 5000 Bekanntmachung …), kept so that the export writes it back
-      const typ = text(ref, 'typ')?.trim();
-      docs.push({
-        title: (text(ref, 'referenzName')?.trim() || reference).slice(0, 500),
-        url,
-        ...(mime ? { mimeType: mime } : {}),
-        ...(typ && /^\d{4}$/.test(typ) ? { docType: typ } : {}),
-      } as ProcedureDocument);
     }
   }
   return docs;
@@ -197,7 +218,7 @@ export function planToProcedure(doc: XPlanDocument, plan: XPlanFeature, lookup: 
     ...(verfahrensart ? { verfahrensart: verfahrensart as ProcedureInput['verfahrensart'] } : {}),
     phases: phasesOf(plan, family, lookup),
     area,
-    documents: documentsOf(plan, options.archive),
+    documents: documentsOf(doc, plan, options.archive),
     externalIds: [{ system: 'xplanung', id: plan.gmlId }],
   };
   return { procedure, findings };

@@ -35,7 +35,11 @@ describe('xplanung: the files of a pushed XPlanArchive', function () {
     const planId = planIdOf(gml);
     const proc = await procedureOf(res.body.plans[0].procedureId);
     // typ 1065 (Verordnung) as docType; the media type from the file, since the reference names none
-    assert.deepEqual(proc.documents, [{ title: 'BPlan004_6-0_Dok', url: `http://gateway.test/xplanung/v1/tenants/hamburg/plans/${encodeURIComponent(planId)}/files/BPlan004_6-0.pdf`, mimeType: 'application/pdf', docType: '1065' }]);
+    const files = `http://gateway.test/xplanung/v1/tenants/hamburg/plans/${encodeURIComponent(planId)}/files`;
+    assert.deepEqual(proc.documents, [
+      { title: 'BPlan004_6-0_Dok', url: `${files}/BPlan004_6-0.pdf`, mimeType: 'application/pdf', docType: '1065' },
+      { title: 'BPlan004_6-0', url: `${files}/BPlan004_6-0.png`, mimeType: 'image/png', docType: 'planDrawing' }, // the Bereich's refScan
+    ]);
     const file = await request(gw.app).get(pathOf(proc.documents[0].url)).buffer(true).parse((r, cb) => { const c: Buffer[] = []; r.on('data', (d: Buffer) => c.push(d)); r.on('end', () => cb(null, Buffer.concat(c))); }).expect(200);
     assert.ok(Buffer.compare(file.body as Buffer, pdf) === 0, 'the bytes of the archive entry');
     assert.equal(file.headers['content-type'], 'application/pdf');
@@ -44,7 +48,7 @@ describe('xplanung: the files of a pushed XPlanArchive', function () {
     assert.equal(file.headers['content-disposition'], "inline; filename*=UTF-8''BPlan004_6-0.pdf");
     // a conditional request: 304 while the plan is unchanged
     await request(gw.app).get(pathOf(proc.documents[0].url)).set('If-None-Match', String(file.headers.etag)).expect(304);
-    // the world file of the scan is served too (the scan itself is the Bereich's, not a document of the procedure)
+    // the world file of the scan is served too (not a document of its own)
     const pgw = await request(gw.app).get(`/xplanung/v1/tenants/hamburg/plans/${encodeURIComponent(planId)}/files/BPlan004_6-0.pgw`).expect(200);
     assert.equal(pgw.text, '1\n0\n0\n-1\n0\n0\n');
   });
@@ -65,6 +69,7 @@ describe('xplanung: the files of a pushed XPlanArchive', function () {
     assert.deepEqual(docs, [
       { title: 'BPlan004_6-0_Dok', url: `${base}/Anlagen/Begr%C3%BCndung.pdf`, mimeType: 'application/pdf', docType: '1065' },
       { title: 'Legende', url: `${base}/legende.html`, mimeType: 'text/html', docType: '9999' },
+      { title: 'BPlan004_6-0', url: `${base}/BPlan004_6-0.png`, mimeType: 'image/png', docType: 'planDrawing' },
     ]);
     const inFolder = await request(gw.app).get(pathOf(docs[0]!.url)).expect(200);
     assert.equal(inFolder.headers['content-disposition'], "inline; filename*=UTF-8''Begr%C3%BCndung.pdf");
@@ -81,7 +86,7 @@ describe('xplanung: the files of a pushed XPlanArchive', function () {
     const plain = gml.replace(/gml:id="GML_/g, 'gml:id="GML_C').replace(/xlink:href="#GML_/g, 'xlink:href="#GML_C');
     const res = await push([['xplan.gml', plain]], 'application/gml+xml');
     assert.equal(res.status, 201, res.text);
-    assert.deepEqual((await procedureOf(res.body.plans[0].procedureId)).documents, [], 'a plain GML carries no files: no document for its relative reference');
+    assert.deepEqual((await procedureOf(res.body.plans[0].procedureId)).documents, [], 'a plain GML carries no files: no document for its relative references');
     const flat = await request(gw.app).get(`/xplanung/v1/tenants/hamburg/plans/${encodeURIComponent(planIdOf(plain))}/files/BPlan004_6-0.pdf`).expect(404);
     assert.match(flat.body.detail, /plain XPlanGML document, which carries no files/);
     await request(gw.app).get('/xplanung/v1/tenants/hamburg/plans/GML_unbekannt/files/x.pdf').expect(404);

@@ -44,6 +44,8 @@ describe('xplanung: push plans, map them to procedures, export them', function (
     ]);
     assert.equal(proc.status, 'Beschluss');
     assert.deepEqual(proc.externalIds, [{ system: 'xplanung', id: 'GML_fe4856a1-1a37-4eec-bae5-1685f1a2feb2' }]);
+    // the Bereich's georeferenced plan image (refScan Osdorf48.png in the archive) is the plan drawing
+    assert.deepEqual(proc.documents, [{ title: 'Osdorf48', url: 'http://gateway.test/xplanung/v1/tenants/hamburg/plans/GML_fe4856a1-1a37-4eec-bae5-1685f1a2feb2/files/Osdorf48.png', mimeType: 'image/png', docType: 'planDrawing' }]);
     // Hamburg-Osdorf lies near 9.85° E, 53.56° N
     const [lon, lat] = proc.area.coordinates[0][0][0];
     assert.ok(lon > 9.8 && lon < 9.9 && lat > 53.5 && lat < 53.6, `${lon} ${lat}`);
@@ -100,7 +102,9 @@ describe('xplanung: push plans, map them to procedures, export them', function (
     assert.equal(res.body.plans[0].outcome, 'updated');
     assert.equal(res.body.plans[0].procedureId, osdorfId);
     const after = (await request(gw.app).get(`/api/v1/tenants/hamburg/procedures/${osdorfId}`).set('Authorization', `Bearer ${readKey}`).expect(200)).body;
-    for (const field of ['title', 'family', 'planKind', 'number', 'phases', 'externalIds', 'status']) assert.deepEqual(after[field], before[field], field);
+    for (const field of ['title', 'family', 'planKind', 'number', 'phases', 'externalIds', 'status', 'documents']) assert.deepEqual(after[field], before[field], field);
+    assert.equal(before.documents.length, 1, 'the plan drawing went out as the Bereich\'s refScan and came back');
+    assert.match(gml, /<xplan:refScan>\s*<xplan:XP_ExterneReferenz>\s*<xplan:referenzName>Osdorf48<\/xplan:referenzName>/);
     const a = before.area.coordinates.flat(3) as number[];
     const b = after.area.coordinates.flat(3) as number[];
     assert.equal(a.length, b.length);
