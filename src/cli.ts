@@ -1,4 +1,4 @@
-// Command line: `beteiligung-gateway validate FILE... [--format json|text]`.
+// Command line: `beteiligung-gateway validate FILE... [--format json|text|html]`.
 // Runs the same pipeline as POST /xplanung/v1/validate, in this process; exit code 0 when every
 // file is valid, 1 when one is not, 2 on wrong usage.
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { STAGE_LABELS } from './xplanung/report.ts';
 import type { ValidationReport } from './xplanung/report.ts';
 import { runValidationJob } from './xplanung/validate/job.ts';
 
-const USAGE = 'usage: beteiligung-gateway validate FILE... [--format json|text]';
+const USAGE = 'usage: beteiligung-gateway validate FILE... [--format json|text|html]  (html: the German report page with its sketch, for one file)';
 
 function textReport(file: string, r: ValidationReport): string {
   const lines = [`${file}: ${r.valid ? 'valide' : 'NICHT valide'} (XPlanGML ${r.version ?? '?'})`];
@@ -28,17 +28,18 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     else if (a.startsWith('--format=')) format = a.slice(9);
     else files.push(a);
   }
-  if (files.length === 0 || !['json', 'text'].includes(format)) { err(USAGE); return 2; }
+  if (files.length === 0 || !['json', 'text', 'html'].includes(format) || (format === 'html' && files.length > 1)) { err(USAGE); return 2; }
   const schemaDir = resolve(process.env.GATEWAY_SCHEMA_DIR ?? join(projectRoot, 'schemas', 'vendor'));
   const results: Array<{ file: string; report: ValidationReport }> = [];
   for (const file of files) {
     let body: Buffer;
     try { body = readFileSync(file); } catch (e) { err(`${file}: ${(e as Error).message}`); return 2; }
     const type = file.toLowerCase().endsWith('.zip') ? 'application/zip' : 'application/gml+xml';
-    const { report } = await runValidationJob({ body, contentType: type, schemaDir, fileName: basename(file) });
+    const { report, page } = await runValidationJob({ body, contentType: type, schemaDir, fileName: basename(file), page: format === 'html' });
+    if (page) out(page);
     results.push({ file, report });
   }
   if (format === 'json') out(JSON.stringify(results.length === 1 ? results[0]!.report : results, null, 2));
-  else for (const r of results) out(textReport(r.file, r.report));
+  else if (format === 'text') for (const r of results) out(textReport(r.file, r.report));
   return results.every((r) => r.report.valid) ? 0 : 1;
 }

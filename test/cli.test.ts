@@ -30,6 +30,15 @@ describe('cli: beteiligung-gateway validate', function () {
     assert.ok(report.findings.some((f: { rule: string }) => f.rule === '6.1.3.4'));
   });
 
+  it('--format html prints the German report page with its location sketch, for one file', () => {
+    const r = run('validate', '--format=html', join(REAL_DIR, 'Blankenese29.gml'));
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /^<!DOCTYPE html>/);
+    assert.match(r.stdout, /<title>Prüfbericht XPlanGML Blankenese29\.gml<\/title>/);
+    assert.match(r.stdout, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" id="lageskizze-karte"/);
+    assert.equal(run('validate', '--format', 'html', join(REAL_DIR, 'BPlan002_5-4.gml'), join(REAL_DIR, 'Blankenese29.gml')).status, 2, 'one page, one file');
+  });
+
   it('exit 2 with usage on wrong arguments or a missing file', () => {
     assert.equal(run().status, 2);
     assert.equal(run('validate', '--format', 'yaml', 'x.gml').status, 2);
