@@ -742,13 +742,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The German page a planner checks a plan with in a browser
+         * @description A form that posts the chosen file to this address as `multipart/form-data` (field `plan`, check
+         *     boxes `skipSemantisch` and `skipGeometrisch`); the answer is the report page. Lists the rules a
+         *     check can give.
+         */
+        get: operations["xplanUploadForm"];
         put?: never;
         /**
          * Validates an XPlanGML document or XPlanArchive and stores nothing
          * @description Stages: safety (DOCTYPE/entities, archive limits), version (by namespace: 5.0–5.4, 6.0), syntax (the
          *     official XSD, offline), semantic (a declared subset of the Konformitätsregeln), geometry (2.1.3.1,
          *     2.2.2.1, 2.2.3.1, 2.2.1.1). With `Accept: text/html` the report is a German page.
+         *
+         *     The upload form (GET on this address) sends `multipart/form-data` instead: one file in field `plan`
+         *     (an XPlanArchive when its bytes are a ZIP, otherwise XPlanGML, whatever type the browser names) and
+         *     the stage switches as fields. A client that wants the page then gets refusals as the page too: the
+         *     form again with a German hint (400 no file or several, 413 too large), or the report page with the
+         *     safety stage's status (413, 415).
          */
         post: operations["validateXPlan"];
         delete?: never;
@@ -3049,6 +3061,26 @@ export interface operations {
             422: components["responses"]["Problem"];
         };
     };
+    xplanUploadForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upload form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
     validateXPlan: {
         parameters: {
             query?: {
@@ -3066,6 +3098,17 @@ export interface operations {
                 "application/gml+xml": string;
                 "application/xml": string;
                 "application/zip": string;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The XPlanGML document or XPlanArchive
+                     */
+                    plan: string;
+                    /** @enum {string} */
+                    skipGeometrisch?: "true" | "false";
+                    /** @enum {string} */
+                    skipSemantisch?: "true" | "false";
+                };
                 "text/xml": string;
             };
         };

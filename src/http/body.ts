@@ -1,8 +1,9 @@
-// Body parsers of the JSON and form APIs, in one place: bounded, and strict about UTF-8 (a body
+// Body parsers of the JSON, form and upload APIs, in one place: bounded, and strict about UTF-8 (a body
 // that is not valid UTF-8 is refused, instead of being decoded with replacement characters).
 import { isUtf8 } from 'node:buffer';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { badRequest } from '../core/errors.ts';
+import multer from 'multer';
+import { HttpError, badRequest } from '../core/errors.ts';
 
 const verifyUtf8 = (_req: unknown, _res: unknown, buf: Buffer): void => {
   if (!isUtf8(buf)) throw badRequest('the request body is not valid UTF-8');
@@ -56,5 +57,76 @@ export function sharedRawBody(limit: number) {
     const onError = (err: Error) => settle(badRequest(`the body could not be read: ${err.message}`));
     const onClose = () => settle(badRequest('the request was aborted before its body was complete'));
     req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  };
+}
+
+/** Why a form upload was refused, for a client that shows the reason in its own words (a German form page). */
+export type UploadRefusal = 'too-large' | 'no-file' | 'unexpected-part' | 'unreadable';
+
+export class UploadError extends HttpError {
+  constructor(status: number, detail: string, readonly reason: UploadRefusal) {
+    super(status, status === 413 ? 'Content Too Large' : 'Bad Request', detail);
+  }
+}
+
+/**
+ * Keeps an uploaded file in a SharedArrayBuffer sized by the request's Content-Length (the file is
+ * part of the body, so never longer): as with sharedRawBody, a validation worker then reads it
+ * without a copy on the event loop. Without a Content-Length the chunks are joined as usual.
+ */
+class SharedMemoryStorage implements multer.StorageEngine {
+  constructor(private readonly limit: number) {}
+
+  _handleFile(req: Request, file: Express.Multer.File, cb: (error?: unknown, info?: Partial<Express.Multer.File>) => void): void {
+    const announced = Number(req.headers['content-length']);
+    const capacity = Number.isSafeInteger(announced) && announced > 0 ? Math.min(announced, this.limit + 1) : 0;
+    const target = capacity > 0 ? Buffer.from(new SharedArrayBuffer(capacity)) : undefined;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    file.stream.on('data', (chunk: Buffer) => {
+      if (!target) chunks.push(chunk);
+      else size += chunk.copy(target, size, 0, Math.min(chunk.length, capacity - size));
+    });
+    file.stream.on('error', (err) => cb(err));
+    file.stream.on('end', () => {
+      const buffer = target ? target.subarray(0, size) : Buffer.concat(chunks);
+      cb(null, { buffer, size: buffer.length });
+    });
+  }
+
+  _removeFile(_req: Request, file: Express.Multer.File, cb: (error: Error | null) => void): void {
+    (file as Partial<Express.Multer.File>).buffer = undefined;
+    cb(null);
+  }
+}
+
+/**
+ * A multipart/form-data body (an HTML form) with exactly one file, in form field `field`, of at most
+ * `limit` bytes, and a few short text fields; the file lands in `req.file`, the fields in `req.body`.
+ * File names are read as UTF-8, as browsers send them.
+ */
+export function sharedFileUpload(field: string, limit: number) {
+  const upload = multer({
+    storage: new SharedMemoryStorage(limit),
+    defParamCharset: 'utf8',
+    limits: { fileSize: limit, files: 1, fields: 10, fieldSize: 1024, parts: 11 },
+  }).single(field);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    // refuse at once what cannot fit, instead of reading it first
+    const announced = Number(req.headers['content-length']);
+    if (Number.isSafeInteger(announced) && announced > limit + 64 * 1024) {
+      next(new UploadError(413, `the upload exceeds the limit of ${limit} bytes`, 'too-large'));
+      return;
+    }
+    upload(req, res, (err?: unknown) => {
+      if (!err) {
+        next(req.file ? undefined : new UploadError(400, `no file: send it in the form field ${field}`, 'no-file'));
+        return;
+      }
+      const code = (err as { code?: string }).code;
+      if (code === 'LIMIT_FILE_SIZE') next(new UploadError(413, `the file exceeds the limit of ${limit} bytes`, 'too-large'));
+      else if (code === 'LIMIT_UNEXPECTED_FILE' || code === 'LIMIT_FILE_COUNT') next(new UploadError(400, `send exactly one file, in the form field ${field}`, 'unexpected-part'));
+      else next(new UploadError(400, `the form cannot be read: ${(err as Error).message}`, 'unreadable'));
+    });
   };
 }

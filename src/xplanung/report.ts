@@ -22,8 +22,19 @@ export function makeReport(parts: Omit<ValidationReport, 'valid'> & { valid?: bo
   return { valid: !rest.findings.some((f) => f.severity === 'error'), ...rest };
 }
 
+/** Type, tables and result colours, shared by the report page and the upload page (upload-page.ts). */
+export const BASE_STYLE =
+  'body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}' +
+  '.ok{color:#116329}.fail{color:#a40e26}table{border-collapse:collapse;width:100%}' +
+  'th,td{border:1px solid #ccc;padding:.4rem;text-align:left;vertical-align:top}th{background:#f3f3f3}code{font-size:.9em}';
+
+export interface ReportPageOptions {
+  /** Where the form to check another plan is, relative to the page (a report answered to the upload form). */
+  formHref?: string;
+}
+
 /** The report as a readable German HTML page. */
-export function reportToHtml(report: ValidationReport): string {
+export function reportToHtml(report: ValidationReport, options: ReportPageOptions = {}): string {
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   const warnings = report.findings.length - errors;
   const doc = create().dtd({ name: 'html' });
@@ -33,10 +44,8 @@ export function reportToHtml(report: ValidationReport): string {
   head.ele('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' });
   head.ele('title').txt(`Prüfbericht XPlanGML ${report.fileName ?? ''}`.trim());
   head.ele('style').txt(
-    'body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}' +
-      '.ok{color:#116329}.fail{color:#a40e26}table{border-collapse:collapse;width:100%}' +
-      'th,td{border:1px solid #ccc;padding:.4rem;text-align:left;vertical-align:top}th{background:#f3f3f3}' +
-      'td.error{color:#a40e26;font-weight:bold}td.warning{color:#8a5a00}code{font-size:.9em}.rule-title{font-size:.85em;color:#555}' +
+    BASE_STYLE +
+      'td.error{color:#a40e26;font-weight:bold}td.warning{color:#8a5a00}.rule-title{font-size:.85em;color:#555}' +
       'tr:target{background:#fff6d5}figure{margin:1rem 0}svg{max-width:100%;height:auto;display:block}' +
       '.sketch-bg{fill:#fafafa;stroke:#ccc}.outline{fill:#e3edf7;stroke:#2f5f8f;stroke-width:1.5;fill-rule:evenodd}' +
       '.outline-edge{fill:none;stroke:#2f5f8f;stroke-width:1.5}' +
@@ -50,6 +59,7 @@ export function reportToHtml(report: ValidationReport): string {
   body.ele('h1').txt('Prüfbericht XPlanGML');
   body.ele('p', { class: report.valid ? 'ok' : 'fail', id: 'result' })
     .txt(report.valid ? 'Der Plan ist valide.' : 'Der Plan ist nicht valide.');
+  if (options.formHref) body.ele('p').ele('a', { href: options.formHref, id: 'weiterer-plan' }).txt('Weiteren Plan prüfen');
   const facts = body.ele('dl');
   facts.ele('dt').txt('Datei'); facts.ele('dd').txt(report.fileName ?? '–');
   facts.ele('dt').txt('XPlanGML-Version'); facts.ele('dd').txt(report.version ?? 'nicht erkannt');

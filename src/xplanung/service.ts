@@ -18,7 +18,13 @@ const WARM_VERSIONS = ['6.0', '5.4'];
 
 export interface StageSwitches { skipSemantic?: boolean; skipGeometry?: boolean }
 /** How the client wants the report: `page` also renders the German HTML page (in the worker). */
-export interface ReportWish { page?: boolean }
+export interface ReportWish {
+  page?: boolean;
+  /** For the page: where the form to check another plan is. */
+  formHref?: string;
+  /** The name the client gave the file (an upload form), for the report. */
+  fileName?: string;
+}
 
 /** A file of a pushed XPlanArchive as the portal links to it, or why there is none. */
 export type ArchiveFileOutcome =

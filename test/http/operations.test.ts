@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import request from 'supertest';
 import { createServer, type Server } from 'node:http';
+import { hasChromium, launchChromium } from '../helpers/browser.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 describe('http/operations: health, OpenAPI, docs, errors', () => {
@@ -52,16 +52,15 @@ describe('http/operations: health, OpenAPI, docs, errors', () => {
     this.timeout(60_000);
     let server: Server;
     before(function () {
-      if (!existsSync('/usr/bin/chromium')) this.skip();
+      if (!hasChromium()) this.skip();
     });
     after(() => server?.close());
 
     it('renders the API reference from local assets, with no outside requests', async () => {
-      const { chromium } = await import('playwright-core');
       server = createServer(gw.app).listen(0, '127.0.0.1');
       await new Promise((r) => server.once('listening', r));
       const port = (server.address() as { port: number }).port;
-      const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage();
         const outside: string[] = [];

@@ -1,7 +1,7 @@
 // The German report page (Accept: text/html), rendered in a real browser (Debian chromium).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import request from 'supertest';
+import { hasChromium, launchChromium } from '../helpers/browser.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { reportToHtml } from '../../src/xplanung/report.ts';
 import { RULES } from '../../src/xplanung/rules.ts';
@@ -31,10 +31,9 @@ describe('xplanung/report: the readable page for planners', function () {
   });
 
   it('renders in Chromium: result, counts and one table row per finding, escaped text', async function () {
-    if (!existsSync('/usr/bin/chromium')) this.skip();
+    if (!hasChromium()) this.skip();
     const html = (await request(gw.app).post('/xplanung/v1/validate').set('Accept', 'text/html').set('Content-Type', 'application/gml+xml').send(real('BP_6.0_syntaxErrors.gml')).expect(200)).text;
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.setContent(html);
@@ -56,14 +55,13 @@ describe('xplanung/report: the readable page for planners', function () {
   });
 
   it('draws a sketch in Chromium: the Geltungsbereich, one readable numbered pin per located finding, each linked to its row, a detail and a map link', async function () {
-    if (!existsSync('/usr/bin/chromium')) this.skip();
+    if (!hasChromium()) this.skip();
     const json = (await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', 'application/gml+xml').send(real('Blankenese29.gml')).expect(200)).body;
     const html = (await request(gw.app).post('/xplanung/v1/validate').set('Accept', 'text/html').set('Content-Type', 'application/gml+xml').send(real('Blankenese29.gml')).expect(200)).text;
     const located = json.findings.flatMap((f: { marker?: string }, i: number) => (f.marker ? [i + 1] : []));
     assert.equal(located.length, 4, 'two overlaps and two gaps, each with a marker');
     const [, overlap2, gap1, gap2] = located as number[];
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       await page.setContent(html);

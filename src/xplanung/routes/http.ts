@@ -5,7 +5,7 @@ import { authorize } from '../../core/auth.ts';
 import type { GatewayContext } from '../../core/context.ts';
 import { HttpError, badRequest, gone, notFound, unprocessable, unsupportedMediaType } from '../../core/errors.ts';
 import type { Tenant } from '../../core/model.ts';
-import { sharedRawBody } from '../../http/body.ts';
+import { UploadError, sharedFileUpload, sharedRawBody, type UploadRefusal } from '../../http/body.ts';
 import { authState } from '../../http/credentials.ts';
 import { DownloadBudget } from '../../http/download-budget.ts';
 import { baseUrl } from '../../http/security.ts';
@@ -14,6 +14,7 @@ import { reportToHtml } from '../report.ts';
 import type { ValidationReport } from '../report.ts';
 import { RULE_LIST } from '../rules.ts';
 import type { XPlanungService, StageSwitches } from '../service.ts';
+import { UPLOAD_FIELD, germanSize, uploadPageHtml } from '../upload-page.ts';
 import { ARCHIVE_TYPES, GML_TYPES, mediaType } from '../validate/index.ts';
 import { PoolBusyError } from '../validate/pool.ts';
 import { EXPORT_VERSIONS } from '../versions.ts';
@@ -58,6 +59,35 @@ function switches(req: Request): StageSwitches {
   return { skipSemantic: flag(req, 'skipSemantisch', 'skipSemantic'), skipGeometry: flag(req, 'skipGeometrisch', 'skipGeometry') };
 }
 
+/** The switches of the upload form: its check boxes, or the query as for any client. */
+function formSwitches(req: Request): StageSwitches {
+  const fields = req.body as Record<string, unknown>;
+  const checked = (name: string) => fields[name] === 'true' || fields[name] === 'on';
+  const q = switches(req);
+  return { skipSemantic: q.skipSemantic || checked('skipSemantisch'), skipGeometry: q.skipGeometry || checked('skipGeometrisch') };
+}
+
+/** An uploaded file is an XPlanArchive when it is a ZIP (by its first bytes: browsers name a .gml's type variously). */
+function uploadedType(bytes: Buffer): string {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5) ? 'application/zip' : 'application/gml+xml';
+}
+
+/** The file name a browser sent, without any path, for the report. */
+function uploadedName(name: string | undefined): string | undefined {
+  const base = (name ?? '').split(/[\\/]/).pop()!.replace(/\p{Cc}/gu, '').trim().slice(0, 200);
+  return base || undefined;
+}
+
+/** Why an upload was refused, as the form page says it. */
+function refusalText(reason: UploadRefusal, maxBytes: number): string {
+  switch (reason) {
+    case 'too-large': return `Die Datei ist größer als die erlaubten ${germanSize(maxBytes)}.`;
+    case 'no-file': return 'Bitte wählen Sie eine Datei aus.';
+    case 'unexpected-part': return 'Bitte senden Sie genau eine Datei.';
+    case 'unreadable': return 'Das Formular konnte nicht gelesen werden. Bitte versuchen Sie es erneut.';
+  }
+}
+
 /** The client reads the report as the German page (a browser), not as JSON. */
 function wantsPage(req: Request): boolean {
   return req.accepts(['application/json', 'text/html']) === 'text/html';
@@ -92,6 +122,29 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.json(RULE_LIST);
   });
+
+  // the upload form for planners; its answer is the report page
+  r.get('/xplanung/v1/validate', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type('text/html; charset=utf-8').send(uploadPageHtml({ maxBytes: ctx.config.maxPlanBytes }));
+  });
+
+  // the form posts the plan as multipart/form-data; every other client sends the plan as the body (below)
+  const onlyForms = (req: Request, _res: Response, next: (err?: unknown) => void) => next(req.is('multipart/form-data') ? undefined : 'route');
+  const formRefusal = (err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => {
+    // a browser gets the form again, saying in German what to change
+    if (!(err instanceof UploadError) || !wantsPage(req)) { next(err); return; }
+    res.status(err.status).setHeader('Cache-Control', 'no-store');
+    res.type('text/html; charset=utf-8').send(uploadPageHtml({ maxBytes: ctx.config.maxPlanBytes, error: refusalText(err.reason, ctx.config.maxPlanBytes) }));
+  };
+  r.post('/xplanung/v1/validate', onlyForms, sharedFileUpload(UPLOAD_FIELD, ctx.config.maxPlanBytes), async (req: Request, res: Response) => {
+    const bytes = req.file!.buffer;
+    const page = wantsPage(req);
+    const result = await service.validate(bytes, uploadedType(bytes), formSwitches(req), { page, fileName: uploadedName(req.file!.originalname), formHref: 'validate' });
+    // a browser sees a refused file's report as the page, with the refusal's status
+    if (result.refusedWith && !page) throw refusal(result.refusedWith, result.report);
+    sendReport(req, res, result.refusedWith ?? 200, result.report, result.page);
+  }, formRefusal);
 
   r.post('/xplanung/v1/validate', ...planBody(ctx), async (req, res) => {
     const sw = switches(req);

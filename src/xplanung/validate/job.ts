@@ -31,6 +31,8 @@ export interface ValidationJob {
   shareFrom?: number;
   /** Render the report as the German page too (report.ts): its sketch costs tens of milliseconds on a large plan, better here than on the HTTP event loop. */
   page?: boolean;
+  /** For the page: where the form to check another plan is (a report answered to the upload form). */
+  formHref?: string;
 }
 
 /** What one worker may hand to another: a share of the geometry stage's Bereich checks. */
@@ -55,7 +57,7 @@ export interface ValidationJobResult {
 /** `helpers`: the pool's, in a worker; without them (the CLI) every stage runs in this thread. */
 export async function runValidationJob(job: ValidationJob, helpers?: JobHelpers): Promise<ValidationJobResult> {
   const out = await validateAndMap(job, helpers);
-  if (job.page) out.page = reportToHtml(out.report);
+  if (job.page) out.page = reportToHtml(out.report, { formHref: job.formHref });
   return out;
 }
 

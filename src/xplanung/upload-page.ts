@@ -1,0 +1,89 @@
+// The page a planner checks a plan with in a browser (GET /xplanung/v1/validate): a form that posts the
+// file to the same address as multipart/form-data, answered with the report page (report.ts). Planning
+// software uses the same address with the plan as the body; the page says how.
+import { create } from 'xmlbuilder2';
+import { BASE_STYLE, STAGE_LABELS } from './report.ts';
+import { RULE_LIST } from './rules.ts';
+import { SUPPORTED_VERSION_LIST } from './versions.ts';
+
+export interface UploadPageOptions {
+  /** The largest plan the gateway takes (GATEWAY_MAX_PLAN_BYTES). */
+  maxBytes: number;
+  /** Why the last upload was refused, in German, shown above the form. */
+  error?: string;
+}
+
+/** The form field of the file; `skipSemantisch` and `skipGeometrisch` are check boxes beside it. */
+export const UPLOAD_FIELD = 'plan';
+
+/** Bytes as a German size ("250 MB", "1,5 MB"). */
+export function germanSize(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  if (mb >= 1) return `${mb.toLocaleString('de-DE', { maximumFractionDigits: 1 })} MB`;
+  return `${Math.ceil(bytes / 1024).toLocaleString('de-DE')} KB`;
+}
+
+export function uploadPageHtml(options: UploadPageOptions): string {
+  const doc = create().dtd({ name: 'html' });
+  const html = doc.ele('html', { lang: 'de' });
+  const head = html.ele('head');
+  head.ele('meta', { charset: 'utf-8' });
+  head.ele('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' });
+  head.ele('title').txt('XPlanGML-Plan prüfen');
+  head.ele('style').txt(`${BASE_STYLE}form{margin:1.5rem 0;padding:1rem;border:1px solid #ccc;background:#fafafa}` +
+    'label{display:block;margin:.5rem 0}fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:bold}' +
+    'button{font-size:1rem;padding:.5rem 1.2rem;margin-top:.5rem}.hint{color:#555;font-size:.9em}summary{font-weight:bold;cursor:pointer;margin:1rem 0}');
+  const body = html.ele('body');
+  body.ele('h1').txt('XPlanGML-Plan prüfen');
+  body.ele('p').txt(
+    `Prüft einen Plan im Format XPlanGML (Versionen ${SUPPORTED_VERSION_LIST}) wie der Validator der XLeitstelle: ` +
+      'gegen das XML-Schema der Version, nach den unten genannten Konformitätsregeln und geometrisch ' +
+      '(gültige Flächen, Lage im Geltungsbereich, Flächenschluss). Der Prüfbericht nennt jeden Befund mit Regel, ' +
+      'Zeile und gml:id und zeigt in einer Lageskizze, wo er liegt.',
+  );
+  body.ele('p').txt('Der Plan wird nur geprüft: nichts wird gespeichert oder veröffentlicht.');
+  if (options.error) body.ele('p', { class: 'fail', id: 'fehler', role: 'alert' }).txt(options.error);
+  // relative action: the form posts to the address it was loaded from, also behind a path prefix
+  const form = body.ele('form', { method: 'post', action: 'validate', enctype: 'multipart/form-data' });
+  const file = form.ele('label', { for: 'plan' });
+  file.txt('Datei: ein XPlanGML-Dokument (.gml, .xml) oder ein XPlanArchiv (.zip mit xplan.gml und Anlagen)');
+  form.ele('input', { type: 'file', id: 'plan', name: UPLOAD_FIELD, required: 'required', accept: '.gml,.xml,.zip,application/gml+xml,application/xml,text/xml,application/zip' });
+  form.ele('div', { class: 'hint' }).txt(`höchstens ${germanSize(options.maxBytes)}`);
+  const stages = form.ele('fieldset');
+  stages.ele('legend').txt('Prüfschritte');
+  for (const [name, stage] of [['skipSemantisch', 'semantic'], ['skipGeometrisch', 'geometry']] as const) {
+    const label = stages.ele('label');
+    label.ele('input', { type: 'checkbox', name, value: 'true', id: name });
+    label.txt(` ${STAGE_LABELS[stage]} überspringen`);
+  }
+  form.ele('button', { type: 'submit' }).txt('Plan prüfen');
+
+  // the push-only checks (mandant-ags, mapping.*) never appear when a plan is only checked
+  const rules = RULE_LIST.filter((x) => x.rule !== 'mandant-ags' && !x.rule.startsWith('mapping'));
+  const details = body.ele('details', { id: 'regeln' });
+  details.ele('summary').txt(`Geprüfte Regeln (${rules.length})`);
+  const table = details.ele('table');
+  const tr = table.ele('thead').ele('tr');
+  for (const h of ['Regel', 'Prüfschritt', 'Was geprüft wird']) tr.ele('th', { scope: 'col' }).txt(h);
+  const tbody = table.ele('tbody');
+  for (const r of rules) {
+    const row = tbody.ele('tr');
+    row.ele('td').ele('code').txt(r.rule);
+    row.ele('td').txt(STAGE_LABELS[r.stage]);
+    row.ele('td').txt(r.title);
+  }
+
+  body.ele('h2').txt('Für Planungssoftware');
+  body.ele('p').txt('Dieselbe Adresse nimmt den Plan auch direkt als Inhalt der Anfrage an und antwortet mit dem Prüfbericht als JSON:');
+  body.ele('pre').ele('code').txt(
+    'curl -X POST -H "Content-Type: application/gml+xml" --data-binary @plan.gml \\\n  <diese Adresse>\n\n' +
+      'curl -X POST -H "Content-Type: application/zip" --data-binary @XPlanArchiv.zip \\\n  "<diese Adresse>?skipGeometrisch=true"',
+  );
+  const more = body.ele('p');
+  more.txt('Die Schnittstelle ist unter ');
+  more.ele('a', { href: '../../docs' }).txt('/docs');
+  more.txt(' beschrieben; die Regeln als Daten: ');
+  more.ele('a', { href: 'rules' }).txt('rules');
+  more.txt('.');
+  return doc.end({ headless: true, prettyPrint: true, allowEmptyTags: true });
+}

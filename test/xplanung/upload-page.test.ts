@@ -1,0 +1,170 @@
+// The upload form for planners (GET /xplanung/v1/validate) and its multipart answer, over real HTTP
+// (supertest), and the whole round in a real browser (Debian chromium): choose a file, submit, read the report.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import request from 'supertest';
+import { RULES } from '../../src/xplanung/rules.ts';
+import { germanSize, uploadPageHtml } from '../../src/xplanung/upload-page.ts';
+import { hasChromium, launchChromium } from '../helpers/browser.ts';
+import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { REAL_DIR, real, zip } from '../helpers/xplanung.ts';
+
+/** The findings without their timing, comparable between two ways of sending the same plan. */
+const findingsOf = (report: { findings: unknown[] }) => JSON.stringify(report.findings);
+
+describe('xplanung/upload-page: the form a planner checks a plan with', function () {
+  this.timeout(120_000);
+  let gw: TestGateway;
+  before(async () => { gw = await createTestGateway({ GATEWAY_MAX_PLAN_BYTES: String(2 * 1024 * 1024) }); });
+  after(async () => { await gw.close(); });
+
+  it('GET gives a German page with a multipart form posting the file field "plan", the stage switches and every rule a check can give', async () => {
+    const res = await request(gw.app).get('/xplanung/v1/validate').expect(200);
+    assert.match(String(res.headers['content-type']), /^text\/html; charset=utf-8/);
+    assert.match(res.text, /^<!DOCTYPE html>/);
+    assert.match(res.text, /<form method="post" action="validate" enctype="multipart\/form-data">/);
+    assert.match(res.text, /<input type="file" id="plan" name="plan" required="required"/);
+    assert.match(res.text, /name="skipSemantisch" value="true"/);
+    assert.match(res.text, /name="skipGeometrisch" value="true"/);
+    assert.match(res.text, /höchstens 2 MB/);
+    for (const rule of ['2.2.1.1', '2.2.3.1', 'xsd', '3.2.5.1', 'externe-referenz'] as const) {
+      assert.ok(res.text.includes(`<td>${RULES[rule].title}</td>`), `rule ${rule} is listed with its title`);
+    }
+    assert.ok(!res.text.includes('<code>mandant-ags</code>'), 'push-only checks are not listed: a check stores nothing');
+  });
+
+  it('sizes are German', () => {
+    assert.equal(germanSize(250 * 1024 * 1024), '250 MB');
+    assert.equal(germanSize(1.5 * 1024 * 1024), '1,5 MB');
+    assert.equal(germanSize(300 * 1024), '300 KB');
+  });
+
+  it('a refusal is shown above the form, escaped', () => {
+    const html = uploadPageHtml({ maxBytes: 1024 * 1024, error: 'Die Datei <b>x</b> fehlt.' });
+    assert.match(html, /<p class="fail" id="fehler" role="alert">Die Datei &lt;b&gt;x&lt;\/b&gt; fehlt\.<\/p>/);
+  });
+
+  it('a plan posted through the form gives the same findings as the plan sent as the body, under its own file name', async () => {
+    const direct = (await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', 'application/gml+xml').send(real('Blankenese29.gml')).expect(200)).body;
+    // browsers name a .gml's type variously; the gateway goes by the bytes
+    const res = await request(gw.app).post('/xplanung/v1/validate').attach('plan', real('Blankenese29.gml'), { filename: 'Blankenese29.gml', contentType: 'application/octet-stream' }).expect(200);
+    assert.match(String(res.headers['content-type']), /application\/json/);
+    assert.equal(res.body.fileName, 'Blankenese29.gml');
+    assert.equal(res.body.valid, false);
+    assert.equal(findingsOf(res.body), findingsOf(direct));
+  });
+
+  it('an XPlanArchive posted through the form is read as one, whatever type the browser gives it', async () => {
+    const direct = (await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', 'application/zip').send(real('FP_6.0.2_invalide.zip')).expect(200)).body;
+    const res = await request(gw.app).post('/xplanung/v1/validate').attach('plan', real('FP_6.0.2_invalide.zip'), { filename: 'FP_6.0.2_invalide.zip', contentType: 'application/x-zip-compressed' }).expect(200);
+    assert.equal(res.body.findings.length, 8);
+    assert.equal(findingsOf(res.body), findingsOf(direct));
+  });
+
+  it('the check boxes skip stages, and the report says which', async () => {
+    const res = await request(gw.app).post('/xplanung/v1/validate').field('skipGeometrisch', 'true').attach('plan', real('Blankenese29.gml'), 'Blankenese29.gml').expect(200);
+    assert.deepEqual(res.body.skipped.map((s: { stage: string }) => s.stage), ['geometry']);
+    assert.ok(!res.body.findings.some((f: { stage: string }) => f.stage === 'geometry'));
+    const both = await request(gw.app).post('/xplanung/v1/validate').field('skipSemantisch', 'true').field('skipGeometrisch', 'true').attach('plan', real('Blankenese29.gml'), 'Blankenese29.gml').expect(200);
+    assert.deepEqual(both.body.skipped.map((s: { stage: string }) => s.stage).sort(), ['geometry', 'semantic']);
+  });
+
+  it('a browser gets the report page, with the file name and a link back to the form', async () => {
+    const res = await request(gw.app).post('/xplanung/v1/validate').set('Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8')
+      .attach('plan', real('Blankenese29.gml'), 'Bebauungsplan Blankenese 29 – Änderung.gml').expect(200);
+    assert.match(String(res.headers['content-type']), /^text\/html/);
+    assert.match(res.text, /<title>Prüfbericht XPlanGML Bebauungsplan Blankenese 29 – Änderung\.gml<\/title>/, 'a UTF-8 file name arrives as sent');
+    assert.match(res.text, /2 Fehler, 4 Warnungen/);
+    assert.match(res.text, /<a href="validate" id="weiterer-plan">Weiteren Plan prüfen<\/a>/);
+    assert.match(res.text, /id="lageskizze"/);
+  });
+
+  it('a file name keeps no path', async () => {
+    const res = await request(gw.app).post('/xplanung/v1/validate').attach('plan', real('BPlan002_5-4.gml'), 'C:\\Planung\\BPlan002.gml').expect(200);
+    assert.equal(res.body.fileName, 'BPlan002.gml');
+  });
+
+  it('without a file: 400, as problem+json for a program and as the form with a German hint for a browser', async () => {
+    const json = await request(gw.app).post('/xplanung/v1/validate').field('skipGeometrisch', 'true').expect(400);
+    assert.match(String(json.headers['content-type']), /application\/problem\+json/);
+    assert.match(json.body.detail, /form field plan/);
+    const page = await request(gw.app).post('/xplanung/v1/validate').set('Accept', 'text/html').field('skipGeometrisch', 'true').expect(400);
+    assert.match(page.text, /id="fehler" role="alert">Bitte wählen Sie eine Datei aus\.</);
+    assert.match(page.text, /<form method="post"/);
+  });
+
+  it('two files, or a file in another field: 400', async () => {
+    const two = await request(gw.app).post('/xplanung/v1/validate').set('Accept', 'text/html').attach('plan', real('BPlan002_5-4.gml'), 'a.gml').attach('plan', real('BPlan002_5-4.gml'), 'b.gml').expect(400);
+    assert.match(two.text, /Bitte senden Sie genau eine Datei\./);
+    const other = await request(gw.app).post('/xplanung/v1/validate').attach('datei', real('BPlan002_5-4.gml'), 'a.gml').expect(400);
+    assert.match(other.body.detail, /exactly one file, in the form field plan/);
+  });
+
+  it('a file over the limit: 413, the form saying the limit', async () => {
+    const big = Buffer.alloc(2 * 1024 * 1024 + 10, 0x20);
+    const page = await request(gw.app).post('/xplanung/v1/validate').set('Accept', 'text/html').attach('plan', big, 'gross.gml').expect(413);
+    assert.match(page.text, /Die Datei ist größer als die erlaubten 2 MB\./);
+    const json = await request(gw.app).post('/xplanung/v1/validate').attach('plan', big, 'gross.gml').expect(413);
+    assert.match(String(json.headers['content-type']), /application\/problem\+json/);
+  });
+
+  it('an archive the safety stage refuses: 415 with the report, as problem+json or as the page', async () => {
+    const bad = await zip([['xplan.gml', real('BPlan002_5-4.gml')], ['run.exe', 'MZ']]);
+    const json = await request(gw.app).post('/xplanung/v1/validate').attach('plan', bad, 'plan.zip').expect(415);
+    assert.equal(json.body.report.findings[0].rule, 'safety.archive-type');
+    const page = await request(gw.app).post('/xplanung/v1/validate').set('Accept', 'text/html').attach('plan', bad, 'plan.zip').expect(415);
+    assert.match(page.text, /Der Plan ist nicht valide\./);
+    assert.match(page.text, /<code>safety\.archive-type<\/code>/);
+  });
+
+  it('a file that is no XML gets the safety finding, not a server error', async () => {
+    const res = await request(gw.app).post('/xplanung/v1/validate').attach('plan', Buffer.from('%PDF-1.7\n'), 'plan.pdf').expect(200);
+    assert.equal(res.body.valid, false);
+    assert.match(res.body.findings[0].rule, /^safety\./);
+  });
+
+  describe('in Chromium', () => {
+    let server: Server;
+    let base: string;
+    before(async function () {
+      if (!hasChromium()) this.skip();
+      server = createServer(gw.app).listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    after(() => { server?.close(); });
+
+    it('a planner chooses a file, submits, reads the report, and goes back for the next plan', async () => {
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${base}/xplanung/v1/validate`);
+        assert.equal(await page.title(), 'XPlanGML-Plan prüfen');
+        // the browser itself refuses to send the form without a file
+        assert.equal(await page.$eval('#plan', (el) => (el as HTMLInputElement).validity.valueMissing), true);
+        await page.setInputFiles('#plan', join(REAL_DIR, 'Blankenese29.gml'));
+        await Promise.all([page.waitForURL(`${base}/xplanung/v1/validate`, { waitUntil: 'load' }), page.click('button[type=submit]')]);
+        assert.equal(await page.title(), 'Prüfbericht XPlanGML Blankenese29.gml');
+        assert.equal(await page.textContent('#result'), 'Der Plan ist nicht valide.');
+        assert.equal(await page.textContent('#counts'), '2 Fehler, 4 Warnungen');
+        assert.equal(await page.locator('#findings tbody tr').count(), 6);
+        assert.equal(await page.locator('#lageskizze-karte a.pin').count(), 4, 'the sketch with its pins');
+
+        await Promise.all([page.waitForURL(`${base}/xplanung/v1/validate`), page.click('#weiterer-plan')]);
+        assert.equal(await page.title(), 'XPlanGML-Plan prüfen');
+        // a valid archive, with the geometry stage switched off
+        await page.setInputFiles('#plan', join(REAL_DIR, 'BP_6.0.2_valide.zip'));
+        await page.check('#skipGeometrisch');
+        await Promise.all([page.waitForURL(`${base}/xplanung/v1/validate`, { waitUntil: 'load' }), page.click('button[type=submit]')]);
+        assert.equal(await page.textContent('#result'), 'Der Plan ist valide.');
+        const skipped = await page.locator('h2:has-text("Nicht ausgeführte Prüfschritte") + ul li').allTextContents();
+        assert.equal(skipped.length, 1);
+        assert.match(skipped[0]!, /^Geometrie: /);
+      } finally {
+        await browser.close();
+      }
+    });
+  });
+});
