@@ -1164,6 +1164,8 @@ export interface components {
         /** Finding */
         ValidationReport_finding: {
             column?: number;
+            /** @description The checking library's original message (libxml2, English) where `message` says it in German; for support and for searching the web. */
+            detail?: string;
             gmlIds: string[];
             line?: number | null;
             /** @description WKT of the offending location, in the plan's CRS (geometry findings). */

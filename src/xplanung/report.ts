@@ -53,6 +53,7 @@ export function reportToHtml(report: ValidationReport, options: ReportPageOption
       '.marker.warning{fill:#f5a623;stroke:#8a5a00}.marker.other{opacity:.35}' +
       '.pin circle{stroke:#fff;stroke-width:1.5}.pin.error circle,.spot.error{fill:#a40e26}.pin.warning circle,.spot.warning{fill:#b86e00}' +
       '.pin text{fill:#fff;font-size:10px;font-weight:bold;text-anchor:middle}.pin .leader{stroke:#1b1b1b;stroke-width:1;fill:none}.pin .foot{fill:#1b1b1b;stroke:none}' +
+      'details.detail{margin-top:.3rem;font-size:.85em;color:#555}details.detail code{word-break:break-all}' +
       '.scale-bar path{fill:none;stroke:#1b1b1b;stroke-width:1.5}.scale-bar text{font-size:11px}.where{margin-top:.4rem}',
   );
   const body = html.ele('body');
@@ -100,6 +101,8 @@ export function reportToHtml(report: ValidationReport, options: ReportPageOption
       if (title) rule.ele('div', { class: 'rule-title' }).txt(title);
       const message = row.ele('td');
       message.ele('div').txt(f.message);
+      // libxml2's own words, for support; folded away
+      if (f.detail) message.ele('details', { class: 'detail' }).ele('summary').txt('Originalmeldung').up().ele('code').txt(f.detail);
       const at = placed.get(number);
       if (sketch && at) appendDetail(message, sketch, at);
       row.ele('td').txt(f.line ? String(f.line) : '');

@@ -46,7 +46,11 @@ describe('xplanung/report: the readable page for planners', function () {
       assert.equal(await page.textContent('#findings tbody tr td:nth-child(4) code'), 'xsd');
       assert.equal(await page.textContent('#findings tbody tr td:nth-child(4) .rule-title'), RULES.xsd.title);
       assert.equal(rows[0]![5], '46');
-      assert.match(rows[0]![4]!, /\{http:\/\/www\.xplanung\.de\/xplangml\/6\/0\}planArtCode/);
+      // in German, with the name probably meant; libxml2's own words folded away under it
+      assert.match(rows[0]![4]!, /^Im Objekt BP_Plan: „xplan:planArtCode“ ist an dieser Stelle nicht erlaubt\..* Ist „xplan:planArt“ gemeint\?/);
+      assert.equal(await page.isVisible('#findings tbody tr details.detail code'), false);
+      await page.click('#findings tbody tr details.detail summary');
+      assert.match((await page.textContent('#findings tbody tr details.detail code'))!, /^Element '\{http:\/\/www\.xplanung\.de\/xplangml\/6\/0\}planArtCode': This element is not expected\./);
       assert.equal(await page.$('#lageskizze'), null, 'no sketch without geometry: the syntax error stopped the later stages');
       assert.equal(await page.title(), 'Prüfbericht XPlanGML plan.gml');
     } finally {

@@ -13,6 +13,7 @@ import { scanProlog } from './safety.ts';
 import { checkSemantics } from './semantic.ts';
 import { structureOf } from './structure.ts';
 import type { XsdOutcome } from './xsd.ts';
+import { syntaxFinding } from './xsd-messages.ts';
 
 /** Content types a plan may be sent as. */
 export const GML_TYPES = ['application/gml+xml', 'application/xml', 'text/xml'];
@@ -108,17 +109,7 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
 
   const { issues, tree } = await options.xsd(xml, version.version);
   if (!tree) {
-    for (const i of issues) {
-      findings.push({
-        rule: (i.kind === 'parse' ? 'xml' : 'xsd') satisfies RuleId,
-        severity: 'error',
-        stage: 'syntax',
-        message: i.kind === 'parse' ? `Das Dokument ist kein wohlgeformtes XML: ${i.message}` : `Verstoß gegen das XML-Schema XPlanGML ${version.version}: ${i.message}`,
-        gmlIds: [],
-        line: i.line ?? null,
-        ...(i.column ? { column: i.column } : {}),
-      });
-    }
+    for (const i of issues) findings.push(syntaxFinding(i, version.version));
     stop('syntax', 'Aufgrund syntaktischer Fehler konnten die weiteren Prüfschritte nicht ausgeführt werden.');
     return done(version.version);
   }

@@ -9,7 +9,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { ParseOption, XmlDocument, XmlLibError, XsdValidator, xmlRegisterInputProvider } from 'libxml2-wasm';
+import { ParseOption, XmlDocument, XmlElement, XmlLibError, XsdValidator, xmlRegisterInputProvider } from 'libxml2-wasm';
 import type { ErrorDetail } from 'libxml2-wasm';
 import { DOCUMENT_OPTIONS, treeOf, type XmlTree } from '../parse.ts';
 import { versionById } from '../versions.ts';
@@ -20,7 +20,12 @@ export interface XsdIssue {
   column?: number;
   /** 'parse' when the document is not well-formed XML, 'schema' for XSD violations. */
   kind: 'parse' | 'schema';
+  /** The object (feature) of the document the violation lies in, found by its line. */
+  feature?: FeatureAt;
 }
+
+/** A top-level object of the document: its type (BP_Plan …), gml:id and the line it starts on. */
+export interface FeatureAt { type: string; gmlId?: string; line: number }
 
 interface RewriteRule { prefix: string; target: string }
 
@@ -118,6 +123,40 @@ function issuesFrom(details: ErrorDetail[], kind: XsdIssue['kind']): XsdIssue[] 
   return details.slice(0, MAX_ISSUES).map((d) => ({ message: d.message.trim(), line: d.line || undefined, column: d.col || undefined, kind }));
 }
 
+const GML_NAMESPACES = new Set(['http://www.opengis.net/gml/3.2', 'http://www.opengis.net/gml']);
+
+/**
+ * The document's objects in document order: the child of each gml:featureMember of the root (the only
+ * member property XPlanung's GML profile allows). libxml2 names no node with a schema error, only a
+ * line; an error belongs to the last object starting at or before it. A walk over the root's children
+ * only, not the whole document.
+ */
+function topLevelFeatures(doc: XmlDocument): FeatureAt[] {
+  const out: FeatureAt[] = [];
+  for (let member = doc.root.firstChild; member; member = member.next) {
+    if (!(member instanceof XmlElement) || member.name !== 'featureMember') continue;
+    let f = member.firstChild;
+    while (f && !(f instanceof XmlElement)) f = f.next;
+    if (!f) continue;
+    const id = (f as XmlElement).attrs.find((a) => a.name === 'id' && GML_NAMESPACES.has(a.namespaceUri))?.value;
+    out.push({ type: (f as XmlElement).name, line: f.line, ...(id ? { gmlId: id } : {}) });
+  }
+  return out;
+}
+
+/** The object an issue lies in: the last one starting at or before its line (binary search). */
+function featureAt(features: FeatureAt[], line: number | undefined): FeatureAt | undefined {
+  if (!line || features.length === 0 || features[0]!.line > line) return undefined;
+  let lo = 0;
+  let hi = features.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (features[mid]!.line <= line) lo = mid;
+    else hi = mid - 1;
+  }
+  return features[lo];
+}
+
 /**
  * Either the issues of an invalid document, or the valid document read into plain objects (parse.ts),
  * so that the later stages need not parse it again.
@@ -137,9 +176,13 @@ export function validateAgainstXsd(xml: Uint8Array, version: string, schemaDir: 
   try {
     validator.validate(doc);
   } catch (err) {
-    doc.dispose();
-    if (err instanceof XmlLibError) return { issues: issuesFrom(err.details, 'schema') };
-    throw err;
+    try {
+      if (!(err instanceof XmlLibError)) throw err;
+      const features = topLevelFeatures(doc);
+      return { issues: issuesFrom(err.details, 'schema').map((i) => ({ ...i, feature: featureAt(features, i.line) })) };
+    } finally {
+      doc.dispose();
+    }
   }
   try {
     return { issues: [], tree: treeOf(doc) };
