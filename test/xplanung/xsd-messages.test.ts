@@ -43,9 +43,11 @@ describe('xplanung/validate/xsd-messages: syntax findings a planner understands'
     assert.match(f!.detail!, /^Element '\{http:\/\/www\.xplanung\.de\/xplangml\/6\/0\}planArtCode': This element is not expected\./);
   });
 
-  it('a code that is not in the enumeration lists the allowed codes', async () => {
+  it('a code that is not in the enumeration lists the allowed codes with their names from the schema', async () => {
     const f = await onlySyntax('<xplan:planArt>1000</xplan:planArt>', '<xplan:planArt>1234</xplan:planArt>');
-    assert.equal(f.message, 'Im Objekt BP_Plan: „xplan:planArt“ hat den Wert „1234“, der keiner der zulässigen Codes ist. Zulässig: 1000, 10000, 10001, 10002, 3000, 3100, 4000, 40000, 40001, 40002, 5000, 7000, 9999.');
+    assert.equal(f.message, 'Im Objekt BP_Plan: „xplan:planArt“ hat den Wert „1234“, der keiner der zulässigen Codes ist. Zulässig: 1000 (BPlan), 10000 (EinfacherBPlan), ' +
+      '10001 (QualifizierterBPlan), 10002 (BebauungsplanZurWohnraumversorgung), 3000 (VorhabenbezogenerBPlan), 3100 (VorhabenUndErschliessungsplan), 4000 (InnenbereichsSatzung), ' +
+      '40000 (KlarstellungsSatzung), 40001 (EntwicklungsSatzung), 40002 (ErgaenzungsSatzung), 5000 (AussenbereichsSatzung), 7000 (OertlicheBauvorschrift), 9999 (Sonstiges).');
     assert.deepEqual(f.gmlIds, [BP_PLAN]);
     assert.equal(f.line, 42);
   });

@@ -89,8 +89,18 @@ function closest(found: string, expected: string[]): string | undefined {
   return scored.length > 0 && (scored.length === 1 || scored[1]!.d > scored[0]!.d) ? scored[0]!.name : undefined;
 }
 
+const SUBJECT = /^Element '([^']+)'(?:, attribute '([^']+)')?: ([\s\S]+)$/;
+const ENUMERATION = /^\[facet 'enumeration'\] The value '(.*)' is not an element of the set \{(.*)\}\.$/;
+const setValues = (set: string) => set.split(', ').map((s) => s.replace(/^'|'$/g, ''));
+
+/** The allowed codes an enumeration error lists, so that their names can be looked up (code-labels.ts). */
+export function enumerationValues(message: string): string[] | undefined {
+  const m = ENUMERATION.exec(SUBJECT.exec(message.trim())?.[3]?.trim() ?? '');
+  return m ? setValues(m[2]!) : undefined;
+}
+
 /** The part of an XSD message after its subject ("Element '…'" or "Element '…', attribute '…'"), in German. */
-function schemaText(element: string, attribute: string | undefined, rest: string): string | undefined {
+function schemaText(element: string, attribute: string | undefined, rest: string, names?: Record<string, string>): string | undefined {
   const el = q(element);
   const subject = attribute ? `Das Attribut ${q(attribute)} von ${el}` : el;
   let m: RegExpExecArray | null;
@@ -108,8 +118,8 @@ function schemaText(element: string, attribute: string | undefined, rest: string
   if ((m = /^Missing child element\(s\)\. Expected is (one of )?\( (.+) \)\.$/.exec(rest))) {
     return m[1] ? `In ${el} fehlt ein Pflichtelement, eines von: ${list(m[2]!)}.` : `In ${el} fehlt das Pflichtelement ${q(shortName(m[2]!))}.`;
   }
-  if ((m = /^\[facet 'enumeration'\] The value '(.*)' is not an element of the set \{(.*)\}\.$/.exec(rest))) {
-    const allowed = m[2]!.split(', ').map((s) => s.replace(/^'|'$/g, '')).join(', ');
+  if ((m = ENUMERATION.exec(rest))) {
+    const allowed = setValues(m[2]!).map((code) => (names?.[code] ? `${code} (${names[code]})` : code)).join(', ');
     return `${subject} hat den Wert ${q(m[1]!)}, der keiner der zulässigen Codes ist. Zulässig: ${allowed}.`;
   }
   if ((m = /^'(.*)' is not a valid value of the (?:local )?(?:atomic|list|union) type(?: '([^']+)')?\.$/.exec(rest))) {
@@ -150,11 +160,14 @@ function schemaText(element: string, attribute: string | undefined, rest: string
   return undefined;
 }
 
-/** An XSD violation as libxml2 reports it, in German; undefined for a message of another form. */
-export function germanXsdMessage(message: string): string | undefined {
-  const m = /^Element '([^']+)'(?:, attribute '([^']+)')?: ([\s\S]+)$/.exec(message.trim());
+/**
+ * An XSD violation as libxml2 reports it, in German; undefined for a message of another form.
+ * `names`: the names of an enumeration's codes, to list them with the codes.
+ */
+export function germanXsdMessage(message: string, names?: Record<string, string>): string | undefined {
+  const m = SUBJECT.exec(message.trim());
   if (!m) return undefined;
-  return schemaText(shortName(m[1]!), m[2] ? shortName(m[2]) : undefined, m[3]!.trim());
+  return schemaText(shortName(m[1]!), m[2] ? shortName(m[2]) : undefined, m[3]!.trim(), names);
 }
 
 /** A well-formedness error as libxml2's parser reports it, in German; undefined for other messages. */
@@ -191,7 +204,7 @@ export function germanParseMessage(message: string): string | undefined {
  */
 export function syntaxFinding(issue: XsdIssue, version: string): Finding {
   const parse = issue.kind === 'parse';
-  const german = parse ? germanParseMessage(issue.message) : germanXsdMessage(issue.message);
+  const german = parse ? germanParseMessage(issue.message) : germanXsdMessage(issue.message, issue.codeNames);
   const fallback = parse ? `Das Dokument ist kein wohlgeformtes XML: ${issue.message}` : `Verstoß gegen das XML-Schema XPlanGML ${version}: ${shortenNames(issue.message)}`;
   const { feature } = issue;
   // an error on the object's own start tag names the object already

@@ -13,6 +13,8 @@ import { ParseOption, XmlDocument, XmlElement, XmlLibError, XsdValidator, xmlReg
 import type { ErrorDetail } from 'libxml2-wasm';
 import { DOCUMENT_OPTIONS, treeOf, type XmlTree } from '../parse.ts';
 import { versionById } from '../versions.ts';
+import { codeNames } from './code-labels.ts';
+import { enumerationValues } from './xsd-messages.ts';
 
 export interface XsdIssue {
   message: string;
@@ -22,6 +24,8 @@ export interface XsdIssue {
   kind: 'parse' | 'schema';
   /** The object (feature) of the document the violation lies in, found by its line. */
   feature?: FeatureAt;
+  /** For a code not in its enumeration: the names of the allowed codes (code-labels.ts). */
+  codeNames?: Record<string, string>;
 }
 
 /** A top-level object of the document: its type (BP_Plan …), gml:id and the line it starts on. */
@@ -144,6 +148,13 @@ function topLevelFeatures(doc: XmlDocument): FeatureAt[] {
   return out;
 }
 
+/** The names of the allowed codes, when the issue is a code outside its enumeration. */
+function namesFor(message: string, schemaDir: string, version: string): Pick<XsdIssue, 'codeNames'> {
+  const values = enumerationValues(message);
+  const names = values && codeNames(schemaDir, version, values);
+  return names ? { codeNames: Object.fromEntries([...names].filter(([, name]) => name)) } : {};
+}
+
 /** The object an issue lies in: the last one starting at or before its line (binary search). */
 function featureAt(features: FeatureAt[], line: number | undefined): FeatureAt | undefined {
   if (!line || features.length === 0 || features[0]!.line > line) return undefined;
@@ -179,7 +190,7 @@ export function validateAgainstXsd(xml: Uint8Array, version: string, schemaDir: 
     try {
       if (!(err instanceof XmlLibError)) throw err;
       const features = topLevelFeatures(doc);
-      return { issues: issuesFrom(err.details, 'schema').map((i) => ({ ...i, feature: featureAt(features, i.line) })) };
+      return { issues: issuesFrom(err.details, 'schema').map((i) => ({ ...i, feature: featureAt(features, i.line), ...namesFor(i.message, schemaDir, version) })) };
     } finally {
       doc.dispose();
     }
