@@ -54,6 +54,8 @@ export function reportToHtml(report: ValidationReport, options: ReportPageOption
       '.pin circle{stroke:#fff;stroke-width:1.5}.pin.error circle,.spot.error{fill:#a40e26}.pin.warning circle,.spot.warning{fill:#b86e00}' +
       '.pin text{fill:#fff;font-size:10px;font-weight:bold;text-anchor:middle}.pin .leader{stroke:#1b1b1b;stroke-width:1;fill:none}.pin .foot{fill:#1b1b1b;stroke:none}' +
       'details.detail{margin-top:.3rem;font-size:.85em;color:#555}details.detail code{word-break:break-all}' +
+      // printed or saved as PDF for the procedure's file: no navigation, no rows cut in half
+      '@media print{body{max-width:none;margin:0}#weiterer-plan{display:none}tr,figure{break-inside:avoid}thead{display:table-header-group}}' +
       '.scale-bar path{fill:none;stroke:#1b1b1b;stroke-width:1.5}.scale-bar text{font-size:11px}.where{margin-top:.4rem}',
   );
   const body = html.ele('body');

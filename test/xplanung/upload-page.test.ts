@@ -152,6 +152,14 @@ describe('xplanung/upload-page: the form a planner checks a plan with', function
         assert.equal(await page.locator('#findings tbody tr').count(), 6);
         assert.equal(await page.locator('#lageskizze-karte a.pin').count(), 4, 'the sketch with its pins');
 
+        // saved as PDF for the procedure's file: without the link back, with its pages
+        await page.emulateMedia({ media: 'print' });
+        assert.equal(await page.isVisible('#weiterer-plan'), false);
+        const pdf = await page.pdf({ format: 'A4' });
+        assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+        assert.ok(pdf.length > 20_000, `a PDF with the table and the sketch (${pdf.length} bytes)`);
+        await page.emulateMedia({ media: 'screen' });
+        assert.equal(await page.isVisible('#weiterer-plan'), true);
         await Promise.all([page.waitForURL(`${base}/xplanung/v1/validate`), page.click('#weiterer-plan')]);
         assert.equal(await page.title(), 'XPlanGML-Plan prüfen');
         // a valid archive, with the geometry stage switched off
