@@ -129,6 +129,10 @@ describe('xplanung/validate/xsd-messages: syntax findings a planner understands'
       assert.match(f!.message, expected);
       assert.ok(f!.detail && !/[„“]/.test(f!.detail), 'libxml2 original message is kept');
     }
+    // one missing pair of quotes: libxml2 reads on and reports what follows from it, said as such
+    const quotes = await syntaxOf('<xplan:drehwinkel uom="grad">', '<xplan:drehwinkel uom=grad>');
+    assert.equal(quotes[0]!.message, 'Der Wert eines Attributs steht nicht in Anführungszeichen.');
+    assert.ok(quotes.length > 1 && quotes.slice(1).every((f) => f.message.endsWith(' (Möglicherweise eine Folge des ersten Fehlers.)')));
     const truncated = await syntaxOf(PLAN, PLAN.slice(0, 3000));
     assert.match(truncated[0]!.message, /^Die Datei endet, bevor das Element „Envelope“ aus Zeile 54 geschlossen ist\./);
     const latin1 = Buffer.from(PLAN.replace(/^\uFEFF/, '').replace('<xplan:beschreibung>test', '<xplan:beschreibung>Grün'), 'latin1');

@@ -109,7 +109,7 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
 
   const { issues, tree } = await options.xsd(xml, version.version);
   if (!tree) {
-    for (const i of issues) findings.push(syntaxFinding(i, version.version));
+    for (const [n, i] of issues.entries()) findings.push(syntaxFinding(i, version.version, n));
     stop('syntax', 'Aufgrund syntaktischer Fehler konnten die weiteren Prüfschritte nicht ausgeführt werden.');
     return done(version.version);
   }

@@ -199,10 +199,10 @@ export function germanParseMessage(message: string): string | undefined {
 }
 
 /**
- * A finding of the syntax stage: German where the message has a known form, with the object it lies in
+ * A finding of the syntax stage (`position`: its place among the document's syntax findings): German where the message has a known form, with the object it lies in
  * (its type in the message, its gml:id in `gmlIds`), and libxml2's original text as `detail`.
  */
-export function syntaxFinding(issue: XsdIssue, version: string): Finding {
+export function syntaxFinding(issue: XsdIssue, version: string, position = 0): Finding {
   const parse = issue.kind === 'parse';
   const german = parse ? germanParseMessage(issue.message) : germanXsdMessage(issue.message, issue.codeNames);
   const fallback = parse ? `Das Dokument ist kein wohlgeformtes XML: ${issue.message}` : `Verstoß gegen das XML-Schema XPlanGML ${version}: ${shortenNames(issue.message)}`;
@@ -213,7 +213,8 @@ export function syntaxFinding(issue: XsdIssue, version: string): Finding {
     rule: (parse ? 'xml' : 'xsd') satisfies RuleId,
     severity: 'error',
     stage: 'syntax',
-    message: `${where}${german ?? fallback}`,
+    // libxml2 reads on after a well-formedness error; what it finds then mostly follows from the first
+    message: `${where}${german ?? fallback}${parse && position > 0 ? ' (Möglicherweise eine Folge des ersten Fehlers.)' : ''}`,
     gmlIds: feature?.gmlId ? [feature.gmlId] : [],
     line: issue.line ?? null,
     ...(issue.column ? { column: issue.column } : {}),
