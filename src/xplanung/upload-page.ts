@@ -11,6 +11,8 @@ export interface UploadPageOptions {
   maxBytes: number;
   /** Why the last upload was refused, in German, shown above the form. */
   error?: string;
+  /** The form's absolute address, for the example of how planning software sends a plan. */
+  address?: string;
 }
 
 /** The form field of the file; `skipSemantisch` and `skipGeometrisch` are check boxes beside it. */
@@ -75,9 +77,10 @@ export function uploadPageHtml(options: UploadPageOptions): string {
 
   body.ele('h2').txt('Für Planungssoftware');
   body.ele('p').txt('Dieselbe Adresse nimmt den Plan auch direkt als Inhalt der Anfrage an und antwortet mit dem Prüfbericht als JSON:');
-  body.ele('pre').ele('code').txt(
-    'curl -X POST -H "Content-Type: application/gml+xml" --data-binary @plan.gml \\\n  <diese Adresse>\n\n' +
-      'curl -X POST -H "Content-Type: application/zip" --data-binary @XPlanArchiv.zip \\\n  "<diese Adresse>?skipGeometrisch=true"',
+  const address = options.address ?? '<diese Adresse>';
+  body.ele('pre').ele('code', { id: 'beispiel' }).txt(
+    `curl -X POST -H "Content-Type: application/gml+xml" --data-binary @plan.gml \\\n  ${address}\n\n` +
+      `curl -X POST -H "Content-Type: application/zip" --data-binary @XPlanArchiv.zip \\\n  "${address}?skipGeometrisch=true"`,
   );
   const more = body.ele('p');
   more.txt('Die Schnittstelle ist unter ');

@@ -33,6 +33,33 @@ describe('xplanung/upload-page: the form a planner checks a plan with', function
       assert.ok(res.text.includes(`<td>${RULES[rule].title}</td>`), `rule ${rule} is listed with its title`);
     }
     assert.ok(!res.text.includes('<code>mandant-ags</code>'), 'push-only checks are not listed: a check stores nothing');
+    assert.match(res.text, /--data-binary @plan\.gml \\\n {2}http:\/\/gateway\.test\/xplanung\/v1\/validate\n/, 'the example names the gateway\'s public address');
+  });
+
+  it('a form sent in chunks, without a Content-Length, is read as well', async () => {
+    const server = createServer(gw.app).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const form = new FormData();
+      form.append('plan', new Blob([new Uint8Array(real('BPlan002_5-4.gml'))]), 'BPlan002_5-4.gml');
+      const encoded = new Response(form);
+      const body = Buffer.from(await encoded.arrayBuffer());
+      const { request: send } = await import('node:http');
+      const answer = await new Promise<{ status: number; json: { fileName: string; version: string; findings: unknown[] } }>((resolve, reject) => {
+        const req = send({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/xplanung/v1/validate', method: 'POST', headers: { 'Content-Type': encoded.headers.get('content-type')!, 'Transfer-Encoding': 'chunked' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+        });
+        req.on('error', reject);
+        for (let i = 0; i < body.length; i += 16_384) req.write(body.subarray(i, i + 16_384));
+        req.end();
+      });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.json.fileName, 'BPlan002_5-4.gml');
+      assert.equal(answer.json.version, '5.4');
+    } finally {
+      server.close();
+    }
   });
 
   it('sizes are German', () => {

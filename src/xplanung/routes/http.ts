@@ -124,9 +124,11 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
   });
 
   // the upload form for planners; its answer is the report page
-  r.get('/xplanung/v1/validate', (_req, res) => {
+  const formPage = (req: Request, error?: string) =>
+    uploadPageHtml({ maxBytes: ctx.config.maxPlanBytes, error, address: `${baseUrl(req, ctx.config.publicBaseUrl, ctx.config.trustProxy)}/xplanung/v1/validate` });
+  r.get('/xplanung/v1/validate', (req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
-    res.type('text/html; charset=utf-8').send(uploadPageHtml({ maxBytes: ctx.config.maxPlanBytes }));
+    res.type('text/html; charset=utf-8').send(formPage(req));
   });
 
   // the form posts the plan as multipart/form-data; every other client sends the plan as the body (below)
@@ -135,7 +137,7 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
     // a browser gets the form again, saying in German what to change
     if (!(err instanceof UploadError) || !wantsPage(req)) { next(err); return; }
     res.status(err.status).setHeader('Cache-Control', 'no-store');
-    res.type('text/html; charset=utf-8').send(uploadPageHtml({ maxBytes: ctx.config.maxPlanBytes, error: refusalText(err.reason, ctx.config.maxPlanBytes) }));
+    res.type('text/html; charset=utf-8').send(formPage(req, refusalText(err.reason, ctx.config.maxPlanBytes)));
   };
   r.post('/xplanung/v1/validate', onlyForms, sharedFileUpload(UPLOAD_FIELD, ctx.config.maxPlanBytes), async (req: Request, res: Response) => {
     const bytes = req.file!.buffer;
