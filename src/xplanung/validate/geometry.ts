@@ -4,8 +4,8 @@
 // the Geltungsbereich (tolerance 0.001 m), 2.2.1.1 Flächenschluss (overlaps are errors, gaps
 // warnings, tolerance 0.002 m). The last two run per Bereich (area-checks.ts).
 import { isValidWithoutContact } from '../../core/geo/simple-polygon.ts';
-import { isCCW, isValidOp, simplify, toWkt } from '../../core/geo/jts.ts';
-import type { Geometry } from '../../core/geo/jts.ts';
+import { fromWkt, isCCW, isValidOp, simplify, toWkt } from '../../core/geo/jts.ts';
+import type { Envelope, Geometry } from '../../core/geo/jts.ts';
 import { attr, text } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature } from '../parse.ts';
 import type { Finding } from '../report.ts';
@@ -122,9 +122,16 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
     const g = read(b, 'geltungsbereich');
     if (g) bereichAreas.set(b.gmlId, g);
   }
+  // Flächenschluss objects (flaechenschluss=true on the base level, ebene 0) whose geometry cannot be
+  // checked (unsupported or another CRS, unreadable, invalid), per Bereich, with their box where it is
+  // known: where they lie, the union shows a gap that is their consequence
+  const closesArea = (feature: XPlanFeature) => text(feature.node, 'flaechenschluss') === 'true' && (text(feature.node, 'ebene') ?? '0') === '0';
+  const unchecked = new Map<string, Unchecked[]>();
+  const leaveOut = (key: string, u: Unchecked) => unchecked.set(key, [...(unchecked.get(key) ?? []), u]);
   for (const o of structure.objects) {
     const g = read(o.feature, 'position');
     if (g) objects.push({ ...g, bereich: o.bereich, plan: o.plan });
+    else if (closesArea(o.feature) && geometryIn(o.feature.node, 'position')) leaveOut(o.bereich?.gmlId ?? '', { feature: o.feature });
   }
 
   // 2.2.2.1 validity of every geometry read
@@ -182,20 +189,22 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
     return u;
   };
   // Flächenschluss findings follow the Bereiche in the order of their first Flächenschluss object
-  const coverageOrder: AreaUnit[] = [];
+  const coverageOrder: Array<{ unit: AreaUnit; key: string }> = [];
   objects.forEach((o, order) => {
-    if (!metric(o)) return;
     const key = o.bereich?.gmlId ?? '';
+    const areal = closesArea(o.feature) && o.read.geometry.getDimension() === 2;
+    if (!metric(o)) {
+      if (areal) leaveOut(key, { feature: o.feature, box: o.read.geometry.getEnvelopeInternal() });
+      return;
+    }
     // inside the Geltungsbereich of its Bereich, otherwise of its plan
     const area = (o.bereich && bereichAreas.get(o.bereich.gmlId)) || (o.plan && planAreas.get(o.plan.gmlId));
     if (area && metric(area)) unitsOf(key).inside.inside.push({ order, object: shape(o), area: shape(area) });
-    // Flächenschluss: objects with flaechenschluss=true on the base level (ebene 0)
-    if (text(o.feature.node, 'flaechenschluss') !== 'true' || (text(o.feature.node, 'ebene') ?? '0') !== '0') return;
-    if (o.read.geometry.getDimension() !== 2) return;
+    if (!areal) return;
     const u = unitsOf(key);
     if (!u.coverage) {
       u.coverage = { inside: [], coverage: { members: [] } };
-      coverageOrder.push(u.coverage);
+      coverageOrder.push({ unit: u.coverage, key });
       const plan = key ? structure.planOfBereich.get(key) : undefined;
       const covered = (key && bereichAreas.get(key)) || (plan && planAreas.get(plan.gmlId));
       if (covered && metric(covered)) u.coverage.coverage!.area = shape(covered);
@@ -214,13 +223,30 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
       const results = await running.finish();
       const inside = [...results.values()].flatMap((r) => r.inside).sort((x, y) => x[0] - y[0]);
       for (const [, f] of inside) push(f);
-      for (const u of coverageOrder) for (const f of results.get(u)!.flaechenschluss) push(f);
+      for (const { unit, key } of coverageOrder) for (const f of results.get(unit)!.flaechenschluss) push(gapBesideUnchecked(f, unchecked.get(key)));
       for (const [rule, n] of count) {
         if (n > MAX_FINDINGS_PER_RULE) out.push({ rule, severity: 'warning', stage: 'geometry', message: `Regel ${rule}: ${n - MAX_FINDINGS_PER_RULE} weitere Befunde ausgelassen.`, gmlIds: [], line: null });
       }
       return out;
     },
   };
+}
+
+/** A Flächenschluss object left out of the area checks, and its box when its coordinates are the plan's. */
+interface Unchecked { feature: XPlanFeature; box?: Envelope }
+
+/**
+ * A gap (2.2.1.1 warning) where a Flächenschluss object lies that could not be checked names it: the gap
+ * is most likely that object, not a hole in the plan. An object without a box may lie anywhere.
+ */
+function gapBesideUnchecked(f: Finding, unchecked: Unchecked[] | undefined): Finding {
+  if (!unchecked || f.severity !== 'warning' || !f.marker) return f;
+  const gap = fromWkt(f.marker).getEnvelopeInternal();
+  const there = unchecked.filter((u) => !u.box || u.box.intersects(gap));
+  if (there.length === 0) return f;
+  const named = there.length <= 3 ? there.map((u) => `${u.feature.type} „${u.feature.gmlId}“`).join(', ') : `${there.length} Flächenschlussobjekte`;
+  const verb = there.length === 1 ? 'ging' : 'gingen';
+  return { ...f, message: `${f.message} Sie kann daher rühren, dass ${named} wegen eines Geometriefehlers (siehe oben) nicht in die Prüfung ein${verb}.`, gmlIds: [...f.gmlIds, ...there.map((u) => u.feature.gmlId)] };
 }
 
 /**

@@ -190,6 +190,7 @@ export function germanParseMessage(message: string): string | undefined {
   if (/^attributes construct error$/.test(text)) return 'Die Attribute eines Elements sind fehlerhaft geschrieben.';
   if ((m = /^Attribute (\S+) redefined$/.exec(text))) return `Das Attribut ${q(m[1]!)} steht zweimal an einem Element.`;
   if ((m = /^Namespace prefix (\S+) on (\S+) is not defined$/.exec(text))) return `Das Präfix ${q(m[1]!)} von ${q(m[2]!)} ist keinem Namensraum zugeordnet (xmlns:${m[1]} fehlt).`;
+  if (/^(?:Comment must not contain '--' \(double-hyphen\)|Double hyphen within comment)/.test(text)) return 'Ein Kommentar (<!-- … -->) enthält „--“; das ist in XML nicht erlaubt.';
   if (/^expected '>'$/.test(text)) return 'Ein Tag ist nicht mit „>“ abgeschlossen.';
   if ((m = /^PCDATA invalid Char value (\d+)$/.exec(text))) return `Der Text enthält ein in XML unzulässiges Steuerzeichen (Code ${m[1]}).`;
   if (/^(?:Input is not proper UTF-8|Invalid bytes in character encoding)/.test(text)) {
