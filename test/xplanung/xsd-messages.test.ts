@@ -2,6 +2,7 @@
 // software and hand edits break them, checked against the official XSD (no mocks); the object each
 // error lies in; and libxml2's message templates that a mutation does not easily reach.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/core/paths.ts';
 import type { Finding } from '../../src/xplanung/report.ts';
@@ -74,6 +75,14 @@ describe('xplanung/validate/xsd-messages: syntax findings a planner understands'
     const unknown = await onlySyntax('<xplan:beschreibung>test</xplan:beschreibung>', '<xplan:beschreibung>test</xplan:beschreibung><xplan:foo>1</xplan:foo>');
     assert.match(unknown.message, /^Im Objekt BP_Plan: „xplan:foo“ ist an dieser Stelle nicht erlaubt\. Erwartet wird eines von: xplan:kommentar, xplan:technHerstellDatum, .*, xplan:bezugshoehe, …\. Die Elemente eines Objekts stehen in der Reihenfolge des Schemas\.$/,
       'libxml2 names ten expected elements at most: the list says it goes on');
+  });
+
+  it('a missing first element of an object names it, not only the GML properties any object may start with', async () => {
+    const file = join(projectRoot, 'fixtures', 'xplanung', 'rules', 'xsd--fehler--pflichtelement-fehlt.gml');
+    const { report } = await runValidationJob({ body: readFileSync(file), contentType: 'application/gml+xml', schemaDir });
+    assert.equal(report.findings[0]!.message, 'Im Objekt BP_Bereich: „xplan:planinhalt“ ist an dieser Stelle nicht erlaubt. Erwartet wird „xplan:nummer“ ' +
+      '(oder davor eines der GML-Elemente gml:description, gml:descriptionReference, gml:identifier, gml:name, gml:boundedBy): fehlt dieses Pflichtelement, oder stehen die Elemente in anderer Reihenfolge als im Schema?');
+    assert.deepEqual(report.findings[0]!.gmlIds, ['GML_testplan_bereich']);
   });
 
   it('attributes: not allowed, required but missing', async () => {

@@ -52,6 +52,9 @@ const TYPE_HINTS: Record<string, string> = {
 // an XML name without a colon (xs:NCName), the form an xs:ID must have
 const NCNAME = /^[\p{L}_][\p{L}\p{N}\p{Mn}\p{Mc}._\-\u00B7]*$/u;
 
+/** The properties of gml:AbstractFeature, which every XPlanung object may start with. */
+const GML_HEADER = new Set(['gml:metaDataProperty', 'gml:description', 'gml:descriptionReference', 'gml:identifier', 'gml:name', 'gml:boundedBy', 'gml:location']);
+
 // libxml2 names at most 10 expected elements (xmlRegExecErrInfo's buffer in xmlschemas.c)
 const EXPECTED_SHOWN = 10;
 const list = (items: string) => {
@@ -112,7 +115,14 @@ function schemaText(element: string, attribute: string | undefined, rest: string
         ? `${el} ist an dieser Stelle nicht erlaubt. Erwartet wird ${q(expected)}: ist es gemeint?`
         : `${el} ist an dieser Stelle nicht erlaubt. Erwartet wird ${q(expected)}: fehlt dieses Pflichtelement, oder stehen die Elemente in anderer Reihenfolge als im Schema?`;
     }
-    const meant = closest(element, m[2].split(', ').map((s) => shortName(s.trim())));
+    const names = m[2].split(', ').map((s) => shortName(s.trim()));
+    const meant = closest(element, names);
+    // before an object's first own element, the GML properties every object may have (gml:name …) are
+    // expected too; when one XPlanung element is left besides them, that one is what is missing
+    const own = names.filter((n) => !GML_HEADER.has(n));
+    if (!meant && own.length === 1 && names.length < EXPECTED_SHOWN) {
+      return `${el} ist an dieser Stelle nicht erlaubt. Erwartet wird ${q(own[0]!)} (oder davor eines der GML-Elemente ${names.filter((n) => GML_HEADER.has(n)).join(', ')}): fehlt dieses Pflichtelement, oder stehen die Elemente in anderer Reihenfolge als im Schema?`;
+    }
     return `${el} ist an dieser Stelle nicht erlaubt. Erwartet wird eines von: ${list(m[2])}.${meant ? ` Ist ${q(meant)} gemeint?` : ' Die Elemente eines Objekts stehen in der Reihenfolge des Schemas.'}`;
   }
   if ((m = /^Missing child element\(s\)\. Expected is (one of )?\( (.+) \)\.$/.exec(rest))) {
