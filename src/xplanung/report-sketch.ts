@@ -150,13 +150,14 @@ export function scaleBarLength(max: number): { length: number; label: string } {
   return { length, label: label.replace('.', ',') };
 }
 
-function svgRoot(parent: XMLBuilder, view: View, label: string, id?: string): XMLBuilder {
+/** `role`: 'group' for a drawing with links in it (an image may hold nothing interactive), else 'img'. */
+function svgRoot(parent: XMLBuilder, view: View, label: string, role: 'img' | 'group', id?: string): XMLBuilder {
   const svg = parent.ele(SVG_NS, 'svg', {
     ...(id ? { id } : {}),
     viewBox: `0 0 ${view.width} ${view.height}`,
     width: String(view.width),
     height: String(view.height),
-    role: 'img',
+    role,
     'aria-label': label,
   });
   svg.ele(SVG_NS, 'rect', { class: 'sketch-bg', x: '0', y: '0', width: String(view.width), height: String(view.height) });
@@ -202,7 +203,7 @@ export function appendOverview(parent: XMLBuilder, sketch: Sketch): void {
   const box = boxOf([...sketch.outlines, ...sketch.placed.map((p) => p.marker)].map((g) => g.getEnvelopeInternal()));
   const view = new View(box, OVERVIEW);
   const figure = parent.ele('figure', { id: 'lageskizze' });
-  const svg = svgRoot(figure, view, 'Lageskizze des Geltungsbereichs mit den Befunden', 'lageskizze-karte');
+  const svg = svgRoot(figure, view, 'Lageskizze des Geltungsbereichs mit den Befunden', 'group', 'lageskizze-karte');
   for (const g of sketch.outlines) svg.ele(SVG_NS, 'path', { class: 'outline', d: view.path(g) });
   for (const p of sketch.placed) {
     const d = view.path(p.marker);
@@ -239,7 +240,7 @@ export function appendDetail(parent: XMLBuilder, sketch: Sketch, p: PlacedFindin
   const box = { minX: cx - span, minY: cy - span * 0.66, maxX: cx + span, maxY: cy + span * 0.66 };
   const view = new View(box, DETAIL);
   const where = parent.ele('div', { class: 'where' });
-  const svg = svgRoot(where, view, `Ausschnitt um Befund ${p.number}`);
+  const svg = svgRoot(where, view, `Ausschnitt um Befund ${p.number}`, 'img');
   const inFrame = (e: Envelope) => e.getMaxX() >= box.minX && e.getMinX() <= box.maxX && e.getMaxY() >= box.minY && e.getMinY() <= box.maxY;
   for (const g of sketch.outlines) {
     if (!inFrame(g.getEnvelopeInternal())) continue;

@@ -58,7 +58,8 @@ export function reportToHtml(report: ValidationReport, options: ReportPageOption
       '@media print{body{max-width:none;margin:0}#weiterer-plan{display:none}tr,figure{break-inside:avoid}thead{display:table-header-group}}' +
       '.scale-bar path{fill:none;stroke:#1b1b1b;stroke-width:1.5}.scale-bar text{font-size:11px}.where{margin-top:.4rem}',
   );
-  const body = html.ele('body');
+  // one main landmark: screen readers jump to the content (BITV 2.0 / WCAG 2.1)
+  const body = html.ele('body').ele('main');
   body.ele('h1').txt('Prüfbericht XPlanGML');
   body.ele('p', { class: report.valid ? 'ok' : 'fail', id: 'result' })
     .txt(report.valid ? 'Der Plan ist valide.' : 'Der Plan ist nicht valide.');

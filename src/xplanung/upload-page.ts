@@ -35,7 +35,7 @@ export function uploadPageHtml(options: UploadPageOptions): string {
   head.ele('style').txt(`${BASE_STYLE}form{margin:1.5rem 0;padding:1rem;border:1px solid #ccc;background:#fafafa}` +
     'label{display:block;margin:.5rem 0}fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:bold}' +
     'button{font-size:1rem;padding:.5rem 1.2rem;margin-top:.5rem}.hint{color:#555;font-size:.9em}summary{font-weight:bold;cursor:pointer;margin:1rem 0}');
-  const body = html.ele('body');
+  const body = html.ele('body').ele('main');
   body.ele('h1').txt('XPlanGML-Plan prüfen');
   body.ele('p').txt(
     `Prüft einen Plan im Format XPlanGML (Versionen ${SUPPORTED_VERSION_LIST}) wie der Validator der XLeitstelle: ` +

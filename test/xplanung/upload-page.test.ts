@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { RULES } from '../../src/xplanung/rules.ts';
 import { germanSize, uploadPageHtml } from '../../src/xplanung/upload-page.ts';
-import { hasChromium, launchChromium } from '../helpers/browser.ts';
+import { accessibilityViolations, hasChromium, launchChromium } from '../helpers/browser.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { REAL_DIR, real, zip } from '../helpers/xplanung.ts';
 
@@ -169,6 +169,7 @@ describe('xplanung/upload-page: the form a planner checks a plan with', function
         const page = await browser.newPage();
         await page.goto(`${base}/xplanung/v1/validate`);
         assert.equal(await page.title(), 'XPlanGML-Plan prüfen');
+        assert.deepEqual(await accessibilityViolations(page), [], 'the form meets WCAG 2.1 AA as axe-core checks it (BITV 2.0)');
         // the browser itself refuses to send the form without a file
         assert.equal(await page.$eval('#plan', (el) => (el as HTMLInputElement).validity.valueMissing), true);
         await page.setInputFiles('#plan', join(REAL_DIR, 'Blankenese29.gml'));
@@ -178,6 +179,7 @@ describe('xplanung/upload-page: the form a planner checks a plan with', function
         assert.equal(await page.textContent('#counts'), '2 Fehler, 4 Warnungen');
         assert.equal(await page.locator('#findings tbody tr').count(), 6);
         assert.equal(await page.locator('#lageskizze-karte a.pin').count(), 4, 'the sketch with its pins');
+        assert.deepEqual(await accessibilityViolations(page), [], 'the report with its sketch meets WCAG 2.1 AA as axe-core checks it');
 
         // saved as PDF for the procedure's file: without the link back, with its pages
         await page.emulateMedia({ media: 'print' });
