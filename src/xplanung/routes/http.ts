@@ -1,5 +1,6 @@
 // HTTP routes of the XPlanung module. Thin: read the body, call the service, render.
 import { Router, type Request, type Response } from 'express';
+import { fileTypeFromBuffer } from 'file-type';
 import fresh from 'fresh';
 import { authorize } from '../../core/auth.ts';
 import type { GatewayContext } from '../../core/context.ts';
@@ -67,9 +68,12 @@ function formSwitches(req: Request): StageSwitches {
   return { skipSemantic: q.skipSemantic || checked('skipSemantisch'), skipGeometry: q.skipGeometry || checked('skipGeometrisch') };
 }
 
-/** An uploaded file is an XPlanArchive when it is a ZIP (by its first bytes: browsers name a .gml's type variously). */
-function uploadedType(bytes: Buffer): string {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5) ? 'application/zip' : 'application/gml+xml';
+/**
+ * An uploaded file is an XPlanArchive when its bytes are a ZIP, and read as XPlanGML otherwise: browsers
+ * name a .gml's type variously (application/octet-stream, application/gml+xml, nothing).
+ */
+async function uploadedType(bytes: Buffer): Promise<string> {
+  return (await fileTypeFromBuffer(bytes))?.mime === 'application/zip' ? 'application/zip' : 'application/gml+xml';
 }
 
 /** The file name a browser sent, without any path, for the report. */
@@ -142,7 +146,7 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
   r.post('/xplanung/v1/validate', onlyForms, sharedFileUpload(UPLOAD_FIELD, ctx.config.maxPlanBytes), async (req: Request, res: Response) => {
     const bytes = req.file!.buffer;
     const page = wantsPage(req);
-    const result = await service.validate(bytes, uploadedType(bytes), formSwitches(req), { page, fileName: uploadedName(req.file!.originalname), formHref: 'validate' });
+    const result = await service.validate(bytes, await uploadedType(bytes), formSwitches(req), { page, fileName: uploadedName(req.file!.originalname), formHref: 'validate' });
     // a browser sees a refused file's report as the page, with the refusal's status
     if (result.refusedWith && !page) throw refusal(result.refusedWith, result.report);
     sendReport(req, res, result.refusedWith ?? 200, result.report, result.page);
