@@ -1139,7 +1139,7 @@ export interface components {
          */
         ValidationReport: {
             durationMs?: number;
-            /** @description Name of the validated GML (`xplan.gml` inside an archive). */
+            /** @description Name of the validated GML (`xplan.gml` inside an archive; `Archiv.zip › xplan.gml` where the client named the archive, as the upload form and the CLI do). */
             fileName?: string;
             findings: components["schemas"]["ValidationReport_finding"][];
             plans: {

@@ -88,6 +88,8 @@ describe('xplanung/upload-page: the form a planner checks a plan with', function
     const res = await request(gw.app).post('/xplanung/v1/validate').attach('plan', real('FP_6.0.2_invalide.zip'), { filename: 'FP_6.0.2_invalide.zip', contentType: 'application/x-zip-compressed' }).expect(200);
     assert.equal(res.body.findings.length, 8);
     assert.equal(findingsOf(res.body), findingsOf(direct));
+    assert.equal(res.body.fileName, 'FP_6.0.2_invalide.zip › xplan.gml', 'the archive the planner chose, and the plan in it');
+    assert.equal(direct.fileName, 'xplan.gml', 'a body has no name');
   });
 
   it('the check boxes skip stages, and the report says which', async () => {

@@ -80,7 +80,8 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
     }
     xml = archive.content.gml;
     attachments = archive.content.attachments;
-    fileName = 'xplan.gml';
+    // the archive's own name, where the client gave one (the upload form, the CLI), says which archive
+    fileName = options.fileName ? `${options.fileName} › xplan.gml` : 'xplan.gml';
   }
 
   const prolog = scanProlog(xml);
