@@ -149,6 +149,23 @@ describe('xplanung/validate/xsd-messages: syntax findings a planner understands'
     assert.match(report.findings[0]!.message, /^Das Dokument enthält Bytes, die in seiner Kodierung ungültig sind\./);
   });
 
+  it('300 broken objects: the first 200 findings, each naming its own object, and a warning that 100 more were left out', async () => {
+    const base = readFileSync(join(projectRoot, 'fixtures', 'xplanung', 'rules', 'valide--ohne-befund--bebauungsplan-mit-flaechenschluss.gml'), 'utf8');
+    const start = base.indexOf('  <gml:featureMember>\n    <xplan:BP_BaugebietsTeilFlaeche gml:id="GML_testplan_west">');
+    const end = base.indexOf('</gml:featureMember>', start) + '</gml:featureMember>\n'.length;
+    const broken = base.slice(start, end).replace('<xplan:ebene>0</xplan:ebene>', '<xplan:ebene>null</xplan:ebene>');
+    const doc = base.slice(0, end) + Array.from({ length: 300 }, (_, i) => broken.replaceAll('GML_testplan_west', `GML_kopie_${i}`)).join('') + base.slice(end);
+    const { report } = await runValidationJob({ body: Buffer.from(doc), contentType: 'application/gml+xml', schemaDir });
+    assert.equal(report.findings.length, 201);
+    report.findings.slice(0, 200).forEach((f, i) => {
+      assert.equal(f.rule, 'xsd');
+      assert.deepEqual(f.gmlIds, [`GML_kopie_${i}`]);
+    });
+    const last = report.findings[200]!;
+    assert.equal(`${last.rule}/${last.severity}`, 'xsd/warning');
+    assert.match(last.message, /^100 weitere Syntaxfehler ausgelassen; gezeigt werden die ersten 200\./);
+  });
+
   it('names in the namespaces of XPlanGML get their usual prefixes; others stay whole', () => {
     assert.equal(shortName('{http://www.xplanung.de/xplangml/5/4}BP_Plan'), 'xplan:BP_Plan');
     assert.equal(shortName('{http://www.opengis.net/gml/3.2}posList'), 'gml:posList');

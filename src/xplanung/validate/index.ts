@@ -13,7 +13,7 @@ import { scanProlog } from './safety.ts';
 import { checkSemantics } from './semantic.ts';
 import { structureOf } from './structure.ts';
 import type { XsdOutcome } from './xsd.ts';
-import { syntaxFinding } from './xsd-messages.ts';
+import { omittedSyntaxFinding, syntaxFinding } from './xsd-messages.ts';
 
 /** Content types a plan may be sent as. */
 export const GML_TYPES = ['application/gml+xml', 'application/xml', 'text/xml'];
@@ -108,9 +108,11 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
     return done(named ?? null);
   }
 
-  const { issues, tree } = await options.xsd(xml, version.version);
+  const outcome = await options.xsd(xml, version.version);
+  const { issues, tree } = outcome;
   if (!tree) {
     for (const [n, i] of issues.entries()) findings.push(syntaxFinding(i, version.version, n));
+    if (outcome.omitted) findings.push(omittedSyntaxFinding(issues[0]?.kind ?? 'schema', outcome.omitted, issues.length));
     stop('syntax', 'Aufgrund syntaktischer Fehler konnten die weiteren Prüfschritte nicht ausgeführt werden.');
     return done(version.version);
   }

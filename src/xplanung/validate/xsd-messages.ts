@@ -232,3 +232,15 @@ export function syntaxFinding(issue: XsdIssue, version: string, position = 0): F
     ...(german ? { detail: issue.message } : {}),
   };
 }
+
+/** Says that the report lists only the first `shown` syntax findings (a warning, as for the geometry rules). */
+export function omittedSyntaxFinding(kind: XsdIssue['kind'], omitted: number, shown: number): Finding {
+  return {
+    rule: (kind === 'parse' ? 'xml' : 'xsd') satisfies RuleId,
+    severity: 'warning',
+    stage: 'syntax',
+    message: `${omitted} weitere Syntaxfehler ausgelassen; gezeigt werden die ersten ${shown}. Oft haben viele Meldungen eine gemeinsame Ursache: die ersten beheben und neu prüfen.`,
+    gmlIds: [],
+    line: null,
+  };
+}

@@ -127,6 +127,9 @@ function issuesFrom(details: ErrorDetail[], kind: XsdIssue['kind']): XsdIssue[] 
   return details.slice(0, MAX_ISSUES).map((d) => ({ message: d.message.trim(), line: d.line || undefined, column: d.col || undefined, kind }));
 }
 
+/** How many issues beyond MAX_ISSUES were left out, so that the report can say so. */
+const omittedOf = (details: ErrorDetail[]): { omitted?: number } => (details.length > MAX_ISSUES ? { omitted: details.length - MAX_ISSUES } : {});
+
 const GML_NAMESPACES = new Set(['http://www.opengis.net/gml/3.2', 'http://www.opengis.net/gml']);
 
 /**
@@ -172,7 +175,7 @@ function featureAt(features: FeatureAt[], line: number | undefined): FeatureAt |
  * Either the issues of an invalid document, or the valid document read into plain objects (parse.ts),
  * so that the later stages need not parse it again.
  */
-export type XsdOutcome = { issues: XsdIssue[]; tree?: never } | { issues: never[]; tree: XmlTree };
+export type XsdOutcome = { issues: XsdIssue[]; omitted?: number; tree?: never } | { issues: never[]; tree: XmlTree };
 
 /** Parses and validates one document against the XSD of `version`; a valid one is also read into a tree. */
 export function validateAgainstXsd(xml: Uint8Array, version: string, schemaDir: string): XsdOutcome {
@@ -181,7 +184,7 @@ export function validateAgainstXsd(xml: Uint8Array, version: string, schemaDir: 
   try {
     doc = XmlDocument.fromBuffer(xml, { url: 'document.gml', option: DOCUMENT_OPTIONS });
   } catch (err) {
-    if (err instanceof XmlLibError) return { issues: issuesFrom(err.details, 'parse') };
+    if (err instanceof XmlLibError) return { issues: issuesFrom(err.details, 'parse'), ...omittedOf(err.details) };
     throw err;
   }
   try {
@@ -190,7 +193,7 @@ export function validateAgainstXsd(xml: Uint8Array, version: string, schemaDir: 
     try {
       if (!(err instanceof XmlLibError)) throw err;
       const features = topLevelFeatures(doc);
-      return { issues: issuesFrom(err.details, 'schema').map((i) => ({ ...i, feature: featureAt(features, i.line), ...namesFor(i.message, schemaDir, version) })) };
+      return { issues: issuesFrom(err.details, 'schema').map((i) => ({ ...i, feature: featureAt(features, i.line), ...namesFor(i.message, schemaDir, version) })), ...omittedOf(err.details) };
     } finally {
       doc.dispose();
     }
