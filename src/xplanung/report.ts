@@ -1,6 +1,7 @@
 // The validation report: types from schemas/xplanung-validation-report.schema.json, and its
 // German HTML rendering for planners (Accept: text/html).
 import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { components } from '../generated/openapi.d.ts';
 import { appendDetail, appendOverview, sketchOf } from './report-sketch.ts';
 import { ruleTitle } from './rules.ts';
@@ -31,6 +32,33 @@ export const BASE_STYLE =
 export interface ReportPageOptions {
   /** Where the form to check another plan is, relative to the page (a report answered to the upload form). */
   formHref?: string;
+}
+
+/** From this many findings on, the page sums them up by rule first. */
+const SUMMARY_FROM = 5;
+
+/** Per rule, in the order they first occur: errors, warnings, and a link to the first of its findings. */
+function appendSummary(body: XMLBuilder, findings: Finding[]): void {
+  const byRule = new Map<string, { first: number; errors: number; warnings: number }>();
+  findings.forEach((f, i) => {
+    const r = byRule.get(f.rule) ?? { first: i + 1, errors: 0, warnings: 0 };
+    if (f.severity === 'error') r.errors++;
+    else r.warnings++;
+    byRule.set(f.rule, r);
+  });
+  body.ele('h2').txt('Übersicht nach Regeln');
+  const table = body.ele('table', { id: 'uebersicht' });
+  const tr = table.ele('thead').ele('tr');
+  for (const h of ['Regel', 'Was sie verlangt', 'Fehler', 'Warnungen', 'Erster Befund']) tr.ele('th', { scope: 'col' }).txt(h);
+  const tbody = table.ele('tbody');
+  for (const [rule, r] of byRule) {
+    const row = tbody.ele('tr');
+    row.ele('td').ele('code').txt(rule);
+    row.ele('td').txt(ruleTitle(rule) ?? '');
+    row.ele('td').txt(String(r.errors));
+    row.ele('td').txt(String(r.warnings));
+    row.ele('td').ele('a', { href: `#befund-${r.first}` }).txt(`Nr. ${r.first}`);
+  }
 }
 
 /** The report as a readable German HTML page. */
@@ -78,6 +106,8 @@ export function reportToHtml(report: ValidationReport, options: ReportPageOption
     const ul = body.ele('ul');
     for (const s of report.skipped) ul.ele('li').txt(`${STAGE_LABELS[s.stage]}: ${s.reason}`);
   }
+  // many findings: which rules they come from, so that a planner sees „79 Lücken“ before reading 79 rows
+  if (report.findings.length >= SUMMARY_FROM) appendSummary(body, report.findings);
   const sketch = sketchOf(report);
   if (sketch) {
     body.ele('h2').txt('Lageskizze');

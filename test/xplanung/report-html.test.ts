@@ -19,6 +19,7 @@ describe('xplanung/report: the readable page for planners', function () {
     assert.match(res.text, /^<!DOCTYPE html>/);
     assert.match(res.text, /Der Plan ist nicht valide\./);
     assert.match(res.text, /8 Fehler, 0 Warnungen/);
+    assert.match(res.text, /<table id="uebersicht">/, 'eight findings are summed up by rule first');
   });
 
   it('names what each rule asks and where a geometry finding lies', async () => {
@@ -52,6 +53,7 @@ describe('xplanung/report: the readable page for planners', function () {
       await page.click('#findings tbody tr details.detail summary');
       assert.match((await page.textContent('#findings tbody tr details.detail code'))!, /^Element '\{http:\/\/www\.xplanung\.de\/xplangml\/6\/0\}planArtCode': This element is not expected\./);
       assert.equal(await page.$('#lageskizze'), null, 'no sketch without geometry: the syntax error stopped the later stages');
+      assert.equal(await page.$('#uebersicht'), null, 'one finding needs no summary');
       assert.equal(await page.title(), 'Prüfbericht XPlanGML plan.gml');
     } finally {
       await browser.close();

@@ -180,6 +180,11 @@ describe('xplanung/upload-page: the form a planner checks a plan with', function
         assert.equal(await page.textContent('#result'), 'Der Plan ist nicht valide.');
         assert.equal(await page.textContent('#counts'), '2 Fehler, 4 Warnungen');
         assert.equal(await page.locator('#findings tbody tr').count(), 6);
+        // six findings: first summed up by rule, each row linking to the rule's first finding
+        const summary = await page.$$eval('#uebersicht tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+        assert.deepEqual(summary.map((r) => [r[0], r[2], r[3], r[4]]), [['externe-referenz', '0', '2', 'Nr. 1'], ['2.2.1.1', '2', '2', 'Nr. 3']]);
+        await page.click('#uebersicht a[href="#befund-3"]');
+        assert.equal(await page.$eval('#befund-3', (el) => el.matches(':target')), true);
         assert.equal(await page.locator('#lageskizze-karte a.pin').count(), 4, 'the sketch with its pins');
         assert.deepEqual(await accessibilityViolations(page), [], 'the report with its sketch meets WCAG 2.1 AA as axe-core checks it');
 
