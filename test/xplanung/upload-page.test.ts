@@ -148,6 +148,22 @@ describe('xplanung/upload-page: the form a planner checks a plan with', function
     assert.match(page.text, /<code>safety\.archive-type<\/code>/);
   });
 
+  it('broken forms are a 400 with the reason, never a server error: no boundary, garbage, cut off, an oversized field', async () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['multipart/form-data', 'abc', /Boundary not found/],
+      ['multipart/form-data; boundary=XX', 'garbage', /Unexpected end of form/],
+      ['multipart/form-data; boundary=XX', '--XX\r\nContent-Disposition: form-data; name="plan"; filename="a.gml"\r\n\r\n<xml', /Unexpected end of form/],
+      ['multipart/form-data; boundary=XX', `--XX\r\nContent-Disposition: form-data; name="skipGeometrisch"\r\n\r\n${'x'.repeat(5000)}\r\n--XX--\r\n`, /Field value too long/],
+    ];
+    for (const [type, body, reason] of cases) {
+      const json = await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', type).send(body).expect(400);
+      assert.match(String(json.headers['content-type']), /application\/problem\+json/);
+      assert.match(json.body.detail, reason);
+      const page = await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', type).set('Accept', 'text/html').send(body).expect(400);
+      assert.match(page.text, /id="fehler" role="alert">Das Formular konnte nicht gelesen werden\./);
+    }
+  });
+
   it('a file that is no XML gets the safety finding, not a server error', async () => {
     const res = await request(gw.app).post('/xplanung/v1/validate').attach('plan', Buffer.from('%PDF-1.7\n'), 'plan.pdf').expect(200);
     assert.equal(res.body.valid, false);
