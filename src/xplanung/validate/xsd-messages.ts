@@ -57,10 +57,10 @@ const GML_HEADER = new Set(['gml:metaDataProperty', 'gml:description', 'gml:desc
 
 // libxml2 names at most 10 expected elements (xmlRegExecErrInfo's buffer in xmlschemas.c)
 const EXPECTED_SHOWN = 10;
-const list = (items: string) => {
-  const names = items.split(', ').map((s) => shortName(s.trim()));
-  return names.join(', ') + (names.length >= EXPECTED_SHOWN ? ', …' : '');
-};
+/** The element names of libxml2's "Expected is ( … )" list, shortened. */
+const expectedNames = (items: string) => items.split(', ').map((s) => shortName(s.trim()));
+/** Such a list for people, saying when libxml2 cut it off. */
+const listed = (names: string[]) => names.join(', ') + (names.length >= EXPECTED_SHOWN ? ', …' : '');
 
 /** Edit distance (Levenshtein) of two short names. */
 function distance(a: string, b: string): number {
@@ -115,7 +115,7 @@ function schemaText(element: string, attribute: string | undefined, rest: string
         ? `${el} ist an dieser Stelle nicht erlaubt. Erwartet wird ${q(expected)}: ist es gemeint?`
         : `${el} ist an dieser Stelle nicht erlaubt. Erwartet wird ${q(expected)}: fehlt dieses Pflichtelement, oder stehen die Elemente in anderer Reihenfolge als im Schema?`;
     }
-    const names = m[2].split(', ').map((s) => shortName(s.trim()));
+    const names = expectedNames(m[2]);
     const meant = closest(element, names);
     // before an object's first own element, the GML properties every object may have (gml:name …) are
     // expected too; when one XPlanung element is left besides them, that one is what is missing
@@ -123,10 +123,10 @@ function schemaText(element: string, attribute: string | undefined, rest: string
     if (!meant && own.length === 1 && names.length < EXPECTED_SHOWN) {
       return `${el} ist an dieser Stelle nicht erlaubt. Erwartet wird ${q(own[0]!)} (oder davor eines der GML-Elemente ${names.filter((n) => GML_HEADER.has(n)).join(', ')}): fehlt dieses Pflichtelement, oder stehen die Elemente in anderer Reihenfolge als im Schema?`;
     }
-    return `${el} ist an dieser Stelle nicht erlaubt. Erwartet wird eines von: ${list(m[2])}.${meant ? ` Ist ${q(meant)} gemeint?` : ' Die Elemente eines Objekts stehen in der Reihenfolge des Schemas.'}`;
+    return `${el} ist an dieser Stelle nicht erlaubt. Erwartet wird eines von: ${listed(names)}.${meant ? ` Ist ${q(meant)} gemeint?` : ' Die Elemente eines Objekts stehen in der Reihenfolge des Schemas.'}`;
   }
   if ((m = /^Missing child element\(s\)\. Expected is (one of )?\( (.+) \)\.$/.exec(rest))) {
-    return m[1] ? `In ${el} fehlt ein Pflichtelement, eines von: ${list(m[2]!)}.` : `In ${el} fehlt das Pflichtelement ${q(shortName(m[2]!))}.`;
+    return m[1] ? `In ${el} fehlt ein Pflichtelement, eines von: ${listed(expectedNames(m[2]!))}.` : `In ${el} fehlt das Pflichtelement ${q(shortName(m[2]!))}.`;
   }
   if ((m = ENUMERATION.exec(rest))) {
     const allowed = setValues(m[2]!).map((code) => (names?.[code] ? `${code} (${names[code]})` : code)).join(', ');
