@@ -6,6 +6,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import { badRequest, type FieldError } from './errors.ts';
 import { projectRoot } from './paths.ts';
+import { UNREPRESENTABLE_DETAIL, hasUnrepresentable } from './text.ts';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = ((addFormatsModule as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -86,14 +87,9 @@ export function assertValid<T>(file: string, data: unknown, what: string): T {
   throw badRequest(`${what} is invalid${first ? `: ${first.pointer} ${first.detail}` : ''}`, errors);
 }
 
-// Characters XML 1.0 cannot carry (C0 controls but tab, LF, CR; U+FFFE/FFFF) and lone surrogates:
-// stored, they would make every XML and RDF/XML answer that shows the text ill-formed.
-// eslint-disable-next-line no-control-regex -- control characters are what this finds
-const NOT_IN_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDFFF]/u;
-
 /** Pointers to every string (value or key) in `data` that contains a character XML cannot represent. */
 export function unrepresentableText(data: unknown, pointer = ''): FieldError[] {
-  if (typeof data === 'string') return NOT_IN_XML.test(data) ? [{ pointer: pointer || '/', detail: 'contains a control character or lone surrogate that XML cannot represent' }] : [];
+  if (typeof data === 'string') return hasUnrepresentable(data) ? [{ pointer: pointer || '/', detail: UNREPRESENTABLE_DETAIL }] : [];
   if (Array.isArray(data)) return data.flatMap((v, i) => unrepresentableText(v, `${pointer}/${i}`));
   if (data && typeof data === 'object') {
     return Object.entries(data as Record<string, unknown>).flatMap(([k, v]) => [...unrepresentableText(k, `${pointer}/${k}`).slice(0, 1), ...unrepresentableText(v, `${pointer}/${k}`)]);

@@ -4,13 +4,21 @@ import { isUtf8 } from 'node:buffer';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import multer from 'multer';
 import { HttpError, badRequest } from '../core/errors.ts';
+import { MAX_JSON_DEPTH, jsonDepth } from '../core/text.ts';
 
 const verifyUtf8 = (_req: unknown, _res: unknown, buf: Buffer): void => {
   if (!isUtf8(buf)) throw badRequest('the request body is not valid UTF-8');
 };
 
+// checked before JSON.parse: code that walks the parsed value (JSON Merge Patch, schema checks)
+// recurses, and a body nested thousands deep would overflow its stack
+const verifyJson = (req: unknown, res: unknown, buf: Buffer): void => {
+  verifyUtf8(req, res, buf);
+  if (jsonDepth(buf, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw badRequest(`the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+};
+
 export function jsonBody(limit: number, type: string[] = ['application/json']) {
-  return express.json({ limit, type, strict: true, verify: verifyUtf8 });
+  return express.json({ limit, type, strict: true, verify: verifyJson });
 }
 
 export function formBody(limit: number) {

@@ -46,6 +46,30 @@ describe('http/body: UTF-8 or nothing', function () {
     assert.equal(ok.status, 201);
   });
 
+  it('a JSON Merge Patch nested 10 000 deep is a 400 problem before any code walks it; the procedure is untouched', async () => {
+    const created = await send('/api/v1/tenants/sayda/procedures', 'application/json', Buffer.from('{"title":"Tief","family":"informell","planKind":"dialog"}'));
+    assert.equal(created.status, 201);
+    const id = (JSON.parse(created.text) as { id: string }).id;
+    const before = (gw.store.db.prepare('SELECT * FROM procedure WHERE id = ?').get(id));
+    const deep = Buffer.from(`${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`);
+    const res = await new Promise<{ status: number; type: string; text: string }>((resolve, reject) => {
+      const req = httpRequest({ port, host: '127.0.0.1', path: `/api/v1/tenants/sayda/procedures/${id}`, method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json', 'content-length': deep.length, authorization: `Bearer ${mm.staff}`, 'if-match': '*' } }, (r) => {
+        let text = '';
+        r.on('data', (c) => { text += String(c); });
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, type: String(r.headers['content-type']), text }));
+      });
+      req.on('error', reject);
+      req.end(deep);
+    });
+    assert.equal(res.status, 400, res.text.slice(0, 200));
+    assert.match(res.type, /problem\+json/);
+    assert.match(res.text, /nested deeper than 64 levels/);
+    assert.deepEqual(gw.store.db.prepare('SELECT * FROM procedure WHERE id = ?').get(id), before);
+    // strings that look like brackets do not count
+    const ok = await send('/api/v1/tenants/sayda/procedures', 'application/json', Buffer.from(`{"title":"${'[{'.repeat(100)}","family":"informell","planKind":"dialog"}`));
+    assert.equal(ok.status, 201, ok.text);
+  });
+
   it('an Open311 form with invalid UTF-8 is a 400 in the Open311 error format', async () => {
     const res = await send('/open311/v2/requests.json', 'application/x-www-form-urlencoded', Buffer.concat([Buffer.from(`api_key=${mm.submit}&service_code=schlagloch&description=`), Buffer.from([0xff, 0xfe])]));
     assert.equal(res.status, 400);
