@@ -8,7 +8,7 @@ import { toRdfXml } from '../src/dcat/serialize.ts';
 
 const [db, base] = process.argv.slice(2) as [string, string];
 const store = openSqliteStore(db, { readonly: true });
-const { graph } = await new Feed({ store }, base).page({ page: 500, profile: 'dcat-ap-de-3.0', resourceUrl: `${base}/dcat/catalog.rdf`, pageUrl: `${base}/dcat/catalog.rdf?page=500` });
+const { graph } = await new Feed({ store }, base).page({ page: 500, profile: 'dcat-ap-de-3.0', resourceUrl: `${base}/dcat/catalog.rdf` });
 const times: number[] = [];
 for (let i = 0; i < 20; i++) {
   const t = performance.now();

@@ -25,7 +25,9 @@ export function createApp(ctx: GatewayContext, standards: StandardModule[] = STA
     : undefined);
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', ctx.config.trustProxy);
+  // One proxy in front: the client address is the one it appended to X-Forwarded-For (the last);
+  // `true` would take the first, which the client writes itself and could vary to escape rate limits.
+  app.set('trust proxy', ctx.config.trustProxy ? 1 : false);
   app.set('query parser', 'simple');
   app.use(securityHeaders);
   app.use((req, res, next) => {

@@ -16,6 +16,11 @@ export interface Config {
   maxJsonBytes: number;
   maxPlanBytes: number;
   downloadBudgetBytes: number;
+  downloadsPerClient: number;
+  downloadClientShareBytes: number;
+  downloadStallMs: number;
+  uploadBudgetBytes: number;
+  uploadsPerClient: number;
   validationWorkers: number;
   feedWorkers: number;
   requestTimeoutMs: number;
@@ -60,6 +65,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxJsonBytes: v('GATEWAY_MAX_JSON_BYTES'),
     maxPlanBytes: v('GATEWAY_MAX_PLAN_BYTES'),
     downloadBudgetBytes: v('GATEWAY_DOWNLOAD_BUDGET_BYTES'),
+    downloadsPerClient: v('GATEWAY_DOWNLOADS_PER_CLIENT'),
+    downloadClientShareBytes: v('GATEWAY_DOWNLOAD_CLIENT_SHARE_BYTES'),
+    downloadStallMs: v('GATEWAY_DOWNLOAD_STALL_MS'),
+    uploadBudgetBytes: v('GATEWAY_UPLOAD_BUDGET_BYTES'),
+    uploadsPerClient: v('GATEWAY_UPLOADS_PER_CLIENT'),
     validationWorkers: v('GATEWAY_VALIDATION_WORKERS'),
     feedWorkers: v('GATEWAY_FEED_WORKERS'),
     requestTimeoutMs: v('GATEWAY_REQUEST_TIMEOUT_MS'),

@@ -3,23 +3,28 @@ import { createServer, type Server } from 'node:http';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import type { GatewayContext } from './core/context.ts';
-import { DEMO_KEYS, seedDemo } from './core/demo.ts';
+import { DEMO_KEYS, revokeDemoKeys, seedDemo } from './core/demo.ts';
 import { createLogger } from './core/logger.ts';
 import { SchemaDirError, assertSchemaDir } from './core/schema-dir.ts';
 import { openSqliteStore } from './core/storage/sqlite/store.ts';
 import { STANDARDS } from './standards.ts';
 import { lowerOtherThreads } from './core/workers/priority.ts';
 
-export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; ctx: GatewayContext; stop: () => Promise<void> }> {
+/** `logDestination`: where the JSON log lines go (default stdout). */
+export async function start(env: NodeJS.ProcessEnv = process.env, options: { logDestination?: NodeJS.WritableStream } = {}): Promise<{ server: Server; ctx: GatewayContext; stop: () => Promise<void> }> {
   const config = loadConfig(env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, options.logDestination);
   assertSchemaDir(config.schemaDir);
-  const store = openSqliteStore(config.dbFile);
+  const store = openSqliteStore(config.dbFile, { logger });
   const ctx: GatewayContext = { config, store, logger };
   if (config.demo) {
-    const seeded = await seedDemo(store);
-    logger.warn({ adminToken: config.adminToken === 'demo-admin-token' ? 'demo-admin-token' : '(from GATEWAY_ADMIN_TOKEN)', keys: DEMO_KEYS.map((k) => k.key), seeded },
+    const { tenantCreated, keysRestored } = await seedDemo(store);
+    logger.warn({ adminToken: config.adminToken === 'demo-admin-token' ? 'demo-admin-token' : '(from GATEWAY_ADMIN_TOKEN)', keys: DEMO_KEYS.map((k) => k.key), seeded: tenantCreated, keysRestored },
       'DEMO MODE: tenant "demo" with well-known keys; set GATEWAY_DEMO=false and GATEWAY_ADMIN_TOKEN in production');
+  } else {
+    // a database first run in demo mode still holds the published demo keys
+    const revoked = await revokeDemoKeys(store);
+    if (revoked > 0) logger.warn({ revoked }, `demo mode is off: revoked ${revoked} well-known demo API keys (their secrets are published in the README)`);
   }
   const app = createApp(ctx);
   // Slow clients cannot hold connections: headers and whole requests have deadlines, checked every

@@ -46,3 +46,8 @@ export function requireAdmin(principal: Principal | null, presented: boolean): v
   if (!principal) throw unauthorized(presented ? 'the token is not valid' : 'the admin token is required: send Authorization: Bearer <token>');
   if (principal.kind !== 'admin') throw forbidden('this operation needs the admin token; tenant API keys cannot use it');
 }
+
+/** Whether `principal` holds `scope` (the admin token holds every scope); for decisions beyond the operation's own scope. */
+export function hasScope(principal: Principal | null | undefined, scope: Scope): boolean {
+  return principal?.kind === 'admin' || (principal?.kind === 'key' && principal.scopes.includes(scope));
+}

@@ -61,11 +61,37 @@ function sampleProcedures(): ProcedureInput[] {
   ];
 }
 
-/** Creates the demo tenant, its keys and sample procedures unless the tenant exists already. */
-export async function seedDemo(store: Store): Promise<boolean> {
-  if (await store.tenants.get(DEMO_TENANT.id)) return false;
-  await store.tenants.create(DEMO_TENANT);
-  for (const k of DEMO_KEYS) await store.apiKeys.create(DEMO_TENANT.id, k.label, k.scopes, hashApiKey(k.key));
-  for (const p of sampleProcedures()) await store.procedures.create(DEMO_TENANT.id, p);
-  return true;
+/** The hashes of the well-known demo secrets: how their rows are found (only hashes are stored). */
+export const DEMO_KEY_HASHES: readonly string[] = DEMO_KEYS.map((k) => hashApiKey(k.key));
+
+/**
+ * Creates the demo tenant, its keys and sample procedures unless the tenant exists already; then makes
+ * sure every demo key is valid again (a start with the demo off revoked them, see revokeDemoKeys).
+ */
+export async function seedDemo(store: Store): Promise<{ tenantCreated: boolean; keysRestored: number }> {
+  if (!(await store.tenants.get(DEMO_TENANT.id))) {
+    await store.tenants.create(DEMO_TENANT);
+    for (const k of DEMO_KEYS) await store.apiKeys.create(DEMO_TENANT.id, k.label, k.scopes, hashApiKey(k.key));
+    for (const p of sampleProcedures()) await store.procedures.create(DEMO_TENANT.id, p);
+    return { tenantCreated: true, keysRestored: 0 };
+  }
+  let keysRestored = 0;
+  for (const k of DEMO_KEYS) {
+    const hash = hashApiKey(k.key);
+    if (await store.apiKeys.reinstateByHash(hash)) keysRestored++;
+    else if (!(await store.apiKeys.findByHash(hash))) {
+      await store.apiKeys.create(DEMO_TENANT.id, k.label, k.scopes, hash);
+      keysRestored++;
+    }
+  }
+  return { tenantCreated: false, keysRestored };
+}
+
+/**
+ * Revokes every key whose secret is a well-known demo secret (found by hash; keys an operator created
+ * for the demo tenant stay). Their secrets are published in the README, so they must not outlive the
+ * demo mode. Returns how many were revoked.
+ */
+export async function revokeDemoKeys(store: Store): Promise<number> {
+  return store.apiKeys.revokeByHash([...DEMO_KEY_HASHES]);
 }

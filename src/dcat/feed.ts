@@ -19,21 +19,37 @@ export interface PageRequest {
   after?: number;
   modifiedSince?: string;
   profile: Profile;
-  /** Absolute URL of the catalogue resource without query (e.g. https://host/dcat/catalog.rdf). */
+  /** Absolute URL of the catalogue resource without query (from catalogResourceUrl). */
   resourceUrl: string;
-  /** The page's own absolute URL. */
-  pageUrl: string;
 }
 
-/** A page's URL with `params` and the request's filters. */
+/**
+ * The catalogue resource's URL, from validated parts only (never from the request target: whatever
+ * a client puts into the URL would otherwise land in the page's IRIs and Link header).
+ */
+export function catalogResourceUrl(base: string, tenant?: string, suffix?: string): string {
+  return `${base}/dcat/${tenant === undefined ? '' : `tenants/${encodeURIComponent(tenant)}/`}catalog${suffix === undefined ? '' : `.${encodeURIComponent(suffix)}`}`;
+}
+
+/** A page's URL with `params` and the request's filters, in one canonical order, each value percent-encoded. */
 function pageUrl(req: PageRequest, params: string): string {
-  const filters = [req.modifiedSince ? `modified_since=${encodeURIComponent(req.modifiedSince)}` : '', req.profile !== 'dcat-ap-de-3.0' ? `profile=${req.profile}` : ''].filter(Boolean).join('&');
+  const filters = [req.modifiedSince ? `modified_since=${encodeURIComponent(req.modifiedSince)}` : '', req.profile !== 'dcat-ap-de-3.0' ? `profile=${encodeURIComponent(req.profile)}` : ''].filter(Boolean).join('&');
   return `${req.resourceUrl}?${[params, filters].filter(Boolean).join('&')}`;
+}
+
+/**
+ * The page's own IRI (the hydra node, the cache key of pages rendered ahead): built from the known
+ * parameters only, so unknown ones and the spelling of known ones do not change it. A page reached
+ * by a next link has the IRI of that link.
+ */
+export function pageIri(req: PageRequest): string {
+  if (req.after === undefined || req.snapshot === undefined) return pageUrl(req, `page=${req.page}`);
+  return pageUrl(req, `page=${req.page}&snapshot=${encodeURIComponent(req.snapshot)}&after=${req.after}`);
 }
 
 /** The next link of page `req` (hydra:next and the Link header): the snapshot and the keyset cursor. */
 export function nextPageUrl(req: PageRequest, snapshot: string, afterSeq: number): string {
-  return pageUrl(req, `page=${req.page + 1}&snapshot=${encodeURIComponent(snapshot)}&after=${afterSeq}`);
+  return pageIri({ ...req, page: req.page + 1, snapshot, after: afterSeq });
 }
 
 export class Feed {
@@ -103,7 +119,7 @@ export class Feed {
     }
     const lastPage = Math.max(1, Math.ceil(harvest.total / PAGE_SIZE));
     const links: PagingLinks = {
-      page: req.pageUrl,
+      page: pageIri(req),
       first: pageUrl(req, 'page=1'),
       last: pageUrl(req, `page=${lastPage}`),
       ...(harvest.nextSeq !== undefined ? { next: nextPageUrl(req, snapshot, harvest.nextSeq) } : {}),

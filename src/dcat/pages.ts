@@ -10,8 +10,9 @@ import { todayUtc } from '../core/status.ts';
 import { WorkerPool } from '../core/workers/pool.ts';
 import { encode, representation, type Encoding, type Representation } from '../http/representation.ts';
 import type { PagingLinks } from './build.ts';
-import { Feed, PAGE_SIZE, nextPageUrl, type PageRequest } from './feed.ts';
+import { Feed, PAGE_SIZE, pageIri, type PageRequest } from './feed.ts';
 import { MEDIA, serialize, type RdfFormat } from './serialize.ts';
+import type { ValidationJob, ValidationOutcome } from './validation.ts';
 
 /** Everything needed to render one page, in any thread. */
 export interface PageJob {
@@ -50,6 +51,10 @@ export function pageRepresentation(page: RenderedPage): Representation {
   return { contentType: page.contentType, body: asBuffer(page.body), etag: page.etag, compression: 'fast', ...(page.br ? { br: asBuffer(page.br) } : {}), ...(page.gzip ? { gzip: asBuffer(page.gzip) } : {}) };
 }
 
+/** What the feed's workers do: render a page, or validate one against the shapes (./validation.ts). */
+export type FeedJob = { page: PageJob } | { validate: ValidationJob };
+export type FeedResult = RenderedPage | ValidationOutcome;
+
 interface Ahead { stamp: string; result: Promise<RenderedPage>; expires: number }
 
 /** Pages rendered ahead are dropped after this long unused. */
@@ -58,7 +63,7 @@ const AHEAD_TTL_MS = 60_000;
 const MAX_AHEAD = 32;
 
 export class FeedPages {
-  private readonly pool: WorkerPool<PageJob, RenderedPage> | undefined;
+  private readonly pool: WorkerPool<FeedJob, FeedResult> | undefined;
   private readonly ahead = new Map<string, Ahead>();
   /** Next links handed out (keys of the pages a harvester will ask for next), oldest first. */
   private readonly predicted = new Set<string>();
@@ -122,19 +127,28 @@ export class FeedPages {
     await this.pool?.close();
   }
 
-  private async stamp(): Promise<string> {
+  /**
+   * Runs a SHACL validation of a page in a worker, after the pages requests wait for (a harvester
+   * comes first); undefined when pages are rendered in the request's thread (no workers).
+   */
+  validateInWorker(job: ValidationJob): Promise<ValidationOutcome> | undefined {
+    return this.pool?.run({ validate: job }) as Promise<ValidationOutcome> | undefined;
+  }
+
+  /** What a page's content depends on: the store's change stamp and the day. */
+  async stamp(): Promise<string> {
     // a page also depends on the day (the procedures' status)
     return `${await this.ctx.store.changeStamp()} ${todayUtc()}`;
   }
 
   private static key(job: PageJob): string {
-    return `${job.format} ${job.request.pageUrl}`;
+    return `${job.format} ${pageIri(job.request)}`;
   }
 
   private async render(job: PageJob, urgent: boolean): Promise<RenderedPage> {
     if (this.pool) {
       try {
-        return await this.pool.run(job, urgent);
+        return (await this.pool.run({ page: job }, urgent)) as RenderedPage;
       } catch (err) {
         if (!urgent) throw err;
         this.ctx.logger.warn({ err }, 'dcat: page worker failed; rendering the page in the request thread');
@@ -156,7 +170,7 @@ export class FeedPages {
     }, this.readAhead);
     let previous = r;
     for (const after of cursors) {
-      const request = { ...r, page: previous.page + 1, after, pageUrl: nextPageUrl(previous, r.snapshot, after) };
+      const request = { ...r, page: previous.page + 1, after };
       previous = request;
       const next: PageJob = { ...job, request };
       const key = FeedPages.key(next);

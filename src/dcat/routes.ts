@@ -2,17 +2,20 @@
 // or a suffix, Hydra paging, deletions, and the feed's own SHACL report. HEAD works on every GET.
 import { Router, type Request, type Response } from 'express';
 import type { GatewayContext } from '../core/context.ts';
-import { badRequest, notFound } from '../core/errors.ts';
+import { HttpError, badRequest, notFound } from '../core/errors.ts';
+import { MAX_PAGING_INTEGER, boundedInteger } from '../core/text.ts';
+import { PoolBusyError } from '../core/workers/pool.ts';
+import { ClientGate } from '../http/client-gate.ts';
 import { preferredEncoding, representation, sendRepresentation } from '../http/representation.ts';
 import { baseUrl } from '../http/security.ts';
 import { PROFILES, bboxOf } from './build.ts';
 import type { Profile } from './build.ts';
-import { Feed } from './feed.ts';
+import { Feed, catalogResourceUrl } from './feed.ts';
 import { pageRepresentation, type FeedPages } from './pages.ts';
 import { MEDIA, SUFFIX, serialize, toTurtle } from './serialize.ts';
 import type { Quad } from '@rdfjs/types';
 import type { RdfFormat } from './serialize.ts';
-import { FeedValidator } from './shacl.ts';
+import { FeedValidations } from './validation.ts';
 import { terms } from './vocab.ts';
 
 const { namedNode, literal, blankNode, quad } = terms;
@@ -28,7 +31,8 @@ function one(req: Request, name: string): string | undefined {
 function formatOf(req: Request): RdfFormat {
   const suffix = req.params.format as string | undefined;
   if (suffix !== undefined) {
-    const f = SUFFIX[suffix];
+    // own keys only: .constructor or .__proto__ are no formats
+    const f = Object.hasOwn(SUFFIX, suffix) ? SUFFIX[suffix] : undefined;
     if (!f) throw notFound(`no catalogue format .${suffix}; use .rdf, .ttl or .jsonld`);
     return f;
   }
@@ -44,6 +48,22 @@ function profileOf(req: Request): Profile {
   return p as Profile;
 }
 
+/**
+ * A paging parameter (page, after): decimal digits only, within [min, MAX_PAGING_INTEGER]. Anything
+ * else (1e17, 0x10, 20 digits) is refused: Number() would take it, and bound into SQL as a REAL it
+ * made the query fail.
+ */
+function pagingParam(req: Request, name: string, min: number, hint = ''): number | undefined {
+  const v = one(req, name);
+  if (v === undefined) return undefined;
+  const n = boundedInteger(v, min, MAX_PAGING_INTEGER);
+  if (n === null) {
+    const range = `a decimal integer from ${min} to ${MAX_PAGING_INTEGER}`;
+    throw badRequest(`${name} must be ${range}${hint}`, [{ pointer: name, detail: `must be ${range}` }]);
+  }
+  return n;
+}
+
 function dateParam(req: Request, name: string): string | undefined {
   const v = one(req, name);
   if (v === undefined) return undefined;
@@ -56,26 +76,23 @@ async function send(req: Request, res: Response, format: RdfFormat, quads: Quad[
   sendRepresentation(req, res, representation(`${MEDIA[format]}; charset=utf-8`, await serialize(format, quads)));
 }
 
-export function dcatRoutes(ctx: GatewayContext, pages: FeedPages): Router {
+export function dcatRoutes(ctx: GatewayContext, pages: FeedPages, validations = new FeedValidations(ctx, pages)): Router {
   const r = Router();
-  const validator = new FeedValidator(ctx.config.schemaDir);
+  // a SHACL report costs a worker hundreds of milliseconds: one client may not start many at once
+  const validationGate = new ClientGate(2, 'catalogue validations');
   const base = (req: Request) => baseUrl(req, ctx.config.publicBaseUrl, ctx.config.trustProxy);
 
   async function catalog(req: Request, res: Response, tenant?: string): Promise<void> {
     const format = formatOf(req);
     if (tenant && !(await ctx.store.tenants.get(tenant))) throw notFound(`tenant ${tenant} does not exist`);
-    const pageS = one(req, 'page') ?? '1';
-    const page = Number(pageS);
-    if (!Number.isInteger(page) || page < 1) throw badRequest('page must be a positive integer', [{ pointer: 'page', detail: 'must be a positive integer' }]);
+    const page = pagingParam(req, 'page', 1) ?? 1;
     const snapshot = dateParam(req, 'snapshot');
-    const afterS = one(req, 'after');
-    const after = afterS === undefined ? undefined : Number(afterS);
-    if (after !== undefined && (!Number.isInteger(after) || after < 0)) throw badRequest('after must be a non-negative integer (a cursor from a next link)', [{ pointer: 'after', detail: 'must be a non-negative integer' }]);
+    const after = pagingParam(req, 'after', 0, ' (a cursor from a next link)');
     if ((after === undefined) !== (snapshot === undefined)) throw badRequest('snapshot and after come together, from a next link', [{ pointer: after === undefined ? 'after' : 'snapshot', detail: 'is missing' }]);
     const b = base(req);
-    const resourceUrl = `${b}${req.path}`;
-    const pageUrl = `${b}${req.originalUrl}`;
-    const rendered = await pages.page(b, format, { tenant, page, snapshot, after, modifiedSince: dateParam(req, 'modified_since'), profile: profileOf(req), resourceUrl, pageUrl }, preferredEncoding(req));
+    // the page's IRIs come from the validated parameters, never from the request target
+    const resourceUrl = catalogResourceUrl(b, tenant, req.params.format as string | undefined);
+    const rendered = await pages.page(b, format, { tenant, page, snapshot, after, modifiedSince: dateParam(req, 'modified_since'), profile: profileOf(req), resourceUrl }, preferredEncoding(req));
     if (!rendered.found) throw notFound(`page ${page} is past the last page`);
     const { links } = rendered;
     res.setHeader('Cache-Control', 'public, max-age=60');
@@ -122,11 +139,16 @@ export function dcatRoutes(ctx: GatewayContext, pages: FeedPages): Router {
   r.get('/dcat/validation', async (req, res) => {
     const profile = profileOf(req);
     const b = base(req);
-    const pageS = one(req, 'page') ?? '1';
-    const page = Number(pageS);
-    if (!Number.isInteger(page) || page < 1) throw badRequest('page must be a positive integer', [{ pointer: 'page', detail: 'must be a positive integer' }]);
-    const { graph } = await new Feed(ctx, b).page({ page, profile, resourceUrl: `${b}/dcat/catalog`, pageUrl: `${b}/dcat/catalog?page=${page}` });
-    const result = await validator.validate(graph.quads, profile);
+    const page = pagingParam(req, 'page', 1) ?? 1;
+    let outcome;
+    try {
+      outcome = await validations.report(b, profile, page, () => validationGate.enter(req, res));
+    } catch (err) {
+      if (err instanceof PoolBusyError) throw new HttpError(503, 'Service Unavailable', err.message, { headers: { 'Retry-After': '30' } });
+      throw err;
+    }
+    if (!outcome.found) throw notFound(`page ${page} is past the last page`);
+    const { result } = outcome;
     res.setHeader('Cache-Control', 'no-store');
     if (req.accepts(['application/json', 'text/turtle']) === 'text/turtle') {
       // the report as RDF (sh:ValidationReport) for SHACL tooling

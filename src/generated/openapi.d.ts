@@ -386,7 +386,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The SHACL report of a feed page against the DCAT-AP.de shapes (JSON, or Turtle by Accept) */
+        /**
+         * The SHACL report of a feed page against the DCAT-AP.de shapes (JSON, or Turtle by Accept)
+         * @description Computed in a feed worker and kept until the data changes; at most 2 reports being computed per client.
+         */
         get: operations["dcatValidation"];
         put?: never;
         post?: never;
@@ -468,7 +471,7 @@ export interface paths {
         };
         /**
          * Released reports, newest first (default window 90 days, at most 1000)
-         * @description Also `requests.csv` and `requests.geojson` (same filters) for the open-data catalogue.
+         * @description Also `requests.csv` and `requests.geojson` (same filters) for the open-data catalogue; in the CSV a text cell that begins with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` (no spreadsheet runs it as a formula). At most 4 answers that are not replayed from memory in progress per client address (429 with Retry-After).
          */
         get: operations["open311Requests"];
         put?: never;
@@ -479,6 +482,10 @@ export interface paths {
          *     `phone`, `device_id`, `account_id`); `multipart/form-data` with an image in `media` (at most 10 MB).
          *     Moderated categories answer with a `token` (the report is published after release), others with the
          *     `service_request_id`. Rate-limited per key and per client address (429).
+         *     Every field has a length limit (the `Open311Submission` schema; a 400 names each field over it), and no
+         *     text may hold a character XML 1.0 cannot carry (C0 controls but tab/LF/CR, U+FFFE/U+FFFF, lone surrogates).
+         *     Without `jurisdiction_id` a tenant key submits to its own tenant (404 if it serves no Open311 categories);
+         *     the admin token to the only tenant that serves Open311 (else 400).
          */
         post: operations["open311CreateRequest"];
         delete?: never;
@@ -522,7 +529,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Status changes of released reports (FixMyStreet extension; default the last 2 hours) */
+        /**
+         * Status changes of released reports (FixMyStreet extension; default the last 2 hours)
+         * @description At most 4 answers that are not replayed from memory in progress per client address (429 with Retry-After).
+         */
         get: operations["open311ServiceRequestUpdates"];
         put?: never;
         post?: never;
@@ -893,6 +903,40 @@ export interface components {
             }[];
             /** @default true */
             variable: boolean;
+        };
+        /**
+         * Open311Submission
+         * @description The form of POST /open311/v2/requests.{format} as the form parser delivers it (every value text, repeated fields as lists). It bounds what one report can store: at most about 24 000 characters of text (see docs/open311.md, Limits). Whether a value means something (a known service_code, a location inside the area, the attributes a category defines) is checked afterwards.
+         */
+        Open311Submission: {
+            account_id?: string;
+            address_id?: string;
+            address_string?: string;
+            api_key?: string;
+            /** @description attribute[code]=value or attribute[code][]=value; checked in detail against the category's definition (a string attribute 1000, a text attribute 4000 characters). Attributes a category does not define are kept, within the same bounds. */
+            attribute?: {
+                [key: string]: unknown;
+            };
+            description?: string;
+            device_id?: string;
+            /** @description Older clients' spelling of device_id. */
+            deviceid?: string;
+            /** @description The longest address SMTP can deliver (RFC 5321). */
+            email?: string;
+            first_name?: string;
+            jurisdiction_id?: string;
+            last_name?: string;
+            /** @description WGS84 decimal degrees. */
+            lat?: string;
+            /** @description WGS84 decimal degrees. */
+            long?: string;
+            /** @description Repeated for several images (one value arrives as a list of one; empty values are dropped before). */
+            media_url?: string[];
+            phone?: string;
+            service_code?: string;
+            zipcode?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Phase
@@ -1954,10 +1998,10 @@ export interface operations {
     dcatCatalog: {
         parameters: {
             query?: {
-                /** @description Position (from a next link) */
+                /** @description Position (from a next link), decimal digits only */
                 after?: number;
                 modified_since?: string;
-                /** @description Page (100 datasets). Alone it starts a fresh snapshot; next links add snapshot and after. */
+                /** @description Page (100 datasets), decimal digits only. Alone it starts a fresh snapshot; next links add snapshot and after. Other parameters are ignored and never appear in the page's links. */
                 page?: number;
                 profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
                 /** @description Snapshot time of the harvest (from a next link) */
@@ -1998,10 +2042,10 @@ export interface operations {
     dcatCatalogFormat: {
         parameters: {
             query?: {
-                /** @description Position (from a next link) */
+                /** @description Position (from a next link), decimal digits only */
                 after?: number;
                 modified_since?: string;
-                /** @description Page (100 datasets). Alone it starts a fresh snapshot; next links add snapshot and after. */
+                /** @description Page (100 datasets), decimal digits only. Alone it starts a fresh snapshot; next links add snapshot and after. Other parameters are ignored and never appear in the page's links. */
                 page?: number;
                 profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
                 /** @description Snapshot time of the harvest (from a next link) */
@@ -2142,10 +2186,10 @@ export interface operations {
     dcatTenantCatalog: {
         parameters: {
             query?: {
-                /** @description Position (from a next link) */
+                /** @description Position (from a next link), decimal digits only */
                 after?: number;
                 modified_since?: string;
-                /** @description Page (100 datasets). Alone it starts a fresh snapshot; next links add snapshot and after. */
+                /** @description Page (100 datasets), decimal digits only. Alone it starts a fresh snapshot; next links add snapshot and after. Other parameters are ignored and never appear in the page's links. */
                 page?: number;
                 profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
                 /** @description Snapshot time of the harvest (from a next link) */
@@ -2189,10 +2233,10 @@ export interface operations {
     dcatTenantCatalogFormat: {
         parameters: {
             query?: {
-                /** @description Position (from a next link) */
+                /** @description Position (from a next link), decimal digits only */
                 after?: number;
                 modified_since?: string;
-                /** @description Page (100 datasets). Alone it starts a fresh snapshot; next links add snapshot and after. */
+                /** @description Page (100 datasets), decimal digits only. Alone it starts a fresh snapshot; next links add snapshot and after. Other parameters are ignored and never appear in the page's links. */
                 page?: number;
                 profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
                 /** @description Snapshot time of the harvest (from a next link) */
@@ -2237,6 +2281,7 @@ export interface operations {
     dcatValidation: {
         parameters: {
             query?: {
+                /** @description Page of the catalogue (100 datasets), decimal digits only */
                 page?: number;
                 profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
             };
@@ -2262,6 +2307,27 @@ export interface operations {
                 };
             };
             400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            /** @description The client has 2 reports being computed; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The feed workers are saturated or the run took longer than 60 s; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getHealth: {
@@ -2375,9 +2441,9 @@ export interface operations {
                 extensions?: boolean;
                 /** @description The tenant id. May be left out while a single tenant serves Open311. */
                 jurisdiction_id?: string;
-                /** @description Extension */
+                /** @description Extension; decimal digits only. A page past the end is an empty list. */
                 page?: number;
-                /** @description Extension */
+                /** @description Extension; decimal digits only. */
                 page_size?: number;
                 /** @description Only reports of this Meldeverfahren */
                 procedure_id?: string;
@@ -2446,6 +2512,19 @@ export interface operations {
                     "text/xml": string;
                 };
             };
+            /** @description Open311 error list */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
         };
     };
     open311CreateRequest: {
@@ -2462,12 +2541,14 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/x-www-form-urlencoded": {
-                    [key: string]: unknown;
-                };
+                "application/x-www-form-urlencoded": components["schemas"]["Open311Submission"];
                 "multipart/form-data": {
-                    [key: string]: unknown;
-                };
+                    /**
+                     * Format: binary
+                     * @description An image, at most 10 MB
+                     */
+                    media?: string;
+                } & components["schemas"]["Open311Submission"];
             };
         };
         responses: {
@@ -2656,6 +2737,19 @@ export interface operations {
             };
             /** @description Open311 error list */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number | string;
+                        description: string;
+                    }[];
+                    "text/xml": string;
+                };
+            };
+            /** @description Open311 error list */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -24,12 +24,19 @@ export function requireContentType(...types: string[]): RequestHandler<any> {
   };
 }
 
-/** Absolute base URL for links: the configured one, or the forwarded host when the proxy is trusted. */
+/** A host name or IP literal with an optional port: nothing else may become a link base. */
+const PLAIN_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
+/**
+ * Absolute base URL for links: the configured one, or, when the proxy is trusted, the forwarded host
+ * and protocol (the Host header when the proxy sends no X-Forwarded-Host). A forwarded host that is
+ * not a plain host name, or a protocol other than http(s), leaves the configured base.
+ */
 export function baseUrl(req: Request, configured: string, trustProxy: boolean): string {
   if (trustProxy) {
     const host = req.get('x-forwarded-host') ?? req.get('host');
     const proto = (req.get('x-forwarded-proto') ?? req.protocol).split(',')[0]?.trim();
-    if (host && /^[A-Za-z0-9.:[\]-]+$/.test(host) && (proto === 'http' || proto === 'https')) return `${proto}://${host}`;
+    if (host && PLAIN_HOST.test(host) && (proto === 'http' || proto === 'https')) return `${proto}://${host}`;
   }
   return configured;
 }

@@ -24,6 +24,17 @@ export const RULES = {
   'safety.archive-size': { stage: 'safety', title: 'Höchstgröße des entpackten Archivs' },
   'safety.archive-ratio': { stage: 'safety', title: 'Höchstes Kompressionsverhältnis je Eintrag (Schutz vor ZIP-Bomben)' },
   'safety.archive-no-gml': { stage: 'safety', title: 'Das XPlanArchiv enthält xplan.gml' },
+  // archives every extractor reads alike (validate/archive.ts, validate/zip.ts)
+  'safety.archive-duplicate': { stage: 'safety', title: 'Jeder Eintragsname kommt nur einmal vor (auch ohne Unterschied in Groß-/Kleinschreibung, Unicode-Normalisierung und Schrägstrichen)' },
+  'safety.archive-header-mismatch': { stage: 'safety', title: 'Lokale Dateiköpfe stimmen mit dem Inhaltsverzeichnis überein (Name, Kennzeichen, Verfahren, Größen, Prüfsumme)' },
+  'safety.archive-name-encoding': { stage: 'safety', title: 'Eindeutig kodierte Eintragsnamen (UTF-8 gekennzeichnet oder ASCII, kein abweichender Unicode-Pfad, keine Steuerzeichen)' },
+  'safety.archive-entry-kind': { stage: 'safety', title: 'Nur gewöhnliche Dateien und Ordner (keine symbolischen Links oder Gerätedateien)' },
+  'safety.archive-encrypted': { stage: 'safety', title: 'Keine verschlüsselten Archiveinträge' },
+  'safety.archive-method': { stage: 'safety', title: 'Nur die Kompressionsverfahren „stored“ und „deflate“' },
+  'safety.archive-integrity': { stage: 'safety', title: 'Jeder Eintrag entpackt genau zur angegebenen Größe und Prüfsumme (CRC-32)' },
+  'safety.archive-overlap': { stage: 'safety', title: 'Archiveinträge teilen keine Daten (Schutz vor ZIP-Bomben aus überlappenden Einträgen)' },
+  'safety.archive-layout': { stage: 'safety', title: 'Keine Daten vor, zwischen oder nach den Archiveinträgen, die Entpackprogramme unterschiedlich lesen könnten' },
+  'safety.archive-nesting': { stage: 'safety', title: 'Eingebettete ZIP-Archive höchstens zwei Ebenen tief, geprüft wie das XPlanArchiv selbst' },
   // syntax
   version: { stage: 'syntax', title: `Eine unterstützte XPlanGML-Version (${SUPPORTED_VERSION_LIST})` },
   xml: { stage: 'syntax', title: 'Wohlgeformtes XML' },

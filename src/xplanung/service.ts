@@ -1,6 +1,7 @@
 // The XPlanung service of one gateway instance: its validation worker pool and the operations the
 // routes share (validate; validate-map-store for a push; export).
 import { createHash } from 'node:crypto';
+import { hasScope, type Principal } from '../core/auth.ts';
 import type { CodeTable } from '../core/codelists.ts';
 import type { GatewayContext } from '../core/context.ts';
 import type { Procedure, Tenant } from '../core/model.ts';
@@ -29,7 +30,9 @@ export interface ReportWish {
 /** A file of a pushed XPlanArchive as the portal links to it, or why there is none. */
 export type ArchiveFileOutcome =
   | { found: true; bytes: Buffer; mediaType: string; inline: boolean; etag: string }
-  | { found: false; reason: 'no-plan' | 'not-an-archive' | 'no-such-file' };
+  | { found: false; reason: 'no-plan' | 'not-an-archive' | 'no-such-file' }
+  // an entry of an archive stored before the archive checks (encrypted, lying about its size): `why` in English
+  | { found: false; reason: 'unreadable'; why: string };
 
 export type PushOutcome =
   | { ok: true; report: ValidationReport; results: PlanPushResult[] }
@@ -58,9 +61,11 @@ export class XPlanungService {
   /**
    * Validates and maps every plan of the document (in a worker), then stores document, procedures and
    * mappings in one transaction. `baseUrl`: the gateway's public address, for the documents' links to
-   * the files of a pushed XPlanArchive (the configured one by default).
+   * the files of a pushed XPlanArchive (the configured one by default). `pusher`: who pushes; a plan
+   * may take over a procedure kept through the portal API only when the pusher may also write
+   * procedures (else 403, nothing stored: see PlanRepository.push).
    */
-  async push(tenant: Tenant, body: Buffer, contentType: string, wish: ReportWish & { baseUrl?: string } = {}): Promise<PushOutcome> {
+  async push(tenant: Tenant, body: Buffer, contentType: string, wish: ReportWish & { baseUrl?: string } = {}, pusher?: Principal | null): Promise<PushOutcome> {
     const codes = (await this.ctx.store.codeMappings.list(tenant.id)).map((m) => [m.list, m.code, m.value] as [string, string, string]);
     const plansUrl = `${wish.baseUrl ?? this.ctx.config.publicBaseUrl}/xplanung/v1/tenants/${encodeURIComponent(tenant.id)}/plans`;
     const result = await this.pool.run({ body, contentType, schemaDir: this.ctx.config.schemaDir, mapping: { codes, tenantAgs: tenant.ags ?? [], plansUrl }, page: wish.page });
@@ -73,7 +78,7 @@ export class XPlanungService {
       contentType: mediaType(contentType),
       xplanVersion: result.xplanVersion ?? '',
       epsg: result.epsg,
-    }, result.plans);
+    }, result.plans, { linkPortalProcedures: hasScope(pusher, 'procedures:write') });
     return { ok: true, report: result.report, results };
   }
 
@@ -88,8 +93,9 @@ export class XPlanungService {
     const type = ARCHIVE_FILE_TYPES[name.split('.').pop()?.toLowerCase() ?? ''];
     if (!type) return { found: false, reason: 'no-such-file' };
     reserve(src.bytes.length);
-    const bytes = await readArchiveEntry(src.bytes, name);
-    if (!bytes) return { found: false, reason: 'no-such-file' };
+    const entry = await readArchiveEntry(src.bytes, name);
+    if (!entry.ok) return entry.reason === 'unreadable' ? { found: false, reason: 'unreadable', why: entry.why } : { found: false, reason: 'no-such-file' };
+    const { bytes } = entry;
     reserve(bytes.length);
     // the archive's hash and the name: the file changes only when the plan is pushed again with other content
     const etag = `"${createHash('sha256').update(src.plan.contentHash).update('\u0000').update(name).digest('base64url').slice(0, 27)}"`;

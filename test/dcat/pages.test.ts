@@ -27,11 +27,11 @@ describe('dcat/pages: pages rendered in workers and ahead of the harvester', fun
     renderers.push(pages);
     return pages;
   };
-  const first = (snapshot: string): PageRequest => ({ page: 1, snapshot, profile: 'dcat-ap-de-3.0', resourceUrl: RESOURCE, pageUrl: `${RESOURCE}?page=1` });
+  const first = (snapshot: string): PageRequest => ({ page: 1, snapshot, profile: 'dcat-ap-de-3.0', resourceUrl: RESOURCE });
   /** The request a harvester makes when it follows `next`. */
   const follow = (next: string): PageRequest => {
     const u = new URL(next);
-    return { page: Number(u.searchParams.get('page')), snapshot: u.searchParams.get('snapshot')!, after: Number(u.searchParams.get('after')), profile: 'dcat-ap-de-3.0', resourceUrl: RESOURCE, pageUrl: next };
+    return { page: Number(u.searchParams.get('page')), snapshot: u.searchParams.get('snapshot')!, after: Number(u.searchParams.get('after')), profile: 'dcat-ap-de-3.0', resourceUrl: RESOURCE };
   };
   const harvest = async (pages: FeedPages, snapshot: string, between?: (page: number) => Promise<void>) => {
     const got: RenderedPage[] = [];

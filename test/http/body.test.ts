@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest } from 'node:http';
 import type { ClientRequest, Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { createHash, randomBytes } from 'node:crypto';
+import express from 'express';
+import { UploadBudget, sharedRawBody } from '../../src/http/body.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { setUpMangelmelder, type Mangelmelder } from '../helpers/open311.ts';
 import { real } from '../helpers/xplanung.ts';
@@ -124,5 +127,57 @@ describe('http/body: plan bodies (read into one shared buffer, or through expres
     });
     const after = await validate({ 'content-length': plan.length }, (req) => req.end(plan));
     assert.equal(after.status, 200);
+  });
+});
+
+describe('http/body: a plan body is one SharedArrayBuffer that grows with what arrives', function () {
+  this.timeout(30_000);
+  let server: Server;
+  let port: number;
+  const uploads = new UploadBudget(64 * 1024 * 1024, 4);
+  before(async () => {
+    // the middleware alone, behind a handler that says what it was given (the worker gets exactly that)
+    const app = express();
+    app.post('/body', sharedRawBody(8 * 1024 * 1024, uploads), (req, res) => {
+      const body = req.body as Buffer;
+      res.json({ shared: body.buffer instanceof SharedArrayBuffer, length: body.length, held: uploads.inFlight, sha: createHash('sha256').update(body).digest('hex') });
+    });
+    app.use((err: { status?: number; message: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => { res.status(err.status ?? 500).json({ error: err.message }); });
+    server = createServer(app).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    port = (server.address() as { port: number }).port;
+  });
+  after(() => { server.close(); });
+
+  const post = (headers: Record<string, string | number>, body: Buffer) => new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
+    const req = httpRequest({ port, host: '127.0.0.1', path: '/body', method: 'POST', headers }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += String(c); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    for (let i = 0; i < body.length; i += 100_000) req.write(body.subarray(i, i + 100_000));
+    req.end();
+  });
+
+  it('with a length, chunked, or gzip-encoded: the same bytes, backed by a SharedArrayBuffer, reserved by what arrived (not what was announced)', async () => {
+    const bytes = randomBytes(2_500_000);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    // the buffer grows in 1 MB steps, never beyond an announced length
+    const expected = (held: number) => ({ shared: true, length: bytes.length, held, sha });
+    assert.deepEqual((await post({ 'content-length': bytes.length }, bytes)).json, expected(bytes.length));
+    assert.deepEqual((await post({ 'transfer-encoding': 'chunked' }, bytes)).json, expected(3 * 1024 * 1024));
+    const packed = gzipSync(bytes);
+    assert.deepEqual((await post({ 'content-encoding': 'gzip', 'content-length': packed.length }, packed)).json, expected(3 * 1024 * 1024));
+    assert.equal(uploads.inFlight, 0);
+  });
+
+  it('a chunked or inflated body over the limit is a 413, and releases what it held', async () => {
+    const big = Buffer.alloc(9 * 1024 * 1024, 0x20);
+    assert.equal((await post({ 'transfer-encoding': 'chunked' }, big)).status, 413);
+    assert.equal((await post({ 'content-encoding': 'gzip', 'transfer-encoding': 'chunked' }, gzipSync(big))).status, 413);
+    assert.equal((await post({ 'content-encoding': 'gzip', 'content-length': 10 }, Buffer.from('not gzip!!'))).status, 400);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(uploads.inFlight, 0);
   });
 });

@@ -3,8 +3,9 @@
 // BPlan004_6-0 (Hamburg) with attachments of known content.
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { readXPlanArchive } from '../../src/xplanung/validate/archive.ts';
+import { readArchiveEntry, readXPlanArchive } from '../../src/xplanung/validate/archive.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { rawZip } from '../helpers/hostile.ts';
 import { real, zip } from '../helpers/xplanung.ts';
 
 describe('xplanung: the files of a pushed XPlanArchive', function () {
@@ -106,4 +107,37 @@ describe('xplanung: the files of a pushed XPlanArchive', function () {
     assert.equal(report.valid, true, JSON.stringify(report.findings));
   });
 
+  it('a file of an archive stored before the archive checks (encrypted, lying about its size, wrong CRC) is a client error naming why, never a 500', async () => {
+    const stored = gml.replace(/gml:id="GML_/g, 'gml:id="GML_S').replace(/xlink:href="#GML_/g, 'xlink:href="#GML_S');
+    const res = await push([['xplan.gml', stored], ['BPlan004_6-0.pdf', pdf]]);
+    assert.equal(res.status, 201, res.text);
+    const planId = planIdOf(stored);
+    // as an older gateway stored it: entries the checks now refuse, beside an intact one
+    const old = rawZip([
+      { name: 'xplan.gml', data: stored },
+      { name: 'geheim.pdf', data: pdf, flags: 0x0001 },
+      { name: 'kurz.pdf', data: pdf, uncompressedSize: 10 },
+      { name: 'lang.pdf', data: pdf, uncompressedSize: pdf.length + 1000 },
+      { name: 'falsch.pdf', data: pdf, crc: 1 },
+      { name: 'gut.pdf', data: pdf },
+    ]);
+    gw.store.db.prepare('UPDATE xplan_document SET bytes = ?, size = ? WHERE content_hash = (SELECT content_hash FROM xplan_plan WHERE tenant_id = ? AND plan_id = ?)')
+      .run(old, old.length, 'hamburg', planId);
+    const files = `/xplanung/v1/tenants/hamburg/plans/${encodeURIComponent(planId)}/files`;
+    const good = await request(gw.app).get(`${files}/gut.pdf`).buffer(true).parse((r, cb) => { const c: Buffer[] = []; r.on('data', (d: Buffer) => c.push(d)); r.on('end', () => cb(null, Buffer.concat(c))); }).expect(200);
+    assert.ok(Buffer.compare(good.body as Buffer, pdf) === 0, 'the intact entry is served byte for byte');
+    const cases: Array<[string, RegExp]> = [['geheim.pdf', /encrypted/], ['kurz.pdf', /size or CRC-32/], ['lang.pdf', /size or CRC-32/], ['falsch.pdf', /size or CRC-32/]];
+    for (const [name, why] of cases) {
+      const entry = await readArchiveEntry(old, name);
+      assert.ok(!entry.ok && entry.reason === 'unreadable', `${name}: unreadable`);
+      assert.match(entry.why, why);
+      const got = await request(gw.app).get(`${files}/${name}`);
+      assert.equal(got.status, 422, `${name}: ${got.status} ${got.text.slice(0, 200)}`);
+      assert.match(String(got.headers['content-type']), /application\/problem\+json/);
+      assert.equal(got.body.status, 422);
+      assert.match(got.body.detail, why);
+      assert.match(got.body.detail, /push the plan again/);
+      assert.doesNotMatch(got.text, /\bat .+\.(ts|js):\d+/, 'no stack trace');
+    }
+  });
 });

@@ -191,3 +191,77 @@ describe('xplanung: a document with several plans', function () {
     assert.deepEqual(list.items.map((p: { title: string }) => p.title).sort(), ['Bebauungsplan A', 'Flächennutzungsplan B']);
   });
 });
+
+describe('xplanung: a push key may not take over procedures kept through the portal API', function () {
+  this.timeout(60_000);
+  let gw: TestGateway;
+  let both: string; // xplanung:push and procedures:write
+  let pushOnly: string;
+  before(async () => {
+    gw = await createTestGateway();
+    both = await gw.tenant('hamburg', ['xplanung:push', 'procedures:write'], { ags: ['02000000'] });
+    pushOnly = await gw.key('hamburg', ['xplanung:push']);
+  });
+  after(async () => { await gw.close(); });
+
+  const OSDORF = 'GML_fe4856a1-1a37-4eec-bae5-1685f1a2feb2';
+  const push = (tenant: string, body: Buffer, type: string, k: string) =>
+    request(gw.app).post(`/xplanung/v1/tenants/${tenant}/plans`).set('Authorization', `Bearer ${k}`).set('Content-Type', type).send(body);
+  const row = (id: string) => gw.store.db.prepare('SELECT * FROM procedure WHERE id = ?').get(id);
+  const counts = () => gw.store.db.prepare('SELECT (SELECT count(*) FROM procedure) AS procedures, (SELECT count(*) FROM xplan_plan) AS plans, (SELECT count(*) FROM xplan_document) AS documents, (SELECT count(*) FROM external_id) AS externalIds').get();
+  const portalProcedure = async (tenant: string, extra: Record<string, unknown> = {}) => (await request(gw.app).post(`/api/v1/tenants/${tenant}/procedures`).set('Authorization', `Bearer ${both}`).send({
+    title: 'Bebauungsplan Elbchaussee 3', family: 'bauleitplanung', planKind: 'bebauungsplan', number: 'EC3',
+    phases: [{ kind: 'aufstellungsbeschluss', audience: 'intern', start: '2026-01-15' }],
+    area: { type: 'Polygon', coordinates: [[[9.85, 53.55], [9.86, 53.55], [9.86, 53.555], [9.85, 53.555], [9.85, 53.55]]] },
+    ...extra,
+  }).expect(201)).body.id as string;
+  const refused = (res: request.Response, procedureId: string) => {
+    assert.equal(res.status, 403, res.text.slice(0, 300));
+    assert.match(String(res.headers['content-type']), /application\/problem\+json/);
+    assert.ok(String(res.body.detail).includes(procedureId), res.body.detail);
+    assert.match(res.body.detail, /procedures:write/);
+    assert.equal(res.body.procedureId, procedureId);
+    assert.equal(res.body.missingScope, 'procedures:write');
+  };
+
+  it('a plan with gml:id GML_<id of a portal procedure>, pushed with only xplanung:push: 403, the procedure and the store unchanged', async () => {
+    const id = await portalProcedure('hamburg');
+    const gml = (await request(gw.app).get(`/xplanung/v1/tenants/hamburg/procedures/${id}.gml`).buffer(true).expect(200)).text;
+    assert.ok(gml.includes(`gml:id="GML_${id}"`));
+    const before = row(id);
+    const stored = counts();
+    refused(await push('hamburg', Buffer.from(gml), 'application/gml+xml', pushOnly), id);
+    assert.deepEqual(row(id), before);
+    assert.deepEqual(counts(), stored);
+    // with procedures:write as well, the export comes back as before (round trip)
+    const res = await push('hamburg', Buffer.from(gml), 'application/gml+xml', both).expect(200);
+    assert.deepEqual(res.body.plans.map((p: { outcome: string; procedureId: string }) => [p.outcome, p.procedureId]), [['updated', id]]);
+  });
+
+  it('a plan whose gml:id is the xplanung external id of a portal procedure, pushed with only xplanung:push: 403, unchanged; with procedures:write it is linked', async () => {
+    const id = await portalProcedure('hamburg', { externalIds: [{ system: 'xplanung', id: OSDORF }] });
+    const before = row(id);
+    const stored = counts();
+    refused(await push('hamburg', real('Osdorf48_Test_60.zip'), 'application/zip', pushOnly), id);
+    assert.deepEqual(row(id), before);
+    assert.deepEqual(counts(), stored);
+    const res = await push('hamburg', real('Osdorf48_Test_60.zip'), 'application/zip', both).expect(200);
+    assert.deepEqual(res.body.plans.map((p: { planId: string; outcome: string; procedureId: string }) => [p.planId, p.outcome, p.procedureId]), [[OSDORF, 'updated', id]]);
+    assert.equal((await request(gw.app).get(`/api/v1/tenants/hamburg/procedures/${id}`).set('Authorization', `Bearer ${both}`).expect(200)).body.title, 'Osdorf48_Testplan_60_SoapUI-XPlanDienste');
+  });
+
+  it('a procedure a push created is updated by a push key: re-push, and its export pushed back', async () => {
+    const key = await gw.tenant('altona', ['xplanung:push'], { ags: ['02000000'] });
+    const first = await push('altona', real('Osdorf48_Test_60.zip'), 'application/zip', key).expect(201);
+    const id = first.body.plans[0].procedureId as string;
+    await push('altona', real('Osdorf48_Test_60.zip'), 'application/zip', key).expect(200);
+    // other content, same plan: its procedure is updated
+    const gml = (await request(gw.app).get(`/xplanung/v1/tenants/altona/procedures/${id}.gml`).buffer(true).expect(200)).text;
+    const res = await push('altona', Buffer.from(gml), 'application/gml+xml', key).expect(200);
+    assert.deepEqual(res.body.plans.map((p: { planId: string; outcome: string; procedureId: string }) => [p.planId, p.outcome, p.procedureId]), [[OSDORF, 'updated', id]]);
+    // a plan naming that procedure by the id minted on export (GML_<id>) may update it too: it is a plan's already
+    const minted = gml.replaceAll(OSDORF, `GML_${id}`);
+    const again = await push('altona', Buffer.from(minted), 'application/gml+xml', key).expect(200);
+    assert.deepEqual(again.body.plans.map((p: { outcome: string; procedureId: string }) => [p.outcome, p.procedureId]), [['updated', id]]);
+  });
+});

@@ -2,6 +2,7 @@
 // before any XML parser expands anything.
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
+import { XmlDocument } from 'libxml2-wasm';
 import request from 'supertest';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { real, zip } from '../helpers/xplanung.ts';
@@ -113,5 +114,47 @@ describe('xplanung/safety: hostile input is refused specifically', function () {
   it('a DOCTYPE inside an archive is refused as well', async () => {
     const res = await validate(await zip([['xplan.gml', XXE]]), 'application/zip').expect(200);
     assert.equal(res.body.findings[0].rule, 'safety.doctype');
+  });
+
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+  const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+  /** The report page parses as XML (no NUL or other character XML cannot carry) and says `says`. */
+  async function pageOf(body: Buffer, says: string): Promise<void> {
+    const html = (await request(gw.app).post('/xplanung/v1/validate').set('Accept', 'text/html').set('Content-Type', 'application/gml+xml').send(body).expect(200)).text;
+    assert.ok(html.includes(says), `the page says ${says}`);
+    const doc = XmlDocument.fromString(html);
+    doc.dispose();
+  }
+
+  it('UTF-16 with or without byte order mark is refused as such: no NUL bytes in the JSON report or on the page', async () => {
+    const declared = '<?xml version="1.0" encoding="UTF-16"?><xplan:XPlanAuszug xmlns:xplan="http://www.xplanung.de/xplangml/6/0"/>';
+    const le = Buffer.from(declared, 'utf16le');
+    const be = Buffer.from(declared, 'utf16le').swap16();
+    const variants: Array<[string, Buffer]> = [
+      ['UTF-16LE with BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), le])],
+      ['UTF-16BE with BOM', Buffer.concat([Buffer.from([0xfe, 0xff]), be])],
+      ['UTF-16LE without BOM', le],
+      ['UTF-16BE without BOM', be],
+      ['UTF-16LE without BOM or declaration', Buffer.from('<XPlanAuszug/>', 'utf16le')],
+      ['a UTF-8 BOM before UTF-16LE', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), le])],
+    ];
+    for (const [label, body] of variants) {
+      const res = await validate(body).expect(200);
+      assert.equal(res.body.valid, false, label);
+      assert.equal(res.body.findings[0].rule, 'safety.encoding', `${label}: ${res.body.findings[0].message}`);
+      assert.match(res.body.findings[0].message, /UTF-16/);
+      assert.doesNotMatch(JSON.stringify(res.body), /\\u0000/, `${label}: no NUL in the report`);
+      await pageOf(body, 'UTF-16');
+    }
+  });
+
+  it('control characters in the root element\'s name and namespace are not echoed: JSON and a well-formed page', async () => {
+    const body = Buffer.from('<ab\u0000c xmlns="urn:x\u0001y"/>');
+    const res = await validate(body).expect(200);
+    assert.equal(res.body.findings[0].rule, 'version');
+    const { message } = res.body.findings[0];
+    assert.doesNotMatch(message, CONTROL);
+    assert.ok(message.includes('„ab\uFFFDc“') && message.includes('urn:x\uFFFDy'), message);
+    await pageOf(body, 'ab\uFFFDc');
   });
 });

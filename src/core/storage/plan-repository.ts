@@ -29,13 +29,25 @@ export interface PushedDocument {
   epsg?: number;
 }
 
+/** What the pusher may do beyond pushing plans. */
+export interface PushPermissions {
+  /**
+   * Whether a plan may be linked to a procedure kept through the portal API (mapped to no plan yet),
+   * which it then overwrites: that is a procedure write (scope procedures:write). Default false.
+   */
+  linkPortalProcedures?: boolean;
+}
+
 export interface PlanRepository {
   /**
    * Stores a pushed document and creates or updates the procedure of each of its plans, all in
    * one transaction: a plan already known (same tenant and gml:id) updates its procedure; the
-   * same content pushed again changes nothing.
+   * same content pushed again changes nothing. A new plan whose gml:id names a live procedure (its
+   * xplanung external id, or GML_<procedure id> as minted on export) updates that procedure; when
+   * that procedure is mapped to no plan yet, only with `linkPortalProcedures`, else the whole push
+   * is refused (403) and nothing is stored.
    */
-  push(tenant: string, document: PushedDocument, plans: PlanPush[]): Promise<PlanPushResult[]>;
+  push(tenant: string, document: PushedDocument, plans: PlanPush[], permissions?: PushPermissions): Promise<PlanPushResult[]>;
   get(tenant: string, planId: string): Promise<StoredPlan | null>;
   /** The stored source document of a plan, byte for byte. */
   source(tenant: string, planId: string): Promise<{ plan: StoredPlan; bytes: Buffer } | null>;

@@ -29,6 +29,10 @@ export interface ApiKeyRepository {
   findByHash(keyHash: string): Promise<StoredApiKey | null>;
   list(tenant: string): Promise<StoredApiKey[]>;
   revoke(tenant: string, id: string): Promise<boolean>;
+  /** Revokes every live key whose hash is one of `keyHashes`, in any tenant; returns how many. */
+  revokeByHash(keyHashes: string[]): Promise<number>;
+  /** Makes the revoked key with this hash valid again; false when there is none (or it is live). */
+  reinstateByHash(keyHash: string): Promise<boolean>;
 }
 
 export interface ProcedureQuery {

@@ -64,13 +64,23 @@ export interface ServiceRequestRepository {
   get(tenant: string, id: string, withPersonal: boolean): Promise<ServiceRequest | null>;
   byToken(tenant: string, token: string): Promise<ServiceRequest | null>;
   list(q: ServiceRequestQuery, withPersonal: boolean): Promise<ServiceRequest[]>;
+  /**
+   * The public rows of `list` (no personal data), at most `batchSize` per batch, each batch read in
+   * one go when asked for: a caller can let other work run between batches. A report created in
+   * between neither appears twice nor shifts rows.
+   */
+  listBatches(q: ServiceRequestQuery, batchSize: number): AsyncIterable<ServiceRequest[]>;
   /** Applies a staff change; a status change (or release) also records an update. */
   patch(tenant: string, id: string, patch: ServiceRequestPatch): Promise<ServiceRequest | null>;
   erasePersonalData(tenant: string, id: string): Promise<boolean>;
   /** Status updates of released reports, oldest first. */
   updates(tenant: string, q: { from?: string; to?: string; ids?: string[]; limit: number }): Promise<ServiceRequestUpdate[]>;
+  /** The same as `updates`, at most `batchSize` per batch (as listBatches). */
+  updateBatches(tenant: string, q: { from?: string; to?: string; ids?: string[]; limit: number }, batchSize: number): AsyncIterable<ServiceRequestUpdate[]>;
   /** Status history of one report. */
   history(tenant: string, id: string): Promise<ServiceRequestUpdate[]>;
+  /** Status histories of several reports in one read, by report id (each oldest first; empty for an unknown id). */
+  histories(tenant: string, ids: string[]): Promise<Map<string, ServiceRequestUpdate[]>>;
 
   putMedia(media: StoredMedia): Promise<void>;
   /** A stored image, only if a released report of the tenant uses it. */

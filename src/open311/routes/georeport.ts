@@ -5,20 +5,23 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { formBody } from '../../http/body.ts';
 import { fileTypeFromBuffer } from 'file-type';
 import multer from 'multer';
-import { stringify } from 'csv-stringify/sync';
 import { authorize, resolvePrincipal } from '../../core/auth.ts';
 import type { GatewayContext } from '../../core/context.ts';
 import type { Open311Service, ServiceRequestQuery } from '../../core/storage/service-request-repository.ts';
 import { authState } from '../../http/credentials.ts';
-import { representation, sendRepresentation } from '../../http/representation.ts';
+import { preferredEncoding, representation, sendRepresentation, type Representation } from '../../http/representation.ts';
 import { baseUrl } from '../../http/security.ts';
+import { ClientGate } from '../../http/client-gate.ts';
+import { MAX_PAGING_INTEGER, UNREPRESENTABLE_DETAIL, boundedInteger, hasUnrepresentable, quoteForError } from '../../core/text.ts';
 import { attributeValues, checkAttributes, malformedAttributes } from '../attributes.ts';
 import { Open311Error, badParam, forbiddenKey, toOpen311Error, unknown } from '../errors.ts';
 import { render, type Format } from '../format.ts';
 import { insideArea } from '../geo.ts';
+import { Abandoned, compressAhead, requestList, updateList, type ListFormat } from '../list.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { portalStatusesFor } from '../status.ts';
-import { publicRequest, requestUpdate, serviceDefinition, serviceListItem, serviceType } from '../view.ts';
+import { checkSubmission, submittedForm } from '../submission.ts';
+import { publicRequest, serviceDefinition, serviceListItem, serviceType } from '../view.ts';
 
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/heic']);
@@ -29,7 +32,7 @@ const W3C_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2
 function formatOf(req: Request): Format {
   const f = req.params.format;
   if (f === 'xml' || f === 'json') return f;
-  throw unknown(`unsupported format .${String(f)}; use .xml or .json`);
+  throw unknown(`unsupported format .${quoteForError(String(f))}; use .xml or .json`);
 }
 
 function send(res: Response, format: Format, root: string, value: Parameters<typeof render>[2], status = 200): void {
@@ -42,7 +45,18 @@ function param(req: Request, name: string): string | undefined {
   const v = (req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>)[name] : undefined) ?? req.query[name];
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string') throw badParam(`${name} must be given once`);
+  // the shared text rule for every parameter: nothing XML cannot carry is stored or echoed
+  if (hasUnrepresentable(v)) throw badParam(`${name} ${UNREPRESENTABLE_DETAIL}`);
   return v;
+}
+
+/** A paging parameter: decimal digits in [min, max] (1e17 or 0x10 would reach SQL as something else). */
+function pagingParam(req: Request, name: string, fallback: number, max: number): number {
+  const raw = param(req, name);
+  if (raw === undefined) return fallback;
+  const n = boundedInteger(raw, 1, max);
+  if (n === null) throw badParam(`${name} must be an integer from 1 to ${max}, not ${quoteForError(raw, 40)}`);
+  return n;
 }
 
 function dateParam(req: Request, name: string): string | undefined {
@@ -63,6 +77,8 @@ export function georeportRoutes(ctx: GatewayContext): Router {
   const repo = store.serviceRequests;
   const limiter = new RateLimiter(config.open311RatePerMinute);
   const form = formBody(config.maxJsonBytes);
+  // rendering a list costs CPU and memory for every request that is not replayed from memory
+  const listGate = new ClientGate(4, 'Open311 list answers');
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 100, fieldSize: 8 * 1024, parts: 102 } }).single('media');
 
   // CORS for browser apps (the spec's resources are public reads)
@@ -73,7 +89,7 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     const given = param(req, 'jurisdiction_id');
     const served = await repo.jurisdictions();
     if (given !== undefined) {
-      if (!served.includes(given)) throw unknown(`jurisdiction_id ${given} is not served here`);
+      if (!served.includes(given)) throw unknown(`jurisdiction_id ${quoteForError(given)} is not served here`);
       return given;
     }
     if (served.length === 1) return served[0]!;
@@ -119,7 +135,7 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     const stamp = await repo.changeStamp();
     const tenant = await jurisdiction(req);
     const service = await repo.getService(tenant, String(req.params.service_code));
-    if (!service) throw unknown(`service_code ${String(req.params.service_code)} does not exist`);
+    if (!service) throw unknown(`service_code ${quoteForError(String(req.params.service_code))} does not exist`);
     sendPolled(req, res, stamp, 60_000, render(format, 'service_definition', serviceDefinition(service)));
   });
 
@@ -138,7 +154,12 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     else next();
   };
 
-  /** api_key as form field or query (Open311), or the gateway's Bearer / X-API-Key headers. */
+  /**
+   * api_key as form field or query (Open311), or the gateway's Bearer / X-API-Key headers. Resolves
+   * the tenant a report goes to once (res.locals.open311Tenant), so that the tenant authorized is
+   * the tenant written to: jurisdiction_id, else the key's own tenant (never another one, even if
+   * only another serves Open311), else for the admin token the only tenant that serves Open311.
+   */
   const requireKey = async (req: Request, res: Response, next: NextFunction) => {
     try {
       const fromForm = param(req, 'api_key');
@@ -147,9 +168,16 @@ export function georeportRoutes(ctx: GatewayContext): Router {
       const presented = fromForm !== undefined || state.presented;
       if (!principal) throw forbiddenKey(presented ? 'api_key is not valid' : 'api_key is required to submit a report');
       const given = param(req, 'jurisdiction_id');
-      const served = await repo.jurisdictions();
-      const tenant = given ?? (principal.kind === 'key' ? principal.tenant : served.length === 1 ? served[0]! : '');
-      authorize(principal, true, tenant, 'open311:submit');
+      let tenant: string;
+      if (given !== undefined || principal.kind === 'admin') {
+        if (given !== undefined) authorize(principal, true, given, 'open311:submit');
+        tenant = await jurisdiction(req);
+      } else {
+        tenant = principal.tenant;
+        authorize(principal, true, tenant, 'open311:submit');
+        if (!(await repo.jurisdictions()).includes(tenant)) throw unknown(`jurisdiction_id was left out, so the api_key's own jurisdiction ${quoteForError(tenant)} applies, and it serves no Open311 categories here`);
+      }
+      res.locals.open311Tenant = tenant;
       res.locals.open311Submitter = principal.kind === 'key' ? principal.keyId : 'admin';
       next();
     } catch (err) {
@@ -159,13 +187,16 @@ export function georeportRoutes(ctx: GatewayContext): Router {
 
   r.post('/open311/v2/requests.:format', body, requireKey, supportedBody, async (req, res) => {
     const format = formatOf(req);
-    const tenant = await jurisdiction(req);
+    const tenant = String(res.locals.open311Tenant); // resolved and authorized once, in requireKey
     limiter.take(`key:${String(res.locals.open311Submitter)}`);
     limiter.take(`ip:${req.ip}`);
+    // lengths and the text rule first (schemas/open311-submission.schema.json): nothing else reads an unchecked field
+    const formErrors = checkSubmission(submittedForm(req.body, req.query));
+    if (formErrors.length) throw badParam(...formErrors);
     const code = param(req, 'service_code');
     if (!code) throw badParam('service_code is required');
     const service = await repo.getService(tenant, code);
-    if (!service) throw unknown(`service_code ${code} does not exist`);
+    if (!service) throw unknown(`service_code ${quoteForError(code)} does not exist`);
 
     const errors: string[] = [];
     const latS = param(req, 'lat');
@@ -185,17 +216,14 @@ export function georeportRoutes(ctx: GatewayContext): Router {
       }
     } else if (!address && !addressId) errors.push('a location is required: lat and long, or address_string, or address_id');
     const description = param(req, 'description');
-    if (description && description.length > 4000) errors.push('description must not exceed 4000 characters');
     const rawAttributes = (req.body as Record<string, unknown>)?.attribute;
-    for (const code of malformedAttributes(rawAttributes)) errors.push(`attribute[${code}] must be a value (attribute[code]=…) or a list (attribute[code][]=…)`);
+    for (const code of malformedAttributes(rawAttributes)) errors.push(`attribute[${quoteForError(code, 64)}] must be a value (attribute[code]=…) or a list (attribute[code][]=…)`);
     const attrs = attributeValues(service, rawAttributes);
     errors.push(...checkAttributes(service, attrs));
     const mediaUrls: string[] = [];
     const rawMedia = (req.body as Record<string, unknown>)?.media_url;
-    for (const u of (Array.isArray(rawMedia) ? rawMedia : rawMedia ? [rawMedia] : []).map(String).filter(Boolean)) {
-      if (!/^https?:\/\/[^\s]+$/.test(u) || u.length > 2000) errors.push('media_url must be an http(s) URL');
-      else mediaUrls.push(u);
-    }
+    // form and length checked by the submission schema above
+    for (const u of (Array.isArray(rawMedia) ? rawMedia : rawMedia ? [rawMedia] : []).map(String).filter(Boolean)) mediaUrls.push(u);
     const file = (req as Request & { file?: { buffer: Buffer } }).file;
     let media: { hash: string; contentType: string; bytes: Buffer } | undefined;
     if (file) {
@@ -226,22 +254,20 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     const format = formatOf(req);
     const tenant = await jurisdiction(req);
     const found = await repo.byToken(tenant, String(req.params.token));
-    if (!found) throw unknown(`token ${String(req.params.token)} does not exist`);
+    if (!found) throw unknown(`token ${quoteForError(String(req.params.token))} does not exist`);
     send(res, format, 'service_requests', [{ service_request_id: found.service_request_id, token: String(req.params.token) }]);
   });
 
   async function listQuery(req: Request, tenant: string): Promise<ServiceRequestQuery> {
     const ids = listParam(req, 'service_request_id');
-    const pageSize = Number(param(req, 'page_size') ?? 1000);
-    const page = Number(param(req, 'page') ?? 1);
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw badParam('page_size must be an integer from 1 to 1000');
-    if (!Number.isInteger(page) || page < 1) throw badParam('page must be a positive integer');
+    const pageSize = pagingParam(req, 'page_size', 1000, 1000);
+    const page = pagingParam(req, 'page', 1, MAX_PAGING_INTEGER);
     const q: ServiceRequestQuery = { tenant, releasedOnly: true, limit: pageSize, offset: (page - 1) * pageSize };
     if (ids) return { ...q, ids }; // service_request_id overrides every other argument
     q.serviceCodes = listParam(req, 'service_code');
     const statuses = listParam(req, 'status');
     if (statuses) {
-      for (const s of statuses) if (s !== 'open' && s !== 'closed') throw badParam(`status must be open or closed, not ${s}`);
+      for (const s of statuses) if (s !== 'open' && s !== 'closed') throw badParam(`status must be open or closed, not ${quoteForError(s, 40)}`);
       q.statuses = statuses.flatMap(portalStatusesFor);
     }
     const end = dateParam(req, 'end_date');
@@ -259,40 +285,34 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     return q;
   }
 
-  async function publicList(req: Request, tenant: string) {
-    const q = await listQuery(req, tenant);
-    const extensions = param(req, 'extensions') === 'true';
-    const items = await repo.list(q, false);
-    const services = new Map((await repo.listServices(tenant)).map((s): [string, Open311Service] => [s.service_code, s]));
-    return Promise.all(items.map(async (item) => publicRequest(item, services.get(item.service_code), extensions, extensions ? await repo.history(tenant, item.service_request_id) : [])));
-  }
-
-  /** A public list in the format the path asks for: the spec's xml/json, or CSV/GeoJSON for the open-data feed. */
-  async function renderList(req: Request, tenant: string, fmt: string): Promise<{ contentType: string; body: string }> {
-    if (fmt === 'csv' || fmt === 'geojson') {
-      const q = await listQuery(req, tenant);
-      const services = new Map((await repo.listServices(tenant)).map((s): [string, Open311Service] => [s.service_code, s]));
-      const rows = (await repo.list(q, false)).map((item) => publicRequest(item, services.get(item.service_code), false));
-      if (fmt === 'csv') {
-        return { contentType: 'text/csv; charset=utf-8', body: stringify(rows, { header: true, columns: ['service_request_id', 'status', 'status_notes', 'service_code', 'service_name', 'description', 'requested_datetime', 'updated_datetime', 'address', 'lat', 'long', 'media_url'] }) };
-      }
-      return {
-        contentType: 'application/geo+json; charset=utf-8',
-        body: JSON.stringify({
-          type: 'FeatureCollection',
-          features: rows.filter((r) => r.lat !== null && r.long !== null).map((r) => ({ type: 'Feature', id: r.service_request_id, geometry: { type: 'Point', coordinates: [r.long, r.lat] }, properties: { ...r, lat: undefined, long: undefined } })),
-        }),
-      };
+  /**
+   * Sends a public list written a slice at a time (../list.ts), as sendPolled does; nothing when
+   * the client has gone meanwhile. The compressed form is made off the event loop.
+   */
+  async function sendList(req: Request, res: Response, stamp: string, write: (stillWanted: () => boolean) => Promise<Representation>): Promise<void> {
+    let gone = false;
+    res.once('close', () => { gone = true; });
+    let rep: Representation;
+    try {
+      rep = await write(() => !gone);
+    } catch (err) {
+      if (err instanceof Abandoned) return;
+      throw err;
     }
-    return render(formatOf(req), 'service_requests', await publicList(req, tenant));
+    await compressAhead(rep, preferredEncoding(req));
+    // dashboards poll the same list; the default window moves with the clock: at most 5 s
+    sendRepresentation(req, res, rep, { isCurrent: async () => (await repo.changeStamp()) === stamp, maxAgeMs: 5_000 });
   }
 
-  r.get('/open311/v2/requests.:format', async (req, res) => {
+  r.get('/open311/v2/requests.:format', listGate.middleware(), async (req, res) => {
     const fmt = String(req.params.format);
+    const format: ListFormat = fmt === 'csv' || fmt === 'geojson' ? fmt : formatOf(req);
     const stamp = await repo.changeStamp();
     const tenant = await jurisdiction(req);
-    // dashboards poll the same list; the default window moves with the clock: at most 5 s
-    sendPolled(req, res, stamp, 5_000, await renderList(req, tenant, fmt));
+    const q = await listQuery(req, tenant);
+    const extensions = param(req, 'extensions') === 'true';
+    const services = new Map((await repo.listServices(tenant)).map((s): [string, Open311Service] => [s.service_code, s]));
+    await sendList(req, res, stamp, (stillWanted) => requestList(repo, q, services, format, extensions, stillWanted));
   });
 
   r.get('/open311/v2/requests/:service_request_id.:format', async (req, res) => {
@@ -300,13 +320,13 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     const stamp = await repo.changeStamp();
     const tenant = await jurisdiction(req);
     const found = await repo.get(tenant, String(req.params.service_request_id), false);
-    if (!found || !found.released) throw unknown(`service_request_id ${String(req.params.service_request_id)} does not exist`);
+    if (!found || !found.released) throw unknown(`service_request_id ${quoteForError(String(req.params.service_request_id))} does not exist`);
     const service = await repo.getService(tenant, found.service_code);
     const extensions = param(req, 'extensions') === 'true';
     sendPolled(req, res, stamp, 60_000, render(format, 'service_requests', [publicRequest(found, service ?? undefined, extensions, extensions ? await repo.history(tenant, found.service_request_id) : [])]));
   });
 
-  r.get('/open311/v2/servicerequestupdates.:format', async (req, res) => {
+  r.get('/open311/v2/servicerequestupdates.:format', listGate.middleware(), async (req, res) => {
     const format = formatOf(req);
     const stamp = await repo.changeStamp();
     const tenant = await jurisdiction(req);
@@ -315,9 +335,8 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     if (start && end && start > end) throw badParam('start_date must not be after end_date');
     // FixMyStreet asks for both dates or neither; without them: the last 2 hours, as it expects
     const from = start ?? (end ? undefined : new Date(Date.now() - 2 * 3_600_000).toISOString());
-    const updates = await repo.updates(tenant, { from, to: end, ids: listParam(req, 'service_request_id'), limit: 1000 });
-    // the default window moves with the clock: replayed for at most 5 s
-    sendPolled(req, res, stamp, 5_000, render(format, 'service_request_updates', updates.map(requestUpdate)));
+    const q = { from, to: end, ids: listParam(req, 'service_request_id'), limit: 1000 };
+    await sendList(req, res, stamp, (stillWanted) => updateList(repo, tenant, q, format, stillWanted));
   });
 
   r.get('/open311/v2/media/:hash', async (req, res) => {
@@ -328,14 +347,19 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     res.type(media.contentType).send(media.bytes);
   });
 
-  r.use('/open311/v2', (req, _res, next) => next(unknown(`no Open311 resource at ${req.method} ${req.originalUrl.split('?')[0]}`)));
+  // Not mounted at '/open311/v2': a mount path would strip it from req.url (and so from req.path in
+  // every log line written for the answer); the full path, without the query, is what operators trace.
+  const pathOf = (req: Request) => req.originalUrl.split('?', 1)[0] ?? '';
+  const isOpen311 = (req: Request) => /^\/open311\/v2(\/|$)/.test(pathOf(req));
+  r.use((req, _res, next) => next(isOpen311(req) ? unknown(`no Open311 resource at ${req.method} ${quoteForError(pathOf(req))}`) : undefined));
 
   // every failure under /open311/v2 in the spec's error format, in the format the path asked for
-  r.use('/open311/v2', (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!isOpen311(req)) return next(err);
     const e = toOpen311Error(err);
-    if (e.status >= 500) ctx.logger.error({ err, path: req.path }, 'open311 request failed');
+    if (e.status >= 500) ctx.logger.error({ err, path: pathOf(req) }, 'open311 request failed');
     for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
-    const format: Format = /\.json(\?|$)/.test(req.path) ? 'json' : 'xml';
+    const format: Format = /\.json$/.test(pathOf(req)) ? 'json' : 'xml';
     send(res, format, 'errors', e.items.map((i) => ({ code: i.code, description: i.description })), e.status);
   });
   return r;

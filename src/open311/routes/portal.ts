@@ -6,6 +6,7 @@ import { authorize } from '../../core/auth.ts';
 import type { GatewayContext } from '../../core/context.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../../core/errors.ts';
 import { assertValid } from '../../core/json-schema.ts';
+import { MAX_PAGING_INTEGER, boundedInteger } from '../../core/text.ts';
 import type { Open311Service, ServiceRequestPatch, ServiceRequestQuery } from '../../core/storage/service-request-repository.ts';
 import { authState } from '../../http/credentials.ts';
 import { requireContentType } from '../../http/security.ts';
@@ -70,13 +71,16 @@ export function portalRoutes(ctx: GatewayContext): Router {
     const tenant = await staff(req, res);
     const q: ServiceRequestQuery = { tenant, releasedOnly: false, limit: 100, offset: 0 };
     const { released, status, limit, offset } = req.query;
+    // decimal integers in range only: 1e20 was an integer to Number() but a REAL to SQLite (a 500)
     if (limit !== undefined) {
-      q.limit = Number(limit);
-      if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > 1000) throw badRequest('limit must be 1 to 1000', [{ pointer: 'limit', detail: 'must be an integer from 1 to 1000' }]);
+      const n = typeof limit === 'string' ? boundedInteger(limit, 1, 1000) : null;
+      if (n === null) throw badRequest('limit must be an integer from 1 to 1000', [{ pointer: 'limit', detail: 'must be an integer from 1 to 1000' }]);
+      q.limit = n;
     }
     if (offset !== undefined) {
-      q.offset = Number(offset);
-      if (!Number.isInteger(q.offset) || q.offset < 0) throw badRequest('offset must be 0 or more', [{ pointer: 'offset', detail: 'must be a non-negative integer' }]);
+      const n = typeof offset === 'string' ? boundedInteger(offset, 0, MAX_PAGING_INTEGER) : null;
+      if (n === null) throw badRequest(`offset must be an integer from 0 to ${MAX_PAGING_INTEGER}`, [{ pointer: 'offset', detail: `must be an integer from 0 to ${MAX_PAGING_INTEGER}` }]);
+      q.offset = n;
     }
     if (typeof status === 'string' && status) q.statuses = status.split(',') as ServiceRequestQuery['statuses'];
     let items = await repo.list(q, true);

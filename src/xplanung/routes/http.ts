@@ -6,7 +6,8 @@ import { authorize } from '../../core/auth.ts';
 import type { GatewayContext } from '../../core/context.ts';
 import { HttpError, badRequest, gone, notFound, unprocessable, unsupportedMediaType } from '../../core/errors.ts';
 import type { Tenant } from '../../core/model.ts';
-import { UploadError, sharedFileUpload, sharedRawBody, type UploadRefusal } from '../../http/body.ts';
+import { UploadBudget, UploadError, sharedFileUpload, sharedRawBody, type UploadRefusal } from '../../http/body.ts';
+import { quoteForError } from '../../core/text.ts';
 import { authState } from '../../http/credentials.ts';
 import { DownloadBudget } from '../../http/download-budget.ts';
 import { baseUrl } from '../../http/security.ts';
@@ -23,8 +24,8 @@ import type { ExportVersion } from '../versions.ts';
 
 const ACCEPTED = [...GML_TYPES, ...ARCHIVE_TYPES];
 
-function planBody(ctx: GatewayContext) {
-  const raw = sharedRawBody(ctx.config.maxPlanBytes);
+function planBody(ctx: GatewayContext, uploads: UploadBudget) {
+  const raw = sharedRawBody(ctx.config.maxPlanBytes, uploads);
   return [
     (req: Request, _res: Response, next: (err?: unknown) => void) => {
       const type = mediaType(req.get('content-type'));
@@ -89,6 +90,7 @@ function refusalText(reason: UploadRefusal, maxBytes: number): string {
     case 'no-file': return 'Bitte wählen Sie eine Datei aus.';
     case 'unexpected-part': return 'Bitte senden Sie genau eine Datei.';
     case 'unreadable': return 'Das Formular konnte nicht gelesen werden. Bitte versuchen Sie es erneut.';
+    case 'busy': return 'Gerade werden zu viele Pläne auf einmal hochgeladen. Bitte versuchen Sie es in einigen Sekunden erneut.';
   }
 }
 
@@ -111,10 +113,18 @@ function refusal(status: number, report: ValidationReport): HttpError {
   return new HttpError(status, title, report.findings[0]?.message ?? 'the plan was refused', { extensions: { report } });
 }
 
-export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): Router {
+/** The memory budgets of the routes; built from the configuration unless given (tests give small ones to watch them). */
+export interface XPlanungRouteOptions {
+  downloads?: DownloadBudget;
+  uploads?: UploadBudget;
+}
+
+export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService, options: XPlanungRouteOptions = {}): Router {
   const r = Router();
   const { store } = ctx;
-  const downloads = new DownloadBudget(ctx.config.downloadBudgetBytes);
+  const downloads = options.downloads ?? new DownloadBudget(ctx.config.downloadBudgetBytes, { perClientBytes: ctx.config.downloadClientShareBytes, perClientDownloads: ctx.config.downloadsPerClient, stallMs: ctx.config.downloadStallMs });
+  // one budget for every way a plan comes in: the form, the validator, a push
+  const uploads = options.uploads ?? new UploadBudget(ctx.config.uploadBudgetBytes, ctx.config.uploadsPerClient);
 
   async function tenantOr404(id: string): Promise<Tenant> {
     const t = await store.tenants.get(id);
@@ -141,9 +151,10 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
     // a browser gets the form again, saying in German what to change
     if (!(err instanceof UploadError) || !wantsPage(req)) { next(err); return; }
     res.status(err.status).setHeader('Cache-Control', 'no-store');
+    for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
     res.type('text/html; charset=utf-8').send(formPage(req, refusalText(err.reason, ctx.config.maxPlanBytes)));
   };
-  r.post('/xplanung/v1/validate', onlyForms, sharedFileUpload(UPLOAD_FIELD, ctx.config.maxPlanBytes), async (req: Request, res: Response) => {
+  r.post('/xplanung/v1/validate', onlyForms, sharedFileUpload(UPLOAD_FIELD, ctx.config.maxPlanBytes, uploads), async (req: Request, res: Response) => {
     const bytes = req.file!.buffer;
     const page = wantsPage(req);
     const result = await service.validate(bytes, await uploadedType(bytes), formSwitches(req), { page, fileName: uploadedName(req.file!.originalname), formHref: 'validate' });
@@ -152,7 +163,7 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
     sendReport(req, res, result.refusedWith ?? 200, result.report, result.page);
   }, formRefusal);
 
-  r.post('/xplanung/v1/validate', ...planBody(ctx), async (req, res) => {
+  r.post('/xplanung/v1/validate', ...planBody(ctx, uploads), async (req, res) => {
     const sw = switches(req);
     const result = await service.validate(req.body as Buffer, req.get('content-type') ?? '', sw, { page: wantsPage(req) });
     if (result.refusedWith) throw refusal(result.refusedWith, result.report);
@@ -169,10 +180,10 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
     }
   };
 
-  r.post('/xplanung/v1/tenants/:tenant/plans', canPush, ...planBody(ctx), async (req, res) => {
+  r.post('/xplanung/v1/tenants/:tenant/plans', canPush, ...planBody(ctx, uploads), async (req, res) => {
     const tenant = String(req.params.tenant);
     const t = await tenantOr404(tenant);
-    const outcome = await service.push(t, req.body as Buffer, req.get('content-type') ?? '', { page: wantsPage(req), baseUrl: baseUrl(req, ctx.config.publicBaseUrl, ctx.config.trustProxy) });
+    const outcome = await service.push(t, req.body as Buffer, req.get('content-type') ?? '', { page: wantsPage(req), baseUrl: baseUrl(req, ctx.config.publicBaseUrl, ctx.config.trustProxy) }, authState(res).principal);
     if (!outcome.ok) {
       if (outcome.refusedWith) throw refusal(outcome.refusedWith, outcome.report);
       sendReport(req, res, 422, outcome.report, outcome.page);
@@ -211,7 +222,8 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
     const ext = src.plan.contentType.includes('zip') ? 'zip' : 'gml';
     res.setHeader('Content-Disposition', `attachment; filename="${src.plan.planId.replace(/[^A-Za-z0-9_.-]/g, '_')}.${ext}"`);
     res.setHeader('ETag', `"${src.plan.contentHash}"`);
-    res.type(src.plan.contentType).send(src.bytes);
+    res.type(src.plan.contentType);
+    downloads.send(req, res, src.bytes);
   });
 
   // the files of a pushed XPlanArchive (Begründung, scans): the procedure's documents link here
@@ -221,6 +233,7 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
     await tenantOr404(tenant);
     const file = await service.archiveFile(tenant, planId, name, (bytes) => downloads.reserve(res, bytes));
     if (!file.found) {
+      if (file.reason === 'unreadable') throw unprocessable(`the file "${quoteForError(name)}" of plan ${planId} cannot be served from its stored XPlanArchive: ${file.why}; push the plan again`);
       throw notFound(
         file.reason === 'no-plan' ? `plan ${planId} was never pushed to tenant ${tenant}`
           : file.reason === 'not-an-archive' ? `plan ${planId} was pushed as a plain XPlanGML document, which carries no files; push an XPlanArchive (ZIP) to publish its files`
@@ -238,7 +251,8 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService): R
       res.status(304).end();
       return;
     }
-    res.type(file.mediaType).send(file.bytes);
+    res.type(file.mediaType);
+    downloads.send(req, res, file.bytes);
   });
 
   r.get('/xplanung/v1/tenants/:tenant/procedures/:procedureId.gml', async (req, res) => {

@@ -1,5 +1,6 @@
 // The validation pipeline: safety → version → syntax (XSD, in a worker) → semantic → geometry.
 // Plain functions over a buffer; the HTTP routes and the CLI both call validateSubmission.
+import { quoteForError } from '../../core/text.ts';
 import { documentOf, plansOf, text } from '../parse.ts';
 import type { XPlanDocument } from '../parse.ts';
 import { makeReport } from '../report.ts';
@@ -100,7 +101,8 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
       stage: 'syntax',
       message: named
         ? `XPlanGML ${named} wird nicht unterstützt. Unterstützt werden die Versionen ${SUPPORTED_VERSION_LIST}.`
-        : `Das Wurzelelement „${prolog.root.localName}“${ns ? ` im Namensraum ${ns}` : ' ohne Namensraum'} ist kein XPlanGML. Unterstützt werden die Versionen ${SUPPORTED_VERSION_LIST}.`,
+        // quoted from the document: made safe for the JSON and HTML report (no NUL or other control characters)
+        : `Das Wurzelelement „${quoteForError(prolog.root.localName, 100)}“${ns ? ` im Namensraum ${quoteForError(ns)}` : ' ohne Namensraum'} ist kein XPlanGML. Unterstützt werden die Versionen ${SUPPORTED_VERSION_LIST}.`,
       gmlIds: [],
       line: null,
     });

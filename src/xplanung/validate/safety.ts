@@ -33,6 +33,11 @@ export function scanProlog(xml: Buffer): PrologResult {
   }
   const head = xml.subarray(0, MAX_PROLOG).toString('utf8');
   let i = head.charCodeAt(0) === 0xfeff ? 1 : 0; // UTF-8 byte order mark
+  // UTF-16 or UTF-32 without a byte order mark (XML 1.0 appendix F): '<' next to NUL bytes. Read as
+  // UTF-8 its names would carry NULs into the report.
+  if (head[i] === '\u0000' || head[i + 1] === '\u0000') {
+    return { ok: false, finding: safetyFinding('safety.encoding', 'Die Datei ist offenbar UTF-16- oder UTF-32-kodiert (sie enthält Null-Bytes im Dokumentkopf). XPlanGML wird in UTF-8 erwartet.') };
+  }
   for (;;) {
     while (i < head.length && ' \t\r\n'.includes(head[i]!)) i++;
     if (i >= head.length) {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { ProcedureInput } from '../../../src/core/model.ts';
+import { truncateWal } from '../../../src/core/storage/sqlite/database.ts';
 import { openSqliteStore, type SqliteStore } from '../../../src/core/storage/sqlite/store.ts';
 import type { HttpError } from '../../../src/core/errors.ts';
 
@@ -256,5 +258,41 @@ describe('core/storage/sqlite: the SQLite store', () => {
     const row = store.db.prepare('SELECT * FROM api_key').get() as Record<string, unknown>;
     assert.deepEqual(Object.keys(row).sort(), ['created', 'id', 'key_hash', 'label', 'revoked', 'scopes', 'tenant_id']);
     assert.ok(await store.apiKeys.findByHash('a'.repeat(64)));
+  });
+
+  it('keys revoked by hash (in any tenant) are refused until reinstated; other keys stay', async () => {
+    await store.apiKeys.create('alpha', 'demo', ['open311:submit'], 'c'.repeat(64));
+    await store.apiKeys.create('beta', 'demo', ['open311:manage'], 'd'.repeat(64));
+    await store.apiKeys.create('alpha', 'own', ['open311:manage'], 'e'.repeat(64));
+    assert.equal(await store.apiKeys.revokeByHash(['c'.repeat(64), 'd'.repeat(64), 'f'.repeat(64)]), 2);
+    assert.equal(await store.apiKeys.revokeByHash(['c'.repeat(64), 'd'.repeat(64)]), 0, 'revoked keys are not counted again');
+    assert.equal(await store.apiKeys.findByHash('c'.repeat(64)), null);
+    assert.equal(await store.apiKeys.findByHash('d'.repeat(64)), null);
+    assert.ok(await store.apiKeys.findByHash('e'.repeat(64)));
+    assert.equal(await store.apiKeys.reinstateByHash('c'.repeat(64)), true);
+    assert.equal(await store.apiKeys.reinstateByHash('c'.repeat(64)), false, 'already valid');
+    assert.equal(await store.apiKeys.reinstateByHash('f'.repeat(64)), false, 'no such key');
+    assert.deepEqual((await store.apiKeys.findByHash('c'.repeat(64)))?.scopes, ['open311:submit']);
+  });
+
+  it('the writing connection overwrites deleted rows; truncateWal empties the WAL, and says so when a reader holds it', async () => {
+    assert.equal(store.db.pragma('secure_delete', { simple: true }), 1);
+    const wal = join(dir, 'g.db-wal');
+    await store.procedures.create('alpha', plan('B-Plan 2'));
+    assert.ok(statSync(wal).size > 0);
+    const reader = new Database(join(dir, 'g.db'), { readonly: true });
+    try {
+      reader.exec('BEGIN');
+      reader.prepare('SELECT count(*) FROM procedure').get();
+      await store.procedures.create('alpha', plan('B-Plan 3'));
+      assert.equal(truncateWal(store.db), false, 'the reader still needs frames of the WAL');
+      assert.ok(statSync(wal).size > 0);
+      reader.exec('COMMIT');
+      assert.equal(truncateWal(store.db), true);
+      assert.equal(statSync(wal).size, 0);
+      assert.equal(store.db.pragma('busy_timeout', { simple: true }), 5000, 'the busy timeout is restored');
+    } finally {
+      reader.close();
+    }
   });
 });

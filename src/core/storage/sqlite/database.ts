@@ -4,6 +4,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import type { Logger } from '../../logger.ts';
 
 export type Db = Database.Database;
 
@@ -24,8 +25,84 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Deleted rows (erased personal data) are overwritten with zeros, not only unlinked: without it the
+  // bytes stay in the page's free space and reach the database file at the next checkpoint.
+  db.pragma('secure_delete = ON');
   migrate(db);
+  // a process that died before its erasure checkpoint completed left old page images in the WAL
+  truncateWal(db);
   return db;
+}
+
+/**
+ * Copies every WAL frame into the database file and truncates the WAL to zero bytes. Until then the
+ * WAL keeps the page images written before an erasure (with the erased values in them): a restarting
+ * checkpoint would only overwrite them from the start, never the tail. Returns false, without
+ * waiting, while a reader holds an older snapshot that still needs those frames (waiting would block
+ * the event loop for up to busy_timeout).
+ */
+export function truncateWal(db: Db): boolean {
+  if (db.memory || db.readonly || !db.open) return true;
+  const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    return result?.busy === 0;
+  } catch (e) {
+    // another process holds the write lock
+    if (/^SQLITE_(BUSY|LOCKED)/.test((e as { code?: string }).code ?? '')) return false;
+    throw e;
+  } finally {
+    db.pragma(`busy_timeout = ${busyTimeout}`);
+  }
+}
+
+/**
+ * Makes erasures reach the disk: after each one the WAL is truncated (truncateWal); while readers
+ * (feed worker threads) hold older snapshots, it retries with a growing pause until it succeeds,
+ * and logs that it had to wait and when it is done. Erasures arriving meanwhile are covered by the
+ * pending retry. Closing the last connection, and the next open, truncate the WAL as well.
+ */
+export class ErasureCheckpoint {
+  private timer: NodeJS.Timeout | undefined;
+  private attempts = 0;
+
+  constructor(private readonly db: Db, private readonly logger?: Logger) {}
+
+  /** Called after an erasure has committed. */
+  request(): void {
+    if (this.timer) return;
+    if (truncateWal(this.db)) return;
+    this.logger?.warn('personal data erased, but a reader holds an older snapshot: the write-ahead log still holds the old page images; retrying the checkpoint until it completes');
+    this.retryLater();
+  }
+
+  /** Whether a checkpoint is still outstanding. */
+  get pending(): boolean {
+    return this.timer !== undefined;
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private retryLater(): void {
+    this.attempts++;
+    // unref: an exit before it succeeds is covered by close() and by the next open
+    this.timer = setTimeout(() => this.retry(), Math.min(50 * 2 ** this.attempts, 5_000)).unref();
+  }
+
+  private retry(): void {
+    this.timer = undefined;
+    if (truncateWal(this.db)) {
+      this.logger?.info({ attempts: this.attempts }, 'erased personal data is gone from the write-ahead log: the deferred checkpoint completed');
+      this.attempts = 0;
+      return;
+    }
+    if (this.attempts % 20 === 0) this.logger?.warn({ attempts: this.attempts }, 'the checkpoint after an erasure still cannot complete: a reader holds an older snapshot; retrying');
+    this.retryLater();
+  }
 }
 
 export function migrate(db: Db): number {

@@ -1,6 +1,7 @@
 // SQLite implementation of the plan repository. A push writes the document, every procedure and
 // every mapping row in one transaction (procedure writes nest as savepoints).
-import type { PlanPush, PlanPushResult, PlanRepository, PushedDocument, StoredPlan } from '../plan-repository.ts';
+import { HttpError } from '../../errors.ts';
+import type { PlanPush, PlanPushResult, PlanRepository, PushPermissions, PushedDocument, StoredPlan } from '../plan-repository.ts';
 import { prepare, type Db } from './database.ts';
 import type { SqliteProcedures } from './store.ts';
 
@@ -14,12 +15,17 @@ const toPlan = (r: PlanRow): StoredPlan => ({
   contentHash: r.content_hash, fileName: r.file_name, contentType: r.content_type, size: r.size, created: r.created, modified: r.modified,
 });
 
+/** The refusal of a push that would overwrite a procedure of the portal API without the right to write procedures. */
+const portalProcedure = (planId: string, procedureId: string) => new HttpError(403, 'Forbidden',
+  `plan ${planId} names procedure ${procedureId}, which is kept through the portal API and not mapped to any plan; linking the plan to it overwrites it, which needs the scope procedures:write as well as xplanung:push. Nothing was stored.`,
+  { extensions: { procedureId, planId, missingScope: 'procedures:write' } });
+
 const SELECT = 'SELECT p.*, d.size FROM xplan_plan p JOIN xplan_document d ON d.content_hash = p.content_hash';
 
 export class SqlitePlans implements PlanRepository {
   constructor(readonly db: Db, readonly procedures: SqliteProcedures) {}
 
-  async push(tenant: string, document: PushedDocument, plans: PlanPush[]): Promise<PlanPushResult[]> {
+  async push(tenant: string, document: PushedDocument, plans: PlanPush[], permissions: PushPermissions = {}): Promise<PlanPushResult[]> {
     const now = new Date().toISOString();
     return this.db.transaction(() => {
       prepare(this.db, 'INSERT OR IGNORE INTO xplan_document (content_hash, bytes, size, created) VALUES (?, ?, ?, ?)')
@@ -30,7 +36,10 @@ export class SqlitePlans implements PlanRepository {
           .get(tenant, plan.planId) as PlanRow | undefined;
         const target = existing ? undefined : this.mappedProcedure(tenant, plan.planId);
         if (target) {
-          // a plan exported by the gateway (or carrying the procedure's external id) maps back to its procedure
+          // a plan exported by the gateway (or carrying the procedure's external id) maps back to its procedure;
+          // one kept only through the portal API is overwritten by it: a procedure write, not just a push.
+          // Thrown inside the transaction: nothing of this push is stored.
+          if (!permissions.linkPortalProcedures && !this.isMapped(tenant, target)) throw portalProcedure(plan.planId, target);
           const stored = this.procedures.replaceSync(tenant, target, plan.procedure);
           this.insertPlan(tenant, plan, document, stored.procedure.id, now);
           results.push({ planId: plan.planId, outcome: 'updated', procedure: stored });
@@ -56,6 +65,11 @@ export class SqlitePlans implements PlanRepository {
       }
       return results;
     })();
+  }
+
+  /** Whether a plan push has mapped a plan to the procedure (else it was created and kept through the portal API). */
+  private isMapped(tenant: string, procedureId: string): boolean {
+    return prepare(this.db, 'SELECT 1 FROM xplan_plan WHERE tenant_id = ? AND procedure_id = ? LIMIT 1').get(tenant, procedureId) !== undefined;
   }
 
   /** A live procedure a new plan id already points at: by external id, or an id the gateway minted on export. */

@@ -5,7 +5,7 @@ import type {
   NewServiceRequest, Open311Service, PersonalData, PortalStatus, ServiceRequest, ServiceRequestPatch,
   ServiceRequestQuery, ServiceRequestRepository, ServiceRequestUpdate, StoredMedia,
 } from '../service-request-repository.ts';
-import { ReadCache, changeStamp, prepare, type Db } from './database.ts';
+import { ErasureCheckpoint, ReadCache, changeStamp, prepare, type Db } from './database.ts';
 import { laterThan } from './store.ts';
 
 interface RequestRow {
@@ -17,6 +17,9 @@ interface RequestRow {
 
 const now = () => new Date().toISOString();
 
+interface UpdateRow { seq: number; request_id: string; status: PortalStatus; description: string | null; created: string }
+const toUpdate = (u: UpdateRow): ServiceRequestUpdate => ({ update_id: String(u.seq), service_request_id: u.request_id, status: u.status, description: u.description, updated_datetime: u.created });
+
 interface PendingCreate { row: RequestRow; personal: PersonalData | null; resolve: () => void; reject: (err: unknown) => void }
 
 export class SqliteServiceRequests implements ServiceRequestRepository {
@@ -24,7 +27,8 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
   private readonly services: ReadCache<Open311Service>;
   private readonly served: ReadCache<string[]>;
 
-  constructor(readonly db: Db) {
+  /** `erasures` makes erasures reach the disk (see ErasureCheckpoint); SqliteStore passes its own. */
+  constructor(readonly db: Db, private readonly erasures = new ErasureCheckpoint(db)) {
     this.services = new ReadCache(db);
     this.served = new ReadCache(db);
   }
@@ -151,9 +155,10 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
     return row ? this.toRequest(row) : null;
   }
 
-  async list(q: ServiceRequestQuery, withPersonal: boolean): Promise<ServiceRequest[]> {
+  /** The WHERE clause and parameters of a list query (shared by list and listBatches). */
+  private listFilter(q: ServiceRequestQuery): { where: string[]; params: Record<string, unknown> } {
     const where = ['r.tenant_id = @tenant'];
-    const params: Record<string, unknown> = { tenant: q.tenant, limit: q.limit, offset: q.offset };
+    const params: Record<string, unknown> = { tenant: q.tenant };
     if (q.releasedOnly) where.push('r.released = 1');
     const inList = (name: string, column: string, values: string[]) => {
       const keys = values.map((v, i) => { params[`${name}${i}`] = v; return `@${name}${i}`; });
@@ -170,8 +175,40 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
       where.push('r.service_code IN (SELECT service_code FROM open311_service s WHERE s.tenant_id = r.tenant_id AND s.procedure_id = @procedure)');
       params.procedure = q.procedureId;
     }
-    const rows = this.sql(`SELECT r.* FROM service_request r WHERE ${where.join(' AND ')} ORDER BY r.requested DESC, r.seq DESC LIMIT @limit OFFSET @offset`).all(params) as RequestRow[];
+    return { where, params };
+  }
+
+  async list(q: ServiceRequestQuery, withPersonal: boolean): Promise<ServiceRequest[]> {
+    const { where, params } = this.listFilter(q);
+    const rows = this.sql(`SELECT r.* FROM service_request r WHERE ${where.join(' AND ')} ORDER BY r.requested DESC, r.seq DESC LIMIT @limit OFFSET @offset`).all({ ...params, limit: q.limit, offset: q.offset }) as RequestRow[];
     return rows.map((r) => this.toRequest(r, withPersonal ? this.personalOf(r.id) : undefined));
+  }
+
+  /**
+   * The first batch skips `offset` rows; each later one continues after the last row read, by the
+   * order key (requested, seq), which never changes and which a new report (requested = now, a
+   * higher seq) can only enter above the window. So a report created between two batches neither
+   * appears twice nor shifts rows, without holding a read transaction across turns of the event loop
+   * (on the one shared connection, that transaction would take in the gateway's own writes). Every
+   * batch applies all filters again: a report withdrawn from publication between batches is left out.
+   */
+  async *listBatches(q: ServiceRequestQuery, batchSize: number): AsyncGenerator<ServiceRequest[]> {
+    const { where, params } = this.listFilter(q);
+    const filter = where.join(' AND ');
+    let remaining = q.limit;
+    let last: (RequestRow & { seq: number }) | undefined;
+    while (remaining > 0) {
+      const limit = Math.min(batchSize, remaining);
+      const rows = (last
+        ? this.sql(`SELECT r.* FROM service_request r WHERE ${filter} AND r.requested <= @lastRequested AND (r.requested < @lastRequested OR r.seq < @lastSeq) ORDER BY r.requested DESC, r.seq DESC LIMIT @limit`)
+          .all({ ...params, limit, lastRequested: last.requested, lastSeq: last.seq })
+        : this.sql(`SELECT r.* FROM service_request r WHERE ${filter} ORDER BY r.requested DESC, r.seq DESC LIMIT @limit OFFSET @offset`)
+          .all({ ...params, limit, offset: q.offset })) as Array<RequestRow & { seq: number }>;
+      if (rows.length) yield rows.map((r) => this.toRequest(r));
+      if (rows.length < limit) return;
+      remaining -= rows.length;
+      last = rows[rows.length - 1];
+    }
   }
 
   async patch(tenant: string, id: string, patch: ServiceRequestPatch): Promise<ServiceRequest | null> {
@@ -197,30 +234,78 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
     return done ? this.get(tenant, id, true) : null;
   }
 
+  /**
+   * Deletes the reporter's data (secure_delete zeroes it in the page), then truncates the WAL, which
+   * still holds the page images from before (GDPR Art. 17: erased, not only unlinked).
+   */
   async erasePersonalData(tenant: string, id: string): Promise<boolean> {
-    return this.db.transaction(() => {
+    const outcome = this.db.transaction(() => {
       const exists = this.sql('SELECT 1 FROM service_request WHERE tenant_id = ? AND id = ?').get(tenant, id);
-      if (!exists) return false;
-      this.sql('DELETE FROM service_request_personal WHERE request_id = ?').run(id);
-      return true;
+      if (!exists) return 'unknown';
+      return this.sql('DELETE FROM service_request_personal WHERE request_id = ?').run(id).changes > 0 ? 'erased' : 'nothing';
     })();
+    if (outcome === 'erased') this.erasures.request();
+    return outcome !== 'unknown';
   }
 
-  async updates(tenant: string, q: { from?: string; to?: string; ids?: string[]; limit: number }): Promise<ServiceRequestUpdate[]> {
+  private updateFilter(tenant: string, q: { from?: string; to?: string; ids?: string[] }): { where: string[]; params: Record<string, unknown> } {
     const where = ['u.tenant_id = @tenant', 'r.released = 1'];
-    const params: Record<string, unknown> = { tenant, limit: q.limit };
+    const params: Record<string, unknown> = { tenant };
     if (q.from) { where.push('u.created >= @from'); params.from = q.from; }
     if (q.to) { where.push('u.created <= @to'); params.to = q.to; }
     if (q.ids?.length) {
       where.push(`u.request_id IN (${q.ids.map((v, i) => { params[`id${i}`] = v; return `@id${i}`; }).join(', ')})`);
     }
-    return (this.sql(`SELECT u.seq, u.request_id, u.status, u.description, u.created FROM service_request_update u JOIN service_request r ON r.id = u.request_id WHERE ${where.join(' AND ')} ORDER BY u.created, u.seq LIMIT @limit`).all(params) as Array<{ seq: number; request_id: string; status: PortalStatus; description: string | null; created: string }>)
-      .map((u) => ({ update_id: String(u.seq), service_request_id: u.request_id, status: u.status, description: u.description, updated_datetime: u.created }));
+    return { where, params };
+  }
+
+  async updates(tenant: string, q: { from?: string; to?: string; ids?: string[]; limit: number }): Promise<ServiceRequestUpdate[]> {
+    const { where, params } = this.updateFilter(tenant, q);
+    return (this.sql(`SELECT u.seq, u.request_id, u.status, u.description, u.created FROM service_request_update u JOIN service_request r ON r.id = u.request_id WHERE ${where.join(' AND ')} ORDER BY u.created, u.seq LIMIT @limit`).all({ ...params, limit: q.limit }) as UpdateRow[])
+      .map(toUpdate);
+  }
+
+  /** As listBatches: each batch continues after the last update read, by (created, seq); updates are never changed. */
+  async *updateBatches(tenant: string, q: { from?: string; to?: string; ids?: string[]; limit: number }, batchSize: number): AsyncGenerator<ServiceRequestUpdate[]> {
+    const { where, params } = this.updateFilter(tenant, q);
+    const filter = where.join(' AND ');
+    let remaining = q.limit;
+    let last: UpdateRow | undefined;
+    while (remaining > 0) {
+      const limit = Math.min(batchSize, remaining);
+      const rows = (last
+        ? this.sql(`SELECT u.seq, u.request_id, u.status, u.description, u.created FROM service_request_update u JOIN service_request r ON r.id = u.request_id WHERE ${filter} AND u.created >= @lastCreated AND (u.created > @lastCreated OR u.seq > @lastSeq) ORDER BY u.created, u.seq LIMIT @limit`)
+          .all({ ...params, limit, lastCreated: last.created, lastSeq: last.seq })
+        : this.sql(`SELECT u.seq, u.request_id, u.status, u.description, u.created FROM service_request_update u JOIN service_request r ON r.id = u.request_id WHERE ${filter} ORDER BY u.created, u.seq LIMIT @limit`)
+          .all({ ...params, limit })) as UpdateRow[];
+      if (rows.length) yield rows.map(toUpdate);
+      if (rows.length < limit) return;
+      remaining -= rows.length;
+      last = rows[rows.length - 1];
+    }
   }
 
   async history(tenant: string, id: string): Promise<ServiceRequestUpdate[]> {
-    return (this.sql('SELECT seq, request_id, status, description, created FROM service_request_update WHERE tenant_id = ? AND request_id = ? ORDER BY created, seq').all(tenant, id) as Array<{ seq: number; request_id: string; status: PortalStatus; description: string | null; created: string }>)
-      .map((u) => ({ update_id: String(u.seq), service_request_id: u.request_id, status: u.status, description: u.description, updated_datetime: u.created }));
+    return (this.sql('SELECT seq, request_id, status, description, created FROM service_request_update WHERE tenant_id = ? AND request_id = ? ORDER BY created, seq').all(tenant, id) as UpdateRow[])
+      .map(toUpdate);
+  }
+
+  /**
+   * One query for a batch of reports (one per report scanned the tenant's updates each time: the
+   * table is indexed by time, not by report). An update is never older than its report, so the
+   * scan starts at the oldest report of the batch.
+   */
+  async histories(tenant: string, ids: string[]): Promise<Map<string, ServiceRequestUpdate[]>> {
+    const out = new Map<string, ServiceRequestUpdate[]>(ids.map((id) => [id, []]));
+    if (!ids.length) return out;
+    const list = JSON.stringify(ids);
+    const rows = this.sql(
+      `SELECT seq, request_id, status, description, created FROM service_request_update
+       WHERE tenant_id = @tenant AND created >= (SELECT min(requested) FROM service_request WHERE id IN (SELECT value FROM json_each(@list)))
+         AND request_id IN (SELECT value FROM json_each(@list)) ORDER BY created, seq`,
+    ).all({ tenant, list }) as UpdateRow[];
+    for (const u of rows) out.get(u.request_id)?.push(toUpdate(u));
+    return out;
   }
 
   async putMedia(media: StoredMedia): Promise<void> {

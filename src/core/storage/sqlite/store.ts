@@ -9,7 +9,8 @@ import type {
   StoredApiKey, StoredProcedure, TenantRepository,
 } from '../repository.ts';
 import { defaultCodeLists } from '../../codelists.ts';
-import { ReadCache, changeStamp, openDatabase, prepare, type Db } from './database.ts';
+import type { Logger } from '../../logger.ts';
+import { ErasureCheckpoint, ReadCache, changeStamp, openDatabase, prepare, truncateWal, type Db } from './database.ts';
 import { SqlitePlans } from './plan-store.ts';
 import { SqliteServiceRequests } from './service-request-store.ts';
 
@@ -30,16 +31,19 @@ export class SqliteStore implements Store {
   readonly codeMappings: CodeMappingRepository;
   readonly plans: SqlitePlans;
   readonly serviceRequests: SqliteServiceRequests;
+  private readonly erasures: ErasureCheckpoint;
 
-  constructor(db: Db) {
+  /** `logger`: told when an erasure's checkpoint has to wait for readers (see ErasureCheckpoint). */
+  constructor(db: Db, logger?: Logger) {
     this.db = db;
+    this.erasures = new ErasureCheckpoint(db, logger);
     const procedures = new SqliteProcedures(db);
     this.tenants = new SqliteTenants(db);
     this.apiKeys = new SqliteApiKeys(db);
     this.procedures = procedures;
     this.codeMappings = new SqliteCodeMappings(db);
     this.plans = new SqlitePlans(db, procedures);
-    this.serviceRequests = new SqliteServiceRequests(db);
+    this.serviceRequests = new SqliteServiceRequests(db, this.erasures);
     if (!db.readonly) seedCodeLists(db);
   }
 
@@ -54,13 +58,19 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (!this.db.open) return;
     this.serviceRequests.flushCreates();
+    this.erasures.stop();
+    // closing truncates the WAL only when no other connection (a worker's reader) is open
+    truncateWal(this.db);
     this.db.close();
   }
 }
 
-/** `readonly`: a reading connection to a database another connection has opened (and migrated), e.g. in a worker thread. */
-export function openSqliteStore(file: string, options: { readonly?: boolean } = {}): SqliteStore {
-  return new SqliteStore(openDatabase(file, options));
+/**
+ * `readonly`: a reading connection to a database another connection has opened (and migrated), e.g.
+ * in a worker thread. `logger`: see SqliteStore.
+ */
+export function openSqliteStore(file: string, options: { readonly?: boolean; logger?: Logger } = {}): SqliteStore {
+  return new SqliteStore(openDatabase(file, options), options.logger);
 }
 
 /** Loads the default code-list mappings shipped in src/core/codelists/*.json (tenant '' = default). */
@@ -147,6 +157,16 @@ class SqliteApiKeys implements ApiKeyRepository {
   async revoke(tenant: string, id: string): Promise<boolean> {
     this.cache.clear();
     return prepare(this.db, 'UPDATE api_key SET revoked = ? WHERE tenant_id = ? AND id = ? AND revoked IS NULL').run(nowIso(), tenant, id).changes > 0;
+  }
+
+  async revokeByHash(keyHashes: string[]): Promise<number> {
+    this.cache.clear();
+    return prepare(this.db, 'UPDATE api_key SET revoked = ? WHERE revoked IS NULL AND key_hash IN (SELECT value FROM json_each(?))').run(nowIso(), JSON.stringify(keyHashes)).changes;
+  }
+
+  async reinstateByHash(keyHash: string): Promise<boolean> {
+    this.cache.clear();
+    return prepare(this.db, 'UPDATE api_key SET revoked = NULL WHERE key_hash = ? AND revoked IS NOT NULL').run(keyHash).changes > 0;
   }
 }
 
