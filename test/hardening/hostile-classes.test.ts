@@ -139,68 +139,130 @@ describe('hardening/hostile classes: every parameter of every GET, one at a time
   }
 });
 
-describe('hardening/hostile classes: another tenant\'s key on every write acts on nothing but its own tenant', function () {
-  this.timeout(120_000);
-  let gw: TestGateway;
-  let victimKey: string;
-  let intruderKey: string;
-  const writes = operations.filter((o) => o.method !== 'get' && (o.auth === 'tenant' || o.auth === 'open311-key'));
+/** A gateway with a victim tenant (Open311, plans for Demostadt's AGS) and valid requests for every write on it. */
+async function victimGateway() {
+  const gw = await createTestGateway({ GATEWAY_OPEN311_RATE_PER_MINUTE: '100000' });
+  await setUpMangelmelder(gw, 'alpha');
+  const alpha = (await gw.store.tenants.get('alpha'))!;
+  await gw.store.tenants.update({ ...alpha, ags: ['14522530'] });
+  const victimKey = await gw.key('alpha', ALL_SCOPES);
   const plan = readFileSync(join(projectRoot, 'fixtures', 'xplanung', 'demo-bebauungsplan-7.gml'));
-
-  before(async () => {
-    gw = await createTestGateway({ GATEWAY_OPEN311_RATE_PER_MINUTE: '100000' });
-    // the victim serves Open311 and plans for Demostadt's AGS; the intruder serves nothing
-    await setUpMangelmelder(gw, 'alpha');
-    const alpha = (await gw.store.tenants.get('alpha'))!;
-    await gw.store.tenants.update({ ...alpha, ags: ['14522530'] });
-    victimKey = await gw.key('alpha', ALL_SCOPES);
-    intruderKey = await gw.tenant('beta', ALL_SCOPES);
-  });
-  after(async () => { await gw.close(); });
+  const unique = () => Math.random().toString(36).slice(2, 8);
 
   /** A valid request for `op` on tenant alpha's own resources, made fresh for each call. */
-  async function valid(op: OperationInfo): Promise<{ path: string; type?: string; body?: string | Buffer | Json; headers?: Record<string, string> }> {
+  async function valid(op: OperationInfo): Promise<WriteRequest> {
     const procedure = async () => (await request(gw.app).post('/api/v1/tenants/alpha/procedures').set('Authorization', `Bearer ${victimKey}`).send({ title: 'Opfer', family: 'informell', planKind: 'dialog' }).expect(201)).body.id as string;
     const report = async () => (await request(gw.app).post('/open311/v2/requests.json?jurisdiction_id=alpha').type('form').send({ api_key: victimKey, service_code: 'schlagloch', lat: '50.70', long: '13.40', email: 'opfer@example.org' }).expect(200)).body[0].service_request_id as string;
     switch (op.operationId) {
-      case 'createProcedure': return { path: '/api/v1/tenants/alpha/procedures', body: { title: 'Fremd', family: 'informell', planKind: 'dialog' } };
-      case 'replaceProcedure': return { path: `/api/v1/tenants/alpha/procedures/${await procedure()}`, body: { title: 'Fremd', family: 'informell', planKind: 'dialog' }, headers: { 'If-Match': '*' } };
-      case 'patchProcedure': return { path: `/api/v1/tenants/alpha/procedures/${await procedure()}`, type: 'application/merge-patch+json', body: JSON.stringify({ title: 'Fremd' }), headers: { 'If-Match': '*' } };
+      case 'createProcedure': return { path: '/api/v1/tenants/alpha/procedures', body: { title: 'Fremd', description: 'Text', number: '7', family: 'informell', planKind: 'dialog', documents: [{ title: 'Plan', url: 'https://example.org/p.pdf' }] } };
+      case 'replaceProcedure': return { path: `/api/v1/tenants/alpha/procedures/${await procedure()}`, body: { title: 'Fremd', description: 'Text', family: 'informell', planKind: 'dialog' }, headers: { 'If-Match': '*' } };
+      case 'patchProcedure': return { path: `/api/v1/tenants/alpha/procedures/${await procedure()}`, type: 'application/merge-patch+json', body: { title: 'Fremd', description: 'Text' }, headers: { 'If-Match': '*' } };
       case 'deleteProcedure': return { path: `/api/v1/tenants/alpha/procedures/${await procedure()}`, headers: { 'If-Match': '*' } };
-      case 'patchServiceRequest': return { path: `/api/v1/tenants/alpha/requests/${await report()}`, body: { released: false } };
+      case 'patchServiceRequest': return { path: `/api/v1/tenants/alpha/requests/${await report()}`, body: { released: false, status_notes: 'Notiz', agency_responsible: 'Bauhof', service_notice: 'Hinweis' } };
       case 'erasePersonalData': return { path: `/api/v1/tenants/alpha/requests/${await report()}/personal-data` };
-      case 'createOpen311Service': return { path: '/api/v1/tenants/alpha/services', body: { service_code: `neu${Math.random().toString(36).slice(2, 8)}`, service_name: 'Neu' } };
-      case 'putOpen311Service': return { path: '/api/v1/tenants/alpha/services/schlagloch', body: { service_code: 'schlagloch', service_name: 'Fremd' } };
+      case 'createOpen311Service': return { path: '/api/v1/tenants/alpha/services', body: { service_code: `neu${unique()}`, service_name: 'Neu', description: 'Beschreibung', group: 'Gruppe', keywords: ['wort'] } };
+      case 'putOpen311Service': return { path: '/api/v1/tenants/alpha/services/schlagloch', body: { service_code: 'schlagloch', service_name: 'Fremd', description: 'Beschreibung' } };
       case 'deleteOpen311Service': {
-        const code = `weg${Math.random().toString(36).slice(2, 8)}`;
+        const code = `weg${unique()}`;
         await request(gw.app).post('/api/v1/tenants/alpha/services').set('Authorization', `Bearer ${victimKey}`).send({ service_code: code, service_name: 'Weg' }).expect(201);
         return { path: `/api/v1/tenants/alpha/services/${code}` };
       }
       // no jurisdiction_id: the key's own tenant is meant (alpha is the only one serving Open311)
-      case 'open311CreateRequest': return { path: '/open311/v2/requests.json', type: 'application/x-www-form-urlencoded', body: 'service_code=schlagloch&lat=50.70&long=13.40&description=Loch&email=opfer%40example.org' };
+      case 'open311CreateRequest': return { path: '/open311/v2/requests.json', type: 'application/x-www-form-urlencoded', body: { service_code: 'schlagloch', lat: '50.70', long: '13.40', description: 'Loch', address_string: 'Markt 1', address_id: 'A1', zipcode: '09619', email: 'opfer@example.org', first_name: 'Erika', last_name: 'Muster', phone: '0123', device_id: 'geraet', account_id: 'konto', media_url: 'https://example.org/bild.jpg' } };
       case 'pushXPlan': return { path: '/xplanung/v1/tenants/alpha/plans', type: 'application/gml+xml', body: plan };
+      case 'createTenant': return { path: '/admin/v1/tenants', body: { id: `t${unique()}`, name: 'Neu', contact: { email: 'info@neu.example', name: 'Amt' } } };
+      case 'replaceTenant': return { path: '/admin/v1/tenants/alpha', body: { id: 'alpha', name: 'Alpha', ags: ['14522530'], contact: { email: 'info@alpha.example' } } };
+      case 'setCodeMapping': return { path: '/admin/v1/tenants/alpha/code-mappings', body: { list: 'xplanung:bp-rechtsstand', code: '3000', value: 'veroeffentlichung' } };
+      case 'createApiKey': return { path: '/admin/v1/tenants/alpha/keys', body: { label: 'Büro', scopes: ['procedures:write'] } };
+      case 'revokeApiKey': return { path: `/admin/v1/tenants/alpha/keys/${(await gw.store.apiKeys.create('alpha', 'weg', ['procedures:write'], unique())).id}` };
       default: throw new Error(`no valid request known for ${op.operationId}: add one here`);
     }
   }
 
-  function send(op: OperationInfo, r: Awaited<ReturnType<typeof valid>>, secret: string) {
+  function send(op: OperationInfo, r: WriteRequest, secret: string) {
     const call = request(gw.app)[op.method](r.path).set('Authorization', `Bearer ${secret}`);
     for (const [k, v] of Object.entries(r.headers ?? {})) call.set(k, v);
     if (r.type) call.set('Content-Type', r.type);
-    return r.body === undefined ? call : call.send(r.body as never);
+    if (r.body === undefined) return call;
+    if (r.type === 'application/x-www-form-urlencoded') return call.send(new URLSearchParams(r.body as Record<string, string>).toString());
+    return call.send((Buffer.isBuffer(r.body) || typeof r.body === 'string' ? r.body : JSON.stringify(r.body)) as never);
   }
+  return { gw, victimKey, valid, send };
+}
+
+interface WriteRequest { path: string; type?: string; body?: string | Buffer | Json; headers?: Record<string, string> }
+
+describe('hardening/hostile classes: another tenant\'s key on every write acts on nothing but its own tenant', function () {
+  this.timeout(120_000);
+  let v: Awaited<ReturnType<typeof victimGateway>>;
+  let intruderKey: string;
+  const writes = operations.filter((o) => o.method !== 'get' && (o.auth === 'tenant' || o.auth === 'open311-key'));
+
+  before(async () => {
+    v = await victimGateway();
+    intruderKey = await v.gw.tenant('beta', ALL_SCOPES); // serves no Open311 category
+  });
+  after(async () => { await v.gw.close(); });
 
   it('finds the writes of tenants and Open311 clients', () => assert.ok(writes.length >= 10, `${writes.length}`));
 
   for (const op of writes) {
     it(`${op.method.toUpperCase()} ${op.path}: the intruder is refused and nothing changes; the victim's own key succeeds`, async () => {
-      const r = await valid(op);
-      const before = storeDigest(gw.store.db);
-      const res = await send(op, r, intruderKey);
+      const r = await v.valid(op);
+      const before = storeDigest(v.gw.store.db);
+      const res = await v.send(op, { ...r, type: r.type ?? (r.body === undefined ? undefined : 'application/json') }, intruderKey);
       assert.ok(res.status >= 400 && res.status < 500, `intruder: ${res.status} ${res.text.slice(0, 200)}`);
-      assert.equal(storeDigest(gw.store.db), before, `intruder's ${res.status} changed stored data`);
-      const own = await send(op, op.operationId === 'open311CreateRequest' ? { ...r, path: `${r.path}?jurisdiction_id=alpha` } : r, victimKey);
+      assert.equal(storeDigest(v.gw.store.db), before, `intruder's ${res.status} changed stored data`);
+      const own = await v.send(op, { ...(op.operationId === 'open311CreateRequest' ? { ...r, path: `${r.path}?jurisdiction_id=alpha` } : r), type: r.type ?? (r.body === undefined ? undefined : 'application/json') }, v.victimKey);
       assert.ok(own.status >= 200 && own.status < 300, `victim: ${own.status} ${own.text.slice(0, 300)}`);
+    });
+  }
+});
+
+/** Every string in a JSON value, as [JSON Pointer, setter of a changed copy]. */
+function stringsOf(value: unknown, pointer = ''): Array<[string, (v: string) => unknown]> {
+  if (typeof value === 'string') return [[pointer || '/', (v) => v]];
+  if (Array.isArray(value)) return value.flatMap((item, i) => stringsOf(item, `${pointer}/${i}`).map(([p, set]): [string, (v: string) => unknown] => [p, (v) => value.map((x, j) => (j === i ? set(v) : x))]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, item]) => stringsOf(item, `${pointer}/${k}`).map(([p, set]): [string, (v: string) => unknown] => [p, (v) => ({ ...(value as Json), [k]: set(v) })]));
+  }
+  return [];
+}
+
+describe('hardening/hostile classes: every text field of every body, with a control character and far over any limit', function () {
+  this.timeout(300_000);
+  let v: Awaited<ReturnType<typeof victimGateway>>;
+  // the bodies that carry text fields (JSON and Open311 forms); XPlanGML is XML, which cannot carry them at all
+  const withText = operations.filter((o) => ['post', 'put', 'patch'].includes(o.method) && o.operationId !== 'pushXPlan' && o.operationId !== 'validateXPlan');
+
+  before(async () => { v = await victimGateway(); });
+  after(async () => { await v.gw.close(); });
+
+  it('finds the operations with text bodies', () => assert.ok(withText.length >= 10, withText.map((o) => o.operationId).join(', ')));
+
+  for (const op of withText) {
+    it(`${op.method.toUpperCase()} ${op.path}: each string → 400 in the standard's error format naming it, nothing stored; the unchanged body succeeds`, async () => {
+      const admin = op.auth === 'admin' ? ADMIN_TOKEN : v.victimKey;
+      const template = await v.valid(op);
+      const fields = stringsOf(template.body);
+      assert.ok(fields.length > 0, 'the valid body has text fields');
+      for (const [pointer] of fields) {
+        const field = pointer.split('/').filter((x) => x && !/^\d+$/.test(x)).pop()!;
+        for (const [label, value] of [['a control character', 'Gr\u0001ube'], ['U+FFFE', 'x\uFFFEy'], ['100 000 characters', 'x'.repeat(100_000)]] as const) {
+          const r = await v.valid(op); // fresh ids (a created service, procedure …) for every try
+          const changed = stringsOf(r.body).find(([p]) => p === pointer)![1](value);
+          const before = storeDigest(v.gw.store.db);
+          const res = await v.send(op, { ...r, type: r.type ?? 'application/json', body: changed as Json }, admin);
+          const what = `${pointer} with ${label}: ${res.status} ${res.text.slice(0, 200)}`;
+          assert.equal(res.status, 400, what);
+          assert.ok(res.text.includes(field), `${what}: the answer does not name ${field}`);
+          if (op.path.startsWith('/open311/')) assert.ok(Array.isArray(res.body) && typeof res.body[0]?.description === 'string', what);
+          else assert.match(String(res.headers['content-type']), /problem\+json/, what);
+          assert.equal(storeDigest(v.gw.store.db), before, `${what}: stored data changed`);
+        }
+      }
+      const ok = await v.send(op, { ...template, type: template.type ?? 'application/json' }, admin);
+      assert.ok(ok.status >= 200 && ok.status < 300, `the unchanged body: ${ok.status} ${ok.text.slice(0, 300)}`);
     });
   }
 });

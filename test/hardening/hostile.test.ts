@@ -65,6 +65,8 @@ describe('hardening/hostile: every body-taking operation refuses bad bodies spec
       const cases: Array<[string, string, () => Buffer | string, number[]]> = [
         ['malformed JSON', 'application/json', () => '{"title": "unterminated', [400]],
         ['JSON nested 10 000 deep', 'application/json', () => '['.repeat(10_000) + ']'.repeat(10_000), [400]],
+        // objects, as a JSON Merge Patch walks them: refused by depth before any code recurses into them
+        ['JSON objects nested 10 000 deep', 'application/json', () => `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`, [400]],
         // decoded with replacement characters; what is left must still pass the schema (or name a missing resource)
         ['invalid UTF-8', 'application/json', () => Buffer.from([0x7b, 0x22, 0x74, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d]), [400, 404]],
         ['a body over the limit', 'application/json', () => `{"title":"${'x'.repeat(2 * 1024 * 1024)}"}`, [413]],
