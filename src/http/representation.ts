@@ -2,7 +2,8 @@
 // gets a tenth of the bytes, and one that sends If-None-Match gets a 304 without a body. Answers
 // that clients poll are kept for reuse by the replay cache (./replay.ts).
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from 'node:zlib';
 import type { Request, Response } from 'express';
 
 export interface Representation {
@@ -59,6 +60,20 @@ export function encode(rep: Representation, encoding: Encoding): [Buffer, Encodi
   if (encoding === 'br') return [(rep.br ??= brotliCompressSync(rep.body, { params: { [constants.BROTLI_PARAM_QUALITY]: level.br, [constants.BROTLI_PARAM_SIZE_HINT]: rep.body.length } })), 'br'];
   if (encoding === 'gzip') return [(rep.gzip ??= gzipSync(rep.body, { level: level.gzip })), 'gzip'];
   return [rep.body, 'identity'];
+}
+
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/**
+ * Compresses `rep` for `encoding` in zlib's thread pool, ahead of `encode`, which then finds the bytes
+ * kept: for large answers, whose synchronous compression would hold the event loop.
+ */
+export async function encodeAhead(rep: Representation, encoding: Encoding): Promise<void> {
+  if (rep.body.length < MIN_COMPRESS_BYTES) return;
+  const level = LEVELS[rep.compression ?? 'small'];
+  if (encoding === 'br') rep.br ??= await brotliAsync(rep.body, { params: { [constants.BROTLI_PARAM_QUALITY]: level.br, [constants.BROTLI_PARAM_SIZE_HINT]: rep.body.length } });
+  else if (encoding === 'gzip') rep.gzip ??= await gzipAsync(rep.body, { level: level.gzip });
 }
 
 /**

@@ -286,7 +286,7 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
   }
 
   async history(tenant: string, id: string): Promise<ServiceRequestUpdate[]> {
-    return (this.sql('SELECT seq, request_id, status, description, created FROM service_request_update WHERE tenant_id = ? AND request_id = ? ORDER BY created, seq').all(tenant, id) as UpdateRow[])
+    return (this.sql('SELECT seq, request_id, status, description, created FROM service_request_update WHERE request_id = ? AND +tenant_id = ? ORDER BY created, seq').all(id, tenant) as UpdateRow[])
       .map(toUpdate);
   }
 
@@ -300,9 +300,10 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
     if (!ids.length) return out;
     const list = JSON.stringify(ids);
     const rows = this.sql(
+      // by the index on (request_id, created, seq), one probe per report of the batch (the unary + keeps
+      // the planner off the tenant index, which without statistics it would prefer)
       `SELECT seq, request_id, status, description, created FROM service_request_update
-       WHERE tenant_id = @tenant AND created >= (SELECT min(requested) FROM service_request WHERE id IN (SELECT value FROM json_each(@list)))
-         AND request_id IN (SELECT value FROM json_each(@list)) ORDER BY created, seq`,
+       WHERE request_id IN (SELECT value FROM json_each(@list)) AND +tenant_id = @tenant ORDER BY created, seq`,
     ).all({ tenant, list }) as UpdateRow[];
     for (const u of rows) out.get(u.request_id)?.push(toUpdate(u));
     return out;
