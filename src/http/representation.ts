@@ -69,12 +69,17 @@ const gzipAsync = promisify(gzip);
  * Compresses `rep` for `encoding` in zlib's thread pool, ahead of `encode`, which then finds the bytes
  * kept: for large answers, whose synchronous compression would hold the event loop.
  */
-export async function encodeAhead(rep: Representation, encoding: Encoding): Promise<void> {
-  if (rep.body.length < MIN_COMPRESS_BYTES) return;
+export function encodeAhead(rep: Representation, encoding: Encoding): Promise<void> {
+  if (rep.body.length < MIN_COMPRESS_BYTES || encoding === 'identity' || rep[encoding]) return Promise.resolve();
+  // one compression per answer and encoding, however many requests wait for it
+  let running = compressing.get(rep);
+  if (!running) compressing.set(rep, (running = {}));
   const level = LEVELS[rep.compression ?? 'small'];
-  if (encoding === 'br') rep.br ??= await brotliAsync(rep.body, { params: { [constants.BROTLI_PARAM_QUALITY]: level.br, [constants.BROTLI_PARAM_SIZE_HINT]: rep.body.length } });
-  else if (encoding === 'gzip') rep.gzip ??= await gzipAsync(rep.body, { level: level.gzip });
+  return (running[encoding] ??= (encoding === 'br'
+    ? brotliAsync(rep.body, { params: { [constants.BROTLI_PARAM_QUALITY]: level.br, [constants.BROTLI_PARAM_SIZE_HINT]: rep.body.length } })
+    : gzipAsync(rep.body, { level: level.gzip })).then((bytes) => { rep[encoding] = bytes; }));
 }
+const compressing = new WeakMap<Representation, Partial<Record<'br' | 'gzip', Promise<void>>>>();
 
 /**
  * Sends `rep` in the encoding the client prefers (br, gzip or none), or 304 when its ETag matches.

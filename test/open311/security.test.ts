@@ -356,5 +356,18 @@ describe('open311/security: the review items on the Open311 side', function () {
       }
       assert.equal(status, 200);
     });
+
+    it('identical list requests in progress share one render: eight at once from one address are all answered, with the same bytes', async () => {
+      // 1000 large reports make the render long enough for all eight to meet it
+      const repo = gw.store.serviceRequests;
+      await Promise.all(Array.from({ length: 1000 }, (_, i) => repo.create({ tenant: 'sayda', service_code: 'schlagloch', released: true, description: `${i} ${'&'.repeat(4000)}`, lat: 50.71, long: 13.42, address: '&'.repeat(500), address_id: null, zipcode: null, attributes: {}, media_urls: [], token: null, personal: null })));
+      server = createServer(gw.app).listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      port = (server.address() as AddressInfo).port;
+      const answers = await Promise.all(Array.from({ length: 8 }, () => get('/open311/v2/requests.json?page_size=999', '127.0.0.3')));
+      assert.deepEqual(answers.map((a) => a.status), Array(8).fill(200), answers.map((a) => a.body.slice(0, 120)).join(' | '));
+      assert.equal(new Set(answers.map((a) => a.body)).size, 1);
+      assert.equal(JSON.parse(answers[0]!.body).length, 999);
+    });
   });
 });

@@ -12,6 +12,7 @@ import { authState } from '../../http/credentials.ts';
 import { encodeAhead, preferredEncoding, representation, sendRepresentation, type Representation } from '../../http/representation.ts';
 import { baseUrl } from '../../http/security.ts';
 import { ClientGate } from '../../http/client-gate.ts';
+import { SharedWork } from '../../http/shared-work.ts';
 import { MAX_PAGING_INTEGER, UNREPRESENTABLE_DETAIL, boundedInteger, hasUnrepresentable, quoteForError } from '../../core/text.ts';
 import { attributeValues, checkAttributes, malformedAttributes } from '../attributes.ts';
 import { Open311Error, badParam, forbiddenKey, toOpen311Error, unknown } from '../errors.ts';
@@ -79,6 +80,7 @@ export function georeportRoutes(ctx: GatewayContext): Router {
   const form = formBody(config.maxJsonBytes);
   // rendering a list costs CPU and memory for every request that is not replayed from memory
   const listGate = new ClientGate(4, 'Open311 list answers');
+  const listRenders = new SharedWork<Representation>();
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 100, fieldSize: 8 * 1024, parts: 102 } }).single('media');
 
   // CORS for browser apps (the spec's resources are public reads)
@@ -290,22 +292,28 @@ export function georeportRoutes(ctx: GatewayContext): Router {
    * the client has gone meanwhile. The compressed form is made off the event loop.
    */
   async function sendList(req: Request, res: Response, stamp: string, write: (stillWanted: () => boolean) => Promise<Representation>): Promise<void> {
-    let gone = false;
-    res.once('close', () => { gone = true; });
     let rep: Representation;
     try {
-      rep = await write(() => !gone);
+      // identical requests in progress share one render, and only its starter takes a place of the gate
+      // the compressed form the starter asked for is made in the run too (off the event loop: 50 MB took
+      // half a second): requests arriving meanwhile join it instead of rendering the list again
+      const encoding = preferredEncoding(req);
+      rep = await listRenders.run(`${req.originalUrl}\u0000${stamp}`, res, async (stillWanted) => {
+        const written = await write(stillWanted);
+        await encodeAhead(written, encoding);
+        return written;
+      }, () => listGate.enter(req, res));
     } catch (err) {
       if (err instanceof Abandoned) return;
       throw err;
     }
-    // 50 MB compressed synchronously took about half a second of the event loop
+    if (res.destroyed) return;
     await encodeAhead(rep, preferredEncoding(req));
     // dashboards poll the same list; the default window moves with the clock: at most 5 s
     sendRepresentation(req, res, rep, { isCurrent: async () => (await repo.changeStamp()) === stamp, maxAgeMs: 5_000 });
   }
 
-  r.get('/open311/v2/requests.:format', listGate.middleware(), async (req, res) => {
+  r.get('/open311/v2/requests.:format', async (req, res) => {
     const fmt = String(req.params.format);
     const stamp = await repo.changeStamp();
     const tenant = await jurisdiction(req);
@@ -327,7 +335,7 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     sendPolled(req, res, stamp, 60_000, render(format, 'service_requests', [publicRequest(found, service ?? undefined, extensions, extensions ? await repo.history(tenant, found.service_request_id) : [])]));
   });
 
-  r.get('/open311/v2/servicerequestupdates.:format', listGate.middleware(), async (req, res) => {
+  r.get('/open311/v2/servicerequestupdates.:format', async (req, res) => {
     const format = formatOf(req);
     const stamp = await repo.changeStamp();
     const tenant = await jurisdiction(req);
