@@ -667,6 +667,9 @@ export interface paths {
          * @description 201 when a procedure was created, 200 when all plans updated their procedure or were unchanged
          *     (same content hash), 422 with the report when the plan is invalid. Several plans in one document
          *     give several procedures. Document, procedures and mappings are stored in one transaction.
+         *     A plan updates a procedure that an earlier push created; linking it to a procedure kept through the
+         *     portal API (by gml:id `GML_<procedure id>` or an `xplanung` external id) also needs the scope
+         *     `procedures:write`, else 403 naming the procedure (`procedureId`, `planId`, `missingScope`).
          */
         post: operations["pushXPlan"];
         delete?: never;
@@ -3043,6 +3046,24 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationReport"];
                 };
             };
+            /** @description This client has GATEWAY_UPLOADS_PER_CLIENT uploads in progress; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Uploads in progress hold the upload budget (GATEWAY_UPLOAD_BUDGET_BYTES), or the validation queue is full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getXPlanArchiveFile: {
@@ -3080,6 +3101,24 @@ export interface operations {
                 content?: never;
             };
             404: components["responses"]["Problem"];
+            /** @description The file cannot be served from the stored archive (stored before the archive checks: encrypted, or its size or CRC-32 do not hold); push the plan again */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This client has GATEWAY_DOWNLOADS_PER_CLIENT downloads in progress, or holds its share of the budget (GATEWAY_DOWNLOAD_CLIENT_SHARE_BYTES); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Downloads in progress hold the memory budget (GATEWAY_DOWNLOAD_BUDGET_BYTES); retry after Retry-After seconds */
             503: {
                 headers: {
@@ -3116,6 +3155,15 @@ export interface operations {
                 };
             };
             404: components["responses"]["Problem"];
+            /** @description This client has GATEWAY_DOWNLOADS_PER_CLIENT downloads in progress, or holds its share of the budget (GATEWAY_DOWNLOAD_CLIENT_SHARE_BYTES); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Downloads in progress hold the memory budget (GATEWAY_DOWNLOAD_BUDGET_BYTES); retry after Retry-After seconds */
             503: {
                 headers: {
@@ -3222,6 +3270,24 @@ export interface operations {
             400: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            /** @description This client has GATEWAY_UPLOADS_PER_CLIENT uploads in progress; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Uploads in progress hold the upload budget (GATEWAY_UPLOAD_BUDGET_BYTES), or the validation queue is full; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
 }
