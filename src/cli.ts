@@ -1,19 +1,28 @@
-// Command line: `beteiligung-gateway validate FILE... [--format json|text|html]`.
+// Command line: `beteiligung-gateway validate FILE... [--format json|text|html] [--skip-semantisch] …`.
 // Runs the same pipeline as POST /xplanung/v1/validate, in this process; exit code 0 when every
 // file is valid, 1 when one is not, 2 on wrong usage.
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { projectRoot } from './core/paths.ts';
-import { STAGE_LABELS } from './xplanung/report.ts';
+import { SKIPPED_LABELS } from './xplanung/report.ts';
 import type { ValidationReport } from './xplanung/report.ts';
-import { runValidationJob } from './xplanung/validate/job.ts';
+import { runValidationJob, type ValidationJob } from './xplanung/validate/job.ts';
 
-const USAGE = 'usage: beteiligung-gateway validate FILE... [--format json|text|html]  (html: the German report page with its sketch, for one file)';
+/** The switches of POST /xplanung/v1/validate (skipSemantisch …), as flags in xPlanBox's spelling (skip-flaechenschluss). */
+const SKIP_FLAGS = {
+  '--skip-semantisch': 'skipSemantic',
+  '--skip-geometrisch': 'skipGeometry',
+  '--skip-flaechenschluss': 'skipFlaechenschluss',
+  '--skip-geltungsbereich': 'skipGeltungsbereich',
+  '--skip-laufrichtung': 'skipLaufrichtung',
+} as const satisfies Record<string, keyof ValidationJob>;
+
+const USAGE = `usage: beteiligung-gateway validate FILE... [--format json|text|html] [${Object.keys(SKIP_FLAGS).join('] [')}]  (html: the German report page with its sketch, for one file)`;
 
 function textReport(file: string, r: ValidationReport): string {
   const lines = [`${file}: ${r.valid ? 'valide' : 'NICHT valide'} (XPlanGML ${r.version ?? '?'})`];
   for (const f of r.findings) lines.push(`  ${f.severity === 'error' ? 'Fehler ' : 'Warnung'} ${f.rule.padEnd(16)} ${f.line ? `Zeile ${f.line}: ` : ''}${f.message}${f.gmlIds.length ? ` [${f.gmlIds.join(', ')}]` : ''}`);
-  for (const s of r.skipped) lines.push(`  übersprungen: ${STAGE_LABELS[s.stage]} – ${s.reason}`);
+  for (const s of r.skipped) lines.push(`  übersprungen: ${SKIPPED_LABELS[s.stage]} – ${s.reason}`);
   return lines.join('\n');
 }
 
@@ -22,10 +31,14 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   if (command !== 'validate') { err(USAGE); return 2; }
   let format = 'text';
   const files: string[] = [];
+  const skips: Pick<ValidationJob, (typeof SKIP_FLAGS)[keyof typeof SKIP_FLAGS]> = {};
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     if (a === '--format') format = rest[++i] ?? '';
     else if (a.startsWith('--format=')) format = a.slice(9);
+    else if (Object.hasOwn(SKIP_FLAGS, a)) skips[SKIP_FLAGS[a as keyof typeof SKIP_FLAGS]] = true;
+    // a mistyped flag would otherwise be read as a file name
+    else if (a.startsWith('--')) { err(USAGE); return 2; }
     else files.push(a);
   }
   if (files.length === 0 || !['json', 'text', 'html'].includes(format) || (format === 'html' && files.length > 1)) { err(USAGE); return 2; }
@@ -35,7 +48,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     let body: Buffer;
     try { body = readFileSync(file); } catch (e) { err(`${file}: ${(e as Error).message}`); return 2; }
     const type = file.toLowerCase().endsWith('.zip') ? 'application/zip' : 'application/gml+xml';
-    const { report, page } = await runValidationJob({ body, contentType: type, schemaDir, fileName: basename(file), page: format === 'html' });
+    const { report, page } = await runValidationJob({ body, contentType: type, schemaDir, fileName: basename(file), page: format === 'html', ...skips });
     if (page) out(page);
     results.push({ file, report });
   }

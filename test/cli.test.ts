@@ -39,6 +39,18 @@ describe('cli: beteiligung-gateway validate', function () {
     assert.equal(run('validate', '--format', 'html', join(REAL_DIR, 'BPlan002_5-4.gml'), join(REAL_DIR, 'Blankenese29.gml')).status, 2, 'one page, one file');
   });
 
+  it('--skip-… flags switch off what the API\'s switches do (xPlanBox: the Laufrichtung plan is invalid, valid with skip-laufrichtung)', () => {
+    const plan = join(projectRoot, '..', 'shared', 'fixtures', 'xplanung-xplanbox', 'manager-api', 'BP_5.2_Laufrichtungsfehler.zip');
+    const on = run('validate', '--skip-flaechenschluss', '--skip-semantisch', plan);
+    assert.equal(on.status, 1, on.stderr);
+    assert.match(on.stdout, /Fehler {2}2\.2\.2\.1 .*falsche Laufrichtung – der äußere Ring/);
+    assert.match(on.stdout, /übersprungen: Geometrie, Flächenschluss \(Regel 2\.2\.1\.1\) – Auf Anfrage übersprungen \(skipFlaechenschluss=true\)/);
+    const off = run('validate', '--skip-flaechenschluss', '--skip-semantisch', '--skip-laufrichtung', '--format', 'json', plan);
+    assert.equal(off.status, 0, off.stderr);
+    assert.deepEqual(JSON.parse(off.stdout).skipped.map((s: { stage: string }) => s.stage).sort(), ['flaechenschluss', 'laufrichtung', 'semantic']);
+    assert.equal(run('validate', '--skip-geometrie', plan).status, 2, 'a mistyped flag is no file name');
+  });
+
   it('exit 2 with usage on wrong arguments or a missing file', () => {
     assert.equal(run().status, 2);
     assert.equal(run('validate', '--format', 'yaml', 'x.gml').status, 2);

@@ -758,8 +758,8 @@ export interface paths {
         /**
          * The German page a planner checks a plan with in a browser
          * @description A form that posts the chosen file to this address as `multipart/form-data` (field `plan`, check
-         *     boxes `skipSemantisch` and `skipGeometrisch`); the answer is the report page. Lists the rules a
-         *     check can give.
+         *     boxes `skipSemantisch`, `skipGeometrisch`, `skipFlaechenschluss`, `skipGeltungsbereich` and
+         *     `skipLaufrichtung`); the answer is the report page. Lists the rules a check can give.
          */
         get: operations["xplanUploadForm"];
         put?: never;
@@ -767,7 +767,9 @@ export interface paths {
          * Validates an XPlanGML document or XPlanArchive and stores nothing
          * @description Stages: safety (DOCTYPE/entities, archive limits), version (by namespace: 5.0–5.4, 6.0), syntax (the
          *     official XSD, offline), semantic (a declared subset of the Konformitätsregeln), geometry (2.1.3.1,
-         *     2.2.2.1, 2.2.3.1, 2.2.1.1). With `Accept: text/html` the report is a German page.
+         *     2.2.2.1, 2.2.3.1, 2.2.1.1). With `Accept: text/html` the report is a German page. The switches are
+         *     those of xPlanBox's validator: besides whole stages, three checks of the geometry stage can be
+         *     switched off while the rest of it runs; the report's `skipped` names each one switched off.
          *
          *     The upload form (GET on this address) sends `multipart/form-data` instead: one file in field `plan`
          *     (an XPlanArchive when its bytes are a ZIP, otherwise XPlanGML, whatever type the browser names) and
@@ -1199,10 +1201,14 @@ export interface components {
                 /** @description BP_Plan, FP_Plan, RP_Plan, SO_Plan or LP_Plan. */
                 type: string;
             }[];
-            /** @description Stages that did not run, and why (switched off by a query parameter, or an earlier stage failed). */
+            /** @description Stages, and checks of the geometry stage, that did not run, and why (switched off by a query parameter, or an earlier stage failed). */
             skipped: {
                 reason: string;
-                stage: components["schemas"]["ValidationReport_stage"];
+                /**
+                 * @description A stage that did not run, or a check of the geometry stage the client switched off while the rest of that stage ran: `flaechenschluss` (skipFlaechenschluss, rule 2.2.1.1), `geltungsbereich` (skipGeltungsbereich, rule 2.2.3.1), `laufrichtung` (skipLaufrichtung, the ring orientation of rule 2.2.2.1).
+                 * @enum {string}
+                 */
+                stage: "safety" | "syntax" | "semantic" | "geometry" | "flaechenschluss" | "geltungsbereich" | "laufrichtung";
             }[];
             valid: boolean;
             /** @description XPlanGML version detected from the namespace, e.g. `6.0`; null when none was recognised. */
@@ -3228,8 +3234,14 @@ export interface operations {
     validateXPlan: {
         parameters: {
             query?: {
+                /** @description Skip rule 2.2.1.1 (Flächenschluss: overlaps and gaps); the rest of the geometry stage runs */
+                skipFlaechenschluss?: boolean;
+                /** @description Skip rule 2.2.3.1 (objects inside the Geltungsbereich); the rest of the geometry stage runs */
+                skipGeltungsbereich?: boolean;
                 /** @description Skip the geometry stage (alias skipGeometry) */
                 skipGeometrisch?: boolean;
+                /** @description Skip the ring orientation check of rule 2.2.2.1 (exterior rings counter-clockwise, interior rings clockwise); the rest of the geometry stage runs */
+                skipLaufrichtung?: boolean;
                 /** @description Skip the semantic stage (alias skipSemantic) */
                 skipSemantisch?: boolean;
             };
@@ -3249,7 +3261,13 @@ export interface operations {
                      */
                     plan: string;
                     /** @enum {string} */
+                    skipFlaechenschluss?: "true" | "false";
+                    /** @enum {string} */
+                    skipGeltungsbereich?: "true" | "false";
+                    /** @enum {string} */
                     skipGeometrisch?: "true" | "false";
+                    /** @enum {string} */
+                    skipLaufrichtung?: "true" | "false";
                     /** @enum {string} */
                     skipSemantisch?: "true" | "false";
                 };

@@ -83,6 +83,17 @@ export interface ExportOptions {
   epsg?: number;
 }
 
+/**
+ * A ring in the order XPlanung wants (ISO 19107, and the reference validator errs on anything else):
+ * the exterior counter-clockwise, holes clockwise. A portal area need not follow GeoJSON's own rule,
+ * and a UTM projection keeps the turning sense, so the projected ring is checked (shoelace sign).
+ */
+function oriented(ring: number[][], exterior: boolean): number[][] {
+  let twiceArea = 0;
+  for (let i = 0; i + 1 < ring.length; i++) twiceArea += ring[i]![0]! * ring[i + 1]![1]! - ring[i + 1]![0]! * ring[i]![1]!;
+  return (twiceArea > 0) === exterior ? ring : [...ring].reverse();
+}
+
 export function procedureToXPlanGml(p: Procedure, tenant: Tenant, options: ExportOptions): string {
   const why = exportability(p);
   if (why) throw new ExportError(why);
@@ -134,7 +145,7 @@ export function procedureToXPlanGml(p: Procedure, tenant: Tenant, options: Expor
     const polygon = geltungsbereich.ele(NS.gml, 'gml:surfaceMember').ele(NS.gml, 'gml:Polygon', { srsName, 'gml:id': `${planId}_geltungsbereich_${i}` });
     rings.forEach((ring, j) => {
       polygon.ele(NS.gml, j === 0 ? 'gml:exterior' : 'gml:interior').ele(NS.gml, 'gml:LinearRing')
-        .ele(NS.gml, 'gml:posList', { srsDimension: '2', count: String(ring.length) }).txt(ring.map((c) => `${c[0]} ${c[1]}`).join(' '));
+        .ele(NS.gml, 'gml:posList', { srsDimension: '2', count: String(ring.length) }).txt(oriented(ring, j === 0).map((c) => `${c[0]} ${c[1]}`).join(' '));
     });
   });
   // the plan images go to the Bereich's refScan, where a pushed plan had them (to-procedure.ts)

@@ -254,6 +254,8 @@ export function walk(node: XmlNode, visit: (name: string, child: XmlNode) => voi
   }
 }
 
+const PLAN = /^(BP|FP|RP|SO|LP)_Plan$/;
+
 /** The features, ids and CRS of a document read into plain objects. */
 export function documentOf(tree: XmlTree, version: XPlanVersion): XPlanDocument {
   const root = tree.node;
@@ -270,11 +272,14 @@ export function documentOf(tree: XmlTree, version: XPlanVersion): XPlanDocument 
       }
     }
   }
-  const envelope = childNodes(childNodes(root, 'boundedBy')[0], 'Envelope')[0];
-  return { version: version.version, namespace: version.namespace, srsName: attr(envelope, 'srsName'), features, byId, gmlIdCounts: tree.ids };
+  const envelopeOf = (node: XmlNode | undefined) => childNodes(childNodes(node, 'boundedBy')[0], 'Envelope')[0];
+  // a wfs:FeatureCollection need not have an envelope of its own: then the first plan's says the CRS
+  const plan = features.find((f) => PLAN.test(f.type));
+  const srsName = attr(envelopeOf(root), 'srsName') ?? attr(envelopeOf(plan?.node), 'srsName');
+  return { version: version.version, namespace: version.namespace, srsName, features, byId, gmlIdCounts: tree.ids };
 }
 
 /** The plans of a document (BP_Plan, FP_Plan, RP_Plan, SO_Plan, LP_Plan). */
 export function plansOf(doc: XPlanDocument): XPlanFeature[] {
-  return doc.features.filter((f) => /^(BP|FP|RP|SO|LP)_Plan$/.test(f.type));
+  return doc.features.filter((f) => PLAN.test(f.type));
 }

@@ -6,6 +6,7 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { fromWkt } from '../core/geo/jts.ts';
 import type { Envelope, Geometry, Polygon } from '../core/geo/jts.ts';
 import { epsgCode, isSupportedCrs, latitudeFirst, PROJECTED, toWgs84 } from './crs.ts';
+import { germanCount } from './german-number.ts';
 import type { Finding, ValidationReport } from './report.ts';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -20,6 +21,8 @@ export interface PlacedFinding { number: number; finding: Finding; marker: Geome
 
 export interface Sketch {
   placed: PlacedFinding[];
+  /** All findings of the report, located or not: the caption says when none of them could be drawn. */
+  findings: number;
   outlines: Geometry[];
   /** Metres per unit is 1 (a projected CRS): a scale bar can be drawn. */
   metric: boolean;
@@ -57,6 +60,7 @@ export function sketchOf(report: ValidationReport): Sketch | undefined {
   const convert = isSupportedCrs(code) ? toWgs84(code) : undefined;
   return {
     placed,
+    findings: report.findings.length,
     outlines,
     metric: code !== undefined && PROJECTED.has(code),
     ...(convert ? { toLonLat: (xy: [number, number]) => convert(xy) } : {}),
@@ -203,7 +207,10 @@ export function appendOverview(parent: XMLBuilder, sketch: Sketch): void {
   const box = boxOf([...sketch.outlines, ...sketch.placed.map((p) => p.marker)].map((g) => g.getEnvelopeInternal()));
   const view = new View(box, OVERVIEW);
   const figure = parent.ele('figure', { id: 'lageskizze' });
-  const svg = svgRoot(figure, view, 'Lageskizze des Geltungsbereichs mit den Befunden', 'group', 'lageskizze-karte');
+  // without pins the drawing holds no links: an image, not a group
+  const svg = sketch.placed.length > 0
+    ? svgRoot(figure, view, 'Lageskizze des Geltungsbereichs mit den Befunden', 'group', 'lageskizze-karte')
+    : svgRoot(figure, view, 'Lageskizze des Geltungsbereichs', 'img', 'lageskizze-karte');
   for (const g of sketch.outlines) svg.ele(SVG_NS, 'path', { class: 'outline', d: view.path(g) });
   for (const p of sketch.placed) {
     const d = view.path(p.marker);
@@ -225,10 +232,23 @@ export function appendOverview(parent: XMLBuilder, sketch: Sketch): void {
     pin.ele(SVG_NS, 'text', { x: x.toFixed(1), y: y.toFixed(1), dy: '0.35em' }).txt(String(p.number));
   }
   if (sketch.metric) scaleBar(svg, view);
-  figure.ele('figcaption').txt(
-    `Lageskizze: ${sketch.outlines.length > 0 ? 'der Geltungsbereich (blau) und ' : ''}die Befunde mit Ortsangabe ` +
-      '(rot Fehler, orange Warnungen), nummeriert wie in der Tabelle; ein Klick auf eine Nummer springt zum Befund.',
-  );
+  figure.ele('figcaption').txt(overviewCaption(sketch));
+}
+
+/** The caption explains only what the drawing shows: the colours of the markers drawn, or that none is. */
+export function overviewCaption(sketch: Sketch): string {
+  const outlines = sketch.outlines.length === 0 ? '' : sketch.outlines.length === 1 ? 'der Geltungsbereich (blau)' : 'die Geltungsbereiche (blau)';
+  if (sketch.placed.length === 0) {
+    const why = sketch.findings === 0 ? 'Der Plan hat keine Befunde.' : 'Keiner der Befunde hat eine Ortsangabe; sie stehen nur in der Tabelle.';
+    return `Lageskizze: ${outlines}. ${why}`;
+  }
+  const colours = [
+    ...(sketch.placed.some((p) => p.finding.severity === 'error') ? ['rot Fehler'] : []),
+    ...(sketch.placed.some((p) => p.finding.severity === 'warning') ? ['orange Warnungen'] : []),
+  ].join(', ');
+  const unlocated = sketch.findings - sketch.placed.length;
+  return `Lageskizze: ${outlines ? `${outlines} und ` : ''}die Befunde mit Ortsangabe (${colours}), nummeriert wie in der Tabelle; ` +
+    `ein Klick auf eine Nummer springt zum Befund.${unlocated > 0 ? ` ${unlocated === 1 ? 'Ein Befund hat' : `${germanCount(unlocated)} Befunde haben`} keine Ortsangabe und steh${unlocated === 1 ? 't' : 'en'} nur in der Tabelle.` : ''}`;
 }
 
 /** The finding's surroundings, zoomed in, with a scale bar and a link to the spot on OpenStreetMap. */

@@ -3,6 +3,7 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { components } from '../generated/openapi.d.ts';
+import { germanCount } from './german-number.ts';
 import { appendDetail, appendOverview, sketchOf } from './report-sketch.ts';
 import { ruleTitle } from './rules.ts';
 
@@ -16,6 +17,17 @@ export const STAGE_LABELS: Record<Stage, string> = {
   semantic: 'Semantik (Konformitätsregeln)',
   geometry: 'Geometrie',
 };
+
+/** What a `skipped` entry names: a stage, or a check of the geometry stage switched off (skipFlaechenschluss …). */
+export const SKIPPED_LABELS: Record<ValidationReport['skipped'][number]['stage'], string> = {
+  ...STAGE_LABELS,
+  flaechenschluss: 'Geometrie, Flächenschluss (Regel 2.2.1.1)',
+  geltungsbereich: 'Geometrie, Lage im Geltungsbereich (Regel 2.2.3.1)',
+  laufrichtung: 'Geometrie, Laufrichtung der Ringe (Regel 2.2.2.1)',
+};
+
+/** The stage in a findings row, where a column has little room; the full label is its tooltip. */
+const STAGE_SHORT: Record<Stage, string> = { safety: 'Sicherheit', syntax: 'Syntax', semantic: 'Semantik', geometry: 'Geometrie' };
 
 /** Builds a report; `valid` is false exactly when an error is present. */
 export function makeReport(parts: Omit<ValidationReport, 'valid'> & { valid?: boolean }): ValidationReport {
@@ -37,6 +49,9 @@ export interface ReportPageOptions {
 /** From this many findings on, the page sums them up by rule first. */
 const SUMMARY_FROM = 5;
 
+/** The summary row of a rule, which the findings' rule numbers link to. */
+const ruleAnchor = (rule: string) => `regel-${rule}`;
+
 /** Per rule, in the order they first occur: errors, warnings, and a link to the first of its findings. */
 function appendSummary(body: XMLBuilder, findings: Finding[]): void {
   const byRule = new Map<string, { first: number; errors: number; warnings: number }>();
@@ -52,11 +67,11 @@ function appendSummary(body: XMLBuilder, findings: Finding[]): void {
   for (const h of ['Regel', 'Was sie verlangt', 'Fehler', 'Warnungen', 'Erster Befund']) tr.ele('th', { scope: 'col' }).txt(h);
   const tbody = table.ele('tbody');
   for (const [rule, r] of byRule) {
-    const row = tbody.ele('tr');
+    const row = tbody.ele('tr', { id: ruleAnchor(rule) });
     row.ele('td').ele('code').txt(rule);
-    row.ele('td').txt(ruleTitle(rule) ?? '');
-    row.ele('td').txt(String(r.errors));
-    row.ele('td').txt(String(r.warnings));
+    row.ele('td', { class: 'long' }).txt(ruleTitle(rule) ?? '');
+    row.ele('td').txt(germanCount(r.errors));
+    row.ele('td').txt(germanCount(r.warnings));
     row.ele('td').ele('a', { href: `#befund-${r.first}` }).txt(`Nr. ${r.first}`);
   }
 }
@@ -73,7 +88,9 @@ export function reportToHtml(report: ValidationReport, options: ReportPageOption
   head.ele('title').txt(`Prüfbericht XPlanGML ${report.fileName ?? ''}`.trim());
   head.ele('style').txt(
     BASE_STYLE +
-      'td.error{color:#a40e26;font-weight:bold}td.warning{color:#8a5a00}.rule-title{font-size:.85em;color:#555}' +
+      // long unbreakable words (gml:ids, relation names, URLs) may break anywhere, so that the table fits
+      // the page; the short cells keep their words whole
+      'td.long{overflow-wrap:anywhere}#findings{font-size:.9em}#findings col.message{width:50%}#findings col.ids{width:18%}td.ids{font-size:.9em}td.error{color:#a40e26;font-weight:bold}td.warning{color:#8a5a00}.rule-title{font-size:.85em;color:#555;overflow-wrap:anywhere}' +
       'tr:target{background:#fff6d5}figure{margin:1rem 0}svg{max-width:100%;height:auto;display:block}' +
       '.sketch-bg{fill:#fafafa;stroke:#ccc}.outline{fill:#e3edf7;stroke:#2f5f8f;stroke-width:1.5;fill-rule:evenodd}' +
       '.outline-edge{fill:none;stroke:#2f5f8f;stroke-width:1.5}' +
@@ -95,7 +112,7 @@ export function reportToHtml(report: ValidationReport, options: ReportPageOption
   const facts = body.ele('dl');
   facts.ele('dt').txt('Datei'); facts.ele('dd').txt(report.fileName ?? '–');
   facts.ele('dt').txt('XPlanGML-Version'); facts.ele('dd').txt(report.version ?? 'nicht erkannt');
-  facts.ele('dt').txt('Fehler / Warnungen'); facts.ele('dd', { id: 'counts' }).txt(`${errors} Fehler, ${warnings} Warnungen`);
+  facts.ele('dt').txt('Fehler / Warnungen'); facts.ele('dd', { id: 'counts' }).txt(`${germanCount(errors)} Fehler, ${germanCount(warnings)} Warnungen`);
   if (report.plans.length > 0) {
     body.ele('h2').txt('Pläne');
     const ul = body.ele('ul');
@@ -104,10 +121,11 @@ export function reportToHtml(report: ValidationReport, options: ReportPageOption
   if (report.skipped.length > 0) {
     body.ele('h2').txt('Nicht ausgeführte Prüfschritte');
     const ul = body.ele('ul');
-    for (const s of report.skipped) ul.ele('li').txt(`${STAGE_LABELS[s.stage]}: ${s.reason}`);
+    for (const s of report.skipped) ul.ele('li').txt(`${SKIPPED_LABELS[s.stage]}: ${s.reason}`);
   }
   // many findings: which rules they come from, so that a planner sees „79 Lücken“ before reading 79 rows
-  if (report.findings.length >= SUMMARY_FROM) appendSummary(body, report.findings);
+  const summary = report.findings.length >= SUMMARY_FROM;
+  if (summary) appendSummary(body, report.findings);
   const sketch = sketchOf(report);
   if (sketch) {
     body.ele('h2').txt('Lageskizze');
@@ -118,28 +136,35 @@ export function reportToHtml(report: ValidationReport, options: ReportPageOption
   if (report.findings.length === 0) body.ele('p').txt('Keine Befunde.');
   else {
     const table = body.ele('table', { id: 'findings' });
+    // the message gets most of the width, the gml:ids some; the other columns what their words need
+    const cols = table.ele('colgroup');
+    for (const c of ['nr', 'severity', 'stage', 'rule', 'message', 'line', 'ids']) cols.ele('col', { class: c });
     const tr = table.ele('thead').ele('tr');
     for (const h of ['Nr.', 'Schwere', 'Prüfschritt', 'Regel', 'Meldung', 'Zeile', 'gml:id']) tr.ele('th', { scope: 'col' }).txt(h);
     const tbody = table.ele('tbody');
+    const titled = new Set<string>();
     for (const [i, f] of report.findings.entries()) {
       const number = i + 1;
       const row = tbody.ele('tr', { id: `befund-${number}` });
       row.ele('td').txt(String(number));
       row.ele('td', { class: f.severity }).txt(f.severity === 'error' ? 'Fehler' : 'Warnung');
-      row.ele('td').txt(STAGE_LABELS[f.stage]);
-      // the number and what the rule asks, so that a planner need not look the number up
-      const rule = row.ele('td');
-      rule.ele('code').txt(f.rule);
+      row.ele('td', { title: STAGE_LABELS[f.stage] }).txt(STAGE_SHORT[f.stage]);
+      // What the rule asks, once, so that a planner need not look the number up, and a row is not
+      // made tall by the same title again: in the summary (the number links there), else under the
+      // rule's first finding; always as the number's tooltip.
       const title = ruleTitle(f.rule);
-      if (title) rule.ele('div', { class: 'rule-title' }).txt(title);
-      const message = row.ele('td');
+      const rule = row.ele('td', title ? { title } : {});
+      (summary ? rule.ele('a', { href: `#${ruleAnchor(f.rule)}` }) : rule).ele('code').txt(f.rule);
+      if (title && !summary && !titled.has(f.rule)) rule.ele('div', { class: 'rule-title' }).txt(title);
+      titled.add(f.rule);
+      const message = row.ele('td', { class: 'long' });
       message.ele('div').txt(f.message);
       // libxml2's own words, for support; folded away
       if (f.detail) message.ele('details', { class: 'detail' }).ele('summary').txt('Originalmeldung').up().ele('code').txt(f.detail);
       const at = placed.get(number);
       if (sketch && at) appendDetail(message, sketch, at);
       row.ele('td').txt(f.line ? String(f.line) : '');
-      row.ele('td').txt(f.gmlIds.join(', '));
+      row.ele('td', { class: 'long ids' }).txt(f.gmlIds.join(', '));
     }
   }
   // allowEmptyTags: HTML parsers do not understand <td/>.

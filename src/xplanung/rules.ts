@@ -72,7 +72,7 @@ export const RULES = {
   // geometry (validate/geometry.ts, validate/area-checks.ts)
   '2.1.3.1': { stage: 'geometry', title: 'Angabe eines unterstützten Koordinatenreferenzsystems' },
   '2.2.2.1': { stage: 'geometry', title: 'Gültige Geometrie (geschlossene Ringe, keine Selbstüberschneidung, keine doppelten Stützpunkte, Orientierung, Löcher im Inneren, zusammenhängende Patches)' },
-  '2.2.3.1': { stage: 'geometry', title: 'Objekte liegen innerhalb des Geltungsbereichs (Toleranz 0,001 m)' },
+  '2.2.3.1': { stage: 'geometry', title: 'Objekte liegen innerhalb des Geltungsbereichs ihres Bereichs und ihres Plans (Toleranz 0,002 m; in Kompensationsbereichen und Bereichen für Informationen außerhalb des Geltungsbereichs nur der des Bereichs; Präsentationsobjekte ausgenommen)' },
   '2.2.1.1': { stage: 'geometry', title: 'Flächenschlussbedingung: keine Überlappungen (Fehler), keine Lücken (Warnung), Toleranz 0,002 m' },
 } as const satisfies Record<string, RuleInfo>;
 

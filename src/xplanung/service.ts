@@ -17,7 +17,14 @@ import type { ExportVersion } from './versions.ts';
 /** Compiled at start: the versions planning software pushes today (5.4 adds ~10 MB to a worker). */
 const WARM_VERSIONS = ['6.0', '5.4'];
 
-export interface StageSwitches { skipSemantic?: boolean; skipGeometry?: boolean }
+/** Stages, and checks of the geometry stage, the client switched off (xPlanBox's validator options). */
+export interface StageSwitches {
+  skipSemantic?: boolean;
+  skipGeometry?: boolean;
+  skipFlaechenschluss?: boolean;
+  skipGeltungsbereich?: boolean;
+  skipLaufrichtung?: boolean;
+}
 /** How the client wants the report: `page` also renders the German HTML page (in the worker). */
 export interface ReportWish {
   page?: boolean;

@@ -2,6 +2,7 @@
 // file to the same address as multipart/form-data, answered with the report page (report.ts). Planning
 // software uses the same address with the plan as the body; the page says how.
 import { create } from 'xmlbuilder2';
+import { germanCount, germanNumber } from './german-number.ts';
 import { BASE_STYLE, STAGE_LABELS } from './report.ts';
 import { RULE_LIST } from './rules.ts';
 import { SUPPORTED_VERSION_LIST } from './versions.ts';
@@ -15,14 +16,22 @@ export interface UploadPageOptions {
   address?: string;
 }
 
-/** The form field of the file; `skipSemantisch` and `skipGeometrisch` are check boxes beside it. */
+/** The form field of the file; `skipSemantisch`, `skipGeometrisch` and GEOMETRY_CHECK_BOXES are check boxes beside it. */
 export const UPLOAD_FIELD = 'plan';
+
+/** Check boxes (form field, German label) that switch off one check of the geometry stage each. */
+const GEOMETRY_CHECK_BOXES = [
+  ['skipFlaechenschluss', 'Flächenschluss nicht prüfen (Regel 2.2.1.1: Überlappungen und Lücken)'],
+  ['skipGeltungsbereich', 'Geltungsbereich nicht prüfen (Regel 2.2.3.1: Objekte innerhalb des Geltungsbereichs)'],
+  ['skipLaufrichtung', 'Laufrichtung nicht prüfen (Regel 2.2.2.1: Umlaufsinn der Ringe einer Fläche)'],
+] as const;
 
 /** Bytes as a German size ("250 MB", "1,5 MB"). */
 export function germanSize(bytes: number): string {
   const mb = bytes / (1024 * 1024);
-  if (mb >= 1) return `${mb.toLocaleString('de-DE', { maximumFractionDigits: 1 })} MB`;
-  return `${Math.ceil(bytes / 1024).toLocaleString('de-DE')} KB`;
+  // grouped as every number of the pages (german-number.ts), not with the point of toLocaleString
+  if (mb >= 1) return `${germanNumber(mb, 1)} MB`;
+  return `${germanCount(Math.ceil(bytes / 1024))} KB`;
 }
 
 export function uploadPageHtml(options: UploadPageOptions): string {
@@ -57,6 +66,14 @@ export function uploadPageHtml(options: UploadPageOptions): string {
     const label = stages.ele('label');
     label.ele('input', { type: 'checkbox', name, value: 'true', id: name });
     label.txt(` ${STAGE_LABELS[stage]} überspringen`);
+  }
+  // the checks of the geometry stage xPlanBox's validator lets a planner switch off; the rest of it runs
+  const checks = form.ele('fieldset');
+  checks.ele('legend').txt('Einzelne geometrische Prüfungen');
+  for (const [name, text] of GEOMETRY_CHECK_BOXES) {
+    const label = checks.ele('label');
+    label.ele('input', { type: 'checkbox', name, value: 'true', id: name });
+    label.txt(` ${text}`);
   }
   form.ele('button', { type: 'submit' }).txt('Plan prüfen');
 

@@ -9,6 +9,8 @@ export interface XPlanVersion {
 }
 
 export const XPLAN_VERSIONS: readonly XPlanVersion[] = [
+  // older plans still in circulation; read and checked like 5.x, never written (EXPORT_VERSIONS)
+  { version: '4.1', namespace: 'http://www.xplanung.de/xplangml/4/1', xsd: 'xplanung/4.1/XPlanung-Operationen.xsd' },
   { version: '5.0', namespace: 'http://www.xplanung.de/xplangml/5/0', xsd: 'xplanung/5.0/XPlanung-Operationen.xsd' },
   { version: '5.1', namespace: 'http://www.xplanung.de/xplangml/5/1', xsd: 'xplanung/5.1/XPlanung-Operationen.xsd' },
   { version: '5.2', namespace: 'http://www.xplanung.de/xplangml/5/2', xsd: 'xplanung/5.2/XPlanung-Operationen.xsd' },
@@ -16,6 +18,9 @@ export const XPLAN_VERSIONS: readonly XPlanVersion[] = [
   { version: '5.4', namespace: 'http://www.xplanung.de/xplangml/5/4', xsd: 'xplanung/5.4/XPlanung-Operationen.xsd' },
   { version: '6.0', namespace: 'http://www.xplanung.de/xplangml/6/0', xsd: 'xplanung/6.0/XPlanung-Operationen.xsd' },
 ];
+
+/** A WFS 2.0 GetFeature answer (wfs:FeatureCollection, plans in wfs:member) is accepted as the root, as the reference does. */
+export const WFS_NAMESPACE = 'http://www.opengis.net/wfs/2.0';
 
 /** Versions the gateway can export to (the two sets the portal's planning software writes today). */
 export const EXPORT_VERSIONS = ['6.0', '5.4'] as const;

@@ -54,13 +54,13 @@ describe('xplanung: the files of a pushed XPlanArchive', function () {
     assert.equal(pgw.text, '1\n0\n0\n-1\n0\n0\n');
   });
 
-  it('a file in a folder with a non-ASCII name; HTML goes out as a download; a missing file is no document', async () => {
+  it('a file in a folder with a non-ASCII name; XML goes out as a download; a missing file is no document', async () => {
     const changed = gml.replace(/gml:id="GML_/g, 'gml:id="GML_B')
       .replace(/xlink:href="#GML_/g, 'xlink:href="#GML_B')
       .replace('<xplan:referenzURL>BPlan004_6-0.pdf</xplan:referenzURL>', '<xplan:referenzURL>Anlagen/Begr%C3%BCndung.pdf</xplan:referenzURL>')
-      .replace(/<\/xplan:XP_SpezExterneReferenz>\s*<\/xplan:externeReferenz>/, '</xplan:XP_SpezExterneReferenz></xplan:externeReferenz>\n      <xplan:externeReferenz><xplan:XP_SpezExterneReferenz><xplan:art>Dokument</xplan:art><xplan:referenzName>Legende</xplan:referenzName><xplan:referenzURL>legende.html</xplan:referenzURL><xplan:typ>9999</xplan:typ></xplan:XP_SpezExterneReferenz></xplan:externeReferenz>\n      <xplan:externeReferenz><xplan:XP_SpezExterneReferenz><xplan:art>Dokument</xplan:art><xplan:referenzName>Fehlt</xplan:referenzName><xplan:referenzURL>fehlt.pdf</xplan:referenzURL><xplan:typ>9999</xplan:typ></xplan:XP_SpezExterneReferenz></xplan:externeReferenz>');
+      .replace(/<\/xplan:XP_SpezExterneReferenz>\s*<\/xplan:externeReferenz>/, '</xplan:XP_SpezExterneReferenz></xplan:externeReferenz>\n      <xplan:externeReferenz><xplan:XP_SpezExterneReferenz><xplan:art>Dokument</xplan:art><xplan:referenzName>Legende</xplan:referenzName><xplan:referenzURL>legende.xml</xplan:referenzURL><xplan:typ>9999</xplan:typ></xplan:XP_SpezExterneReferenz></xplan:externeReferenz>\n      <xplan:externeReferenz><xplan:XP_SpezExterneReferenz><xplan:art>Dokument</xplan:art><xplan:referenzName>Fehlt</xplan:referenzName><xplan:referenzURL>fehlt.pdf</xplan:referenzURL><xplan:typ>9999</xplan:typ></xplan:XP_SpezExterneReferenz></xplan:externeReferenz>');
     assert.equal((changed.match(/<xplan:externeReferenz>/g) ?? []).length, 3);
-    const res = await push([['xplan.gml', changed], ['Anlagen/Begründung.pdf', pdf], ['legende.html', '<script>alert(1)</script>'], ['BPlan004_6-0.png', 'png'], ['BPlan004_6-0.pgw', 'w']]);
+    const res = await push([['xplan.gml', changed], ['Anlagen/Begründung.pdf', pdf], ['legende.xml', '<legende xmlns:h="http://www.w3.org/1999/xhtml"><h:script>alert(1)</h:script></legende>'], ['BPlan004_6-0.png', 'png'], ['BPlan004_6-0.pgw', 'w']]);
     assert.equal(res.status, 201, res.text);
     assert.deepEqual(res.body.report.findings.filter((f: { rule: string }) => f.rule === 'externe-referenz').map((f: { message: string }) => f.message),
       ['BP_Plan: die externe Referenz „Fehlt“ verweist auf die Datei „fehlt.pdf“, die das XPlanArchiv nicht enthält.']);
@@ -69,7 +69,7 @@ describe('xplanung: the files of a pushed XPlanArchive', function () {
     const base = `http://gateway.test/xplanung/v1/tenants/hamburg/plans/${encodeURIComponent(planId)}/files`;
     assert.deepEqual(docs, [
       { title: 'BPlan004_6-0_Dok', url: `${base}/Anlagen/Begr%C3%BCndung.pdf`, mimeType: 'application/pdf', docType: '1065' },
-      { title: 'Legende', url: `${base}/legende.html`, mimeType: 'text/html', docType: '9999' },
+      { title: 'Legende', url: `${base}/legende.xml`, mimeType: 'application/xml', docType: '9999' },
       { title: 'BPlan004_6-0', url: `${base}/BPlan004_6-0.png`, mimeType: 'image/png', docType: 'planDrawing' },
     ]);
     const inFolder = await request(gw.app).get(pathOf(docs[0]!.url)).expect(200);

@@ -59,21 +59,21 @@ describe('xplanung/geometry: 2.2.1.1 Flächenschluss on built coverages', async 
   it('a strip left uncovered: one gap warning with its area', async () => {
     const found = await flaechenschluss([0, 0, 100, 100], [[0, 0, 50, 100], [50, 0, 100, 99]]);
     assert.equal(found.length, 1, found.join('\n'));
-    assert.match(found[0]!, /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 50 m²/);
+    assert.match(found[0]!, /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 50\u00A0m²/);
   });
 
   it('a gap hidden by a member reaching out of the Geltungsbereich (the areas still add up): the gap is found, and so is the part outside', async () => {
     // 5 000 + 51 × 99 m² ≥ 10 000 m²: only the union shows the strip along the top
     const found = await flaechenschluss([0, 0, 100, 100], [[0, 0, 50, 100], [50, 0, 101, 99]]);
-    assert.ok(found.some((f) => /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 50 m²/.test(f)), found.join('\n'));
+    assert.ok(found.some((f) => /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 50\u00A0m²/.test(f)), found.join('\n'));
     assert.ok(found.some((f) => f.startsWith('2.2.3.1/error')), found.join('\n'));
   });
 
   it('a gap hidden by an overlap (the areas still add up): both are found', async () => {
     // 5 100 + 4 950 m² ≥ 10 000 m²: the 99 m² overlap hides the 49 m² strip along the top
     const found = await flaechenschluss([0, 0, 100, 100], [[0, 0, 51, 100], [50, 0, 100, 99]]);
-    assert.ok(found.some((f) => /^2\.2\.1\.1\/error: Flächenschlussobjekte überlappen sich: .*\(99 m²\)/.test(f)), found.join('\n'));
-    assert.ok(found.some((f) => /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 49 m²/.test(f)), found.join('\n'));
+    assert.ok(found.some((f) => /^2\.2\.1\.1\/error: Flächenschlussobjekte überlappen sich: .*\(99\u00A0m²\)/.test(f)), found.join('\n'));
+    assert.ok(found.some((f) => /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 49\u00A0m²/.test(f)), found.join('\n'));
   });
 
   it('a gap thinner than the tolerance (1 mm): rounding, not a finding', async () => {
@@ -89,12 +89,12 @@ describe('xplanung/geometry: 2.2.1.1 Flächenschluss on built coverages', async 
     const left = [[0, 0], [50, 0], [49.9995, 25], [50, 50], [50, 100], [0, 100], [0, 0]];
     const found = await flaechenschluss([0, 0, 100, 100], [left, [50, 0, 100, 95]]);
     assert.equal(found.length, 1, found.join('\n'));
-    assert.match(found[0]!, /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 250 m²/);
+    assert.match(found[0]!, /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 250\u00A0m²/);
   });
 
   it('an object alone inside a wide gap: the gap is reported without it', async () => {
     const found = await flaechenschluss([0, 0, 100, 100], [[0, 0, 100, 50], [20, 70, 30, 80]]);
     assert.equal(found.length, 1, found.join('\n'));
-    assert.match(found[0]!, /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 4900 m²/);
+    assert.match(found[0]!, /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 4900\u00A0m²/);
   });
 });

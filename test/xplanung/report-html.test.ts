@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { hasChromium, launchChromium } from '../helpers/browser.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { reportToHtml } from '../../src/xplanung/report.ts';
+import { makeReport, reportToHtml } from '../../src/xplanung/report.ts';
 import { RULES } from '../../src/xplanung/rules.ts';
-import { real } from '../helpers/xplanung.ts';
+import { contentTypeOf, real } from '../helpers/xplanung.ts';
 
 describe('xplanung/report: the readable page for planners', function () {
   this.timeout(60_000);
@@ -25,10 +25,14 @@ describe('xplanung/report: the readable page for planners', function () {
   it('names what each rule asks and where a geometry finding lies', async () => {
     const res = await request(gw.app).post('/xplanung/v1/validate').set('Accept', 'text/html').set('Content-Type', 'application/gml+xml').send(real('Blankenese29.gml')).expect(200);
     assert.match(res.text, /2 Fehler, 4 Warnungen/, 'two overlaps, two gaps, and two files the plain GML references but cannot carry');
-    assert.ok(res.text.includes(`<div class="rule-title">${RULES['2.2.1.1'].title}</div>`), 'the title of 2.2.1.1 under its number');
-    // overlaps and gaps each with a point in them, in the plan's CRS (EPSG:25832), to the millimetre
-    assert.match(res.text, /überlappen sich: BP_BaugebietsTeilFlaeche und SO_Strassenverkehr \(0\.005 m²\) bei \(553\d{3}\.\d{1,3} 5934\d{3}\.\d{1,3}\)\./);
-    assert.match(res.text, /Lücke von 0\.008 m² im Geltungsbereich bei \(553012\.878 5934985\.988\)/);
+    // six findings: the title of 2.2.1.1 once, in the summary by rule; each row's number links there
+    assert.equal(res.text.split(`>${RULES['2.2.1.1'].title}</`).length - 1, 1, 'the title of 2.2.1.1 once as text (and as the tooltip of its number)');
+    assert.match(res.text, /<tr id="regel-2\.2\.1\.1">\s*<td>\s*<code>2\.2\.1\.1<\/code>/);
+    assert.equal(res.text.split('<a href="#regel-2.2.1.1">').length - 1, 4, 'the four rows of 2.2.1.1 link to it');
+    // overlaps and gaps each with their area and a point in them, in the plan's CRS (EPSG:25832), to the
+    // millimetre, in German: a decimal comma (a point is a thousands separator to a German reader)
+    assert.match(res.text, /überlappen sich: BP_BaugebietsTeilFlaeche und SO_Strassenverkehr \(0,0045\u00A0m²\) bei \(553\d{3},\d{3}; 5934\d{3},\d{3}\)\./);
+    assert.match(res.text, /Lücke von 0,00805\u00A0m² im Geltungsbereich bei \(553012,878; 5934985,988\)/);
   });
 
   it('renders in Chromium: result, counts and one table row per finding, escaped text', async function () {
@@ -58,6 +62,52 @@ describe('xplanung/report: the readable page for planners', function () {
     } finally {
       await browser.close();
     }
+  });
+
+  it('the tables fit the page in Chromium, on screen and printed on A4: long gml:ids and relation names wrap, the message keeps a third of the width or more', async function () {
+    if (!hasChromium()) this.skip();
+    const browser = await launchChromium();
+    try {
+      for (const name of ['Blankenese29.gml', 'xplan54_Flaechenschlussfehler_Luecken.gml', 'FP_6.0.2_invalide.zip', 'BP_6.0_syntaxErrors.gml']) {
+        const html = (await request(gw.app).post('/xplanung/v1/validate').set('Accept', 'text/html').set('Content-Type', contentTypeOf(name)).send(real(name)).expect(200)).text;
+        // A4 is 794 CSS px wide; Chromium prints with margins of about 1 cm by default
+        for (const [width, media] of [[1024, 'screen'], [718, 'print']] as const) {
+          const page = await browser.newPage({ viewport: { width, height: 800 } });
+          await page.emulateMedia({ media });
+          await page.setContent(html);
+          const layout = await page.evaluate(() => ({
+            page: document.documentElement.scrollWidth,
+            tables: Array.from(document.querySelectorAll('table')).map((t) => ({
+              id: t.id,
+              width: t.getBoundingClientRect().width,
+              room: t.parentElement!.clientWidth,
+              message: t.id === 'findings' ? t.querySelector('tbody td:nth-child(5)')!.getBoundingClientRect().width : undefined,
+              overflowing: Array.from(t.querySelectorAll<HTMLElement>('th, td')).filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent!.trim().slice(0, 40)),
+            })),
+          }));
+          const at = `${name} at ${width} px (${media})`;
+          assert.equal(layout.page, width, `${at}: the page does not scroll sideways`);
+          assert.ok(layout.tables.some((t) => t.id === 'findings'), at);
+          for (const t of layout.tables) {
+            assert.ok(t.width <= t.room + 0.5, `${at}: table ${t.id} ${t.width} px in ${t.room} px`);
+            assert.deepEqual(t.overflowing, [], `${at}: no cell of ${t.id} wider than its content box`);
+            if (t.message !== undefined) assert.ok(t.message >= t.width / 3, `${at}: the message column ${t.message} of ${t.width} px`);
+          }
+          await page.close();
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('says what a rule asks once: under its first finding when there is no summary, as a tooltip of its number in every row', () => {
+    const finding = (rule: string, message: string) => ({ rule, severity: 'error' as const, stage: 'semantic' as const, message, gmlIds: ['GML_1'], line: 3 });
+    const html = reportToHtml(makeReport({ version: '6.0', plans: [], findings: [finding('xlink', 'a'), finding('xlink', 'b'), finding('3.2.5.1', 'c')], skipped: [] }));
+    assert.doesNotMatch(html, /id="uebersicht"/, 'three findings: no summary');
+    assert.equal(html.split(`<div class="rule-title">${RULES.xlink.title}</div>`).length - 1, 1);
+    assert.equal(html.split(`<div class="rule-title">${RULES['3.2.5.1'].title}</div>`).length - 1, 1);
+    assert.equal(html.split(`<td title="${RULES.xlink.title}">`).length - 1, 2);
   });
 
   it('draws a sketch in Chromium: the Geltungsbereich, one readable numbered pin per located finding, each linked to its row, a detail and a map link', async function () {

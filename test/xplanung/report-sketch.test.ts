@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { makeReport } from '../../src/xplanung/report.ts';
-import { pinPosition, scaleBarLength, sketchOf } from '../../src/xplanung/report-sketch.ts';
+import { overviewCaption, pinPosition, scaleBarLength, sketchOf } from '../../src/xplanung/report-sketch.ts';
 import { runValidationJob } from '../../src/xplanung/validate/job.ts';
 import { projectRoot } from '../../src/core/paths.ts';
 import { real } from '../helpers/xplanung.ts';
@@ -55,6 +55,39 @@ describe('xplanung/report-sketch: the Lageskizze of the report page', () => {
     // Dresden, in ETRS89 / UTM 33
     const [lon, lat] = sketch.toLonLat!(sketch.placed[0]!.at);
     assert.ok(lon > 13.73 && lon < 13.75 && lat > 51.04 && lat < 51.06, `${lon} ${lat}`);
+  });
+
+  it('the caption explains only the markers drawn: red and orange where there are both, none when no finding has a location', () => {
+    const outline = 'POLYGON ((411000 5656000, 412000 5656000, 412000 5657000, 411000 5657000, 411000 5656000))';
+    const gap = 'POLYGON ((411500 5656500, 411502 5656500, 411502 5656502, 411500 5656502, 411500 5656500))';
+    const caption = (findings: Array<{ severity: 'error' | 'warning'; marker?: string }>, outlines = [outline]) => overviewCaption(sketchOf(makeReport({
+      version: '6.0',
+      plans: outlines.map((o, i) => ({ gmlId: `p${i}`, type: 'BP_Plan', srsName: 'EPSG:25833', outline: o })),
+      findings: findings.map((f) => ({ rule: '2.2.1.1', stage: 'geometry', message: 'm', gmlIds: [], line: null, ...f })),
+      skipped: [],
+    }))!);
+    const both = caption([{ severity: 'error', marker: gap }, { severity: 'warning', marker: gap }]);
+    assert.match(both, /^Lageskizze: der Geltungsbereich \(blau\) und die Befunde mit Ortsangabe \(rot Fehler, orange Warnungen\)/);
+    const warnings = caption([{ severity: 'warning', marker: gap }, { severity: 'error' }]);
+    assert.match(warnings, /\(orange Warnungen\)/);
+    assert.doesNotMatch(warnings, /rot/, 'the error without a location is not drawn');
+    assert.match(warnings, /Ein Befund hat keine Ortsangabe und steht nur in der Tabelle\.$/);
+    const unlocated = caption([{ severity: 'error' }, { severity: 'warning' }]);
+    assert.equal(unlocated, 'Lageskizze: der Geltungsbereich (blau). Keiner der Befunde hat eine Ortsangabe; sie stehen nur in der Tabelle.');
+    assert.equal(caption([]), 'Lageskizze: der Geltungsbereich (blau). Der Plan hat keine Befunde.');
+    assert.match(caption([], [outline, outline]), /^Lageskizze: die Geltungsbereiche \(blau\)\./);
+  });
+
+  it('a real plan whose findings have no location: its sketch is an image of the Geltungsbereich, and says so', async () => {
+    const schemaDir = join(projectRoot, 'schemas', 'vendor');
+    const { page } = await runValidationJob({ body: real('FP_6.0.2_invalide.zip'), contentType: 'application/zip', schemaDir, page: true });
+    assert.match(page!, /<svg[^>]+id="lageskizze-karte"[^>]+role="img" aria-label="Lageskizze des Geltungsbereichs"/);
+    assert.doesNotMatch(page!, /class="pin /);
+    const figcaption = /<figcaption>([^<]*)<\/figcaption>/.exec(page!)![1]!;
+    assert.equal(figcaption, 'Lageskizze: der Geltungsbereich (blau). Keiner der Befunde hat eine Ortsangabe; sie stehen nur in der Tabelle.');
+    // only gaps (warnings): only orange is explained
+    const gaps = (await runValidationJob({ body: real('xplan54_Flaechenschlussfehler_Luecken.gml'), contentType: 'application/gml+xml', schemaDir, page: true })).page!;
+    assert.match(gaps, /<figcaption>Lageskizze: der Geltungsbereich \(blau\) und die Befunde mit Ortsangabe \(orange Warnungen\), nummeriert/);
   });
 
   it('a job asked for the page renders it where it runs (a worker in the gateway), with the sketch', async () => {

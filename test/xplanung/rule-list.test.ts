@@ -28,7 +28,7 @@ describe('xplanung/rules: the list of rules the validation checks', function () 
     for (let i = 1; i < rules.length; i++) assert.ok(order.indexOf(rules[i - 1]!.stage) <= order.indexOf(rules[i]!.stage), rules[i]!.rule);
     const byId = new Map(rules.map((r) => [r.rule, r]));
     assert.deepEqual(byId.get('2.2.1.1'), { rule: '2.2.1.1', stage: 'geometry', title: 'Flächenschlussbedingung: keine Überlappungen (Fehler), keine Lücken (Warnung), Toleranz 0,002 m' });
-    assert.equal(byId.get('version')?.title, 'Eine unterstützte XPlanGML-Version (5.0, 5.1, 5.2, 5.3, 5.4, 6.0)');
+    assert.equal(byId.get('version')?.title, 'Eine unterstützte XPlanGML-Version (4.1, 5.0, 5.1, 5.2, 5.3, 5.4, 6.0)');
     assert.equal(byId.get('safety.doctype')?.stage, 'safety');
   });
 
@@ -42,7 +42,8 @@ describe('xplanung/rules: the list of rules the validation checks', function () 
         seen.add(f.rule);
       }
     }
-    // the real plans reach every stage's rules, not only a few
-    for (const r of ['xsd', 'version', '6.1.3.4', 'bereich-nummer', '2.2.2.1', '2.2.3.1', '2.2.1.1']) assert.ok(seen.has(r), r);
+    // the real plans reach every stage's rules, not only a few ('version' no longer: bplan_valid_41, the one
+    // plan of an unsupported version, is 4.1 and read since 2026-12-07; inputs.test.ts gives that rule)
+    for (const r of ['xsd', '6.1.3.4', 'bereich-nummer', '2.2.2.1', '2.2.3.1', '2.2.1.1']) assert.ok(seen.has(r), r);
   });
 });

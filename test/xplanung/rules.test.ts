@@ -89,10 +89,20 @@ describe('xplanung/rules: one broken rule at a time', function () {
     assert.match(r.findings[0]!.marker ?? '', /^POINT/);
   });
 
-  it('2.2.2.1: a clockwise exterior ring is a warning, an unclosed ring and a duplicate point are errors', async () => {
-    const cw = await check(procedureToXPlanGml(procedure({ area: { type: 'Polygon', coordinates: [[...square].reverse()] } } as Partial<Procedure>), tenant, { version: '6.0' }));
-    assert.deepEqual(rules(cw), ['2.2.2.1/warning']);
-    assert.equal(cw.valid, true);
+  it('2.2.2.1: a clockwise exterior ring, an unclosed ring and a duplicate point are errors (orientation as the reference judges it)', async () => {
+    // the exporter writes rings the way XPlanung wants them, whatever the portal area's order
+    const fromClockwiseArea = procedureToXPlanGml(procedure({ area: { type: 'Polygon', coordinates: [[...square].reverse()] } } as Partial<Procedure>), tenant, { version: '6.0' });
+    assert.deepEqual(rules(await check(fromClockwiseArea)), []);
+    // the same plan with its exterior ring turned clockwise
+    const turned = fromClockwiseArea.replace(/(<gml:exterior>\s*<gml:LinearRing>\s*<gml:posList[^>]*>)([^<]+)</, (_m, open: string, list: string) => {
+      const xy = list.trim().split(/\s+/);
+      const pairs = Array.from({ length: xy.length / 2 }, (_, i) => `${xy[2 * i]} ${xy[2 * i + 1]}`);
+      return `${open}${pairs.reverse().join(' ')}<`;
+    });
+    assert.notEqual(turned, fromClockwiseArea);
+    const cw = await check(turned);
+    assert.deepEqual(rules(cw), ['2.2.2.1/error']);
+    assert.equal(cw.valid, false);
     const area = (ring: [number, number][]) => procedureToXPlanGml(procedure({ area: { type: 'Polygon', coordinates: [ring] } } as Partial<Procedure>), tenant, { version: '6.0' });
     const unclosed = await check(area(square.slice(0, 4)));
     assert.ok(unclosed.findings.some((f) => f.rule === '2.2.2.1' && f.severity === 'error' && /nicht geschlossen/.test(f.message)), rules(unclosed).join());
@@ -120,7 +130,7 @@ describe('xplanung/rules: one broken rule at a time', function () {
     assert.deepEqual((await check(real('1_Geltungsbereich-Test.gml').toString('utf8'))).findings, []);
     const gaps = await check(real('xplan54_Flaechenschlussfehler_Luecken.gml').toString('utf8'));
     assert.deepEqual(rules(gaps), ['2.2.1.1/warning', '2.2.1.1/warning']);
-    assert.ok(gaps.findings.every((f) => /Lücke von [0-9.]+ m²/.test(f.message) && f.marker?.startsWith('POLYGON')), JSON.stringify(gaps.findings));
+    assert.ok(gaps.findings.every((f) => /Lücke von [0-9,\u202F]+\u00A0m²/.test(f.message) && f.marker?.startsWith('POLYGON')), JSON.stringify(gaps.findings));
   });
 
   it('archives: attachments are listed, xplan.gml is read', async () => {

@@ -3,8 +3,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { projectRoot } from '../../src/core/paths.ts';
 import { RULES } from '../../src/xplanung/rules.ts';
 import { germanSize, uploadPageHtml } from '../../src/xplanung/upload-page.ts';
 import { accessibilityViolations, hasChromium, launchChromium } from '../helpers/browser.ts';
@@ -28,6 +30,10 @@ describe('xplanung/upload-page: the form a planner checks a plan with', function
     assert.match(res.text, /<input type="file" id="plan" name="plan" required="required"/);
     assert.match(res.text, /name="skipSemantisch" value="true"/);
     assert.match(res.text, /name="skipGeometrisch" value="true"/);
+    // the checks of the geometry stage xPlanBox lets a planner switch off, each a labelled check box
+    for (const [name, label] of [['skipFlaechenschluss', 'Flächenschluss nicht prüfen'], ['skipGeltungsbereich', 'Geltungsbereich nicht prüfen'], ['skipLaufrichtung', 'Laufrichtung nicht prüfen']]) {
+      assert.match(res.text, new RegExp(`<label>\\s*<input type="checkbox" name="${name}" value="true" id="${name}"></input>\\s*${label} \\(Regel `));
+    }
     assert.match(res.text, /höchstens 2 MB/);
     for (const rule of ['2.2.1.1', '2.2.3.1', 'xsd', '3.2.5.1', 'externe-referenz'] as const) {
       assert.ok(res.text.includes(`<td>${RULES[rule].title}</td>`), `rule ${rule} is listed with its title`);
@@ -98,6 +104,17 @@ describe('xplanung/upload-page: the form a planner checks a plan with', function
     assert.ok(!res.body.findings.some((f: { stage: string }) => f.stage === 'geometry'));
     const both = await request(gw.app).post('/xplanung/v1/validate').field('skipSemantisch', 'true').field('skipGeometrisch', 'true').attach('plan', real('Blankenese29.gml'), 'Blankenese29.gml').expect(200);
     assert.deepEqual(both.body.skipped.map((s: { stage: string }) => s.stage).sort(), ['geometry', 'semantic']);
+  });
+
+  it('the check boxes for single geometry checks switch off 2.2.1.1, 2.2.3.1 and the ring orientation, and the report names them', async () => {
+    const plan = readFileSync(join(projectRoot, '..', 'shared', 'fixtures', 'xplanung-xplanbox', 'manager-api', 'BP_5.2_Laufrichtungsfehler.zip'));
+    const on = await request(gw.app).post('/xplanung/v1/validate').field('skipFlaechenschluss', 'true').field('skipSemantisch', 'true').attach('plan', plan, 'BP_5.2_Laufrichtungsfehler.zip').expect(200);
+    assert.equal(on.body.valid, false, 'the rings run the wrong way');
+    assert.deepEqual(on.body.skipped.map((s: { stage: string }) => s.stage).sort(), ['flaechenschluss', 'semantic']);
+    const off = await request(gw.app).post('/xplanung/v1/validate').field('skipFlaechenschluss', 'true').field('skipGeltungsbereich', 'on').field('skipLaufrichtung', 'true').field('skipSemantisch', 'true')
+      .attach('plan', plan, 'BP_5.2_Laufrichtungsfehler.zip').expect(200);
+    assert.equal(off.body.valid, true, JSON.stringify(off.body.findings));
+    assert.deepEqual(off.body.skipped.map((s: { stage: string }) => s.stage).sort(), ['flaechenschluss', 'geltungsbereich', 'laufrichtung', 'semantic']);
   });
 
   it('a browser gets the report page, with the file name and a link back to the form', async () => {

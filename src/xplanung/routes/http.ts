@@ -56,17 +56,32 @@ function flag(req: Request, ...names: string[]): boolean {
   return false;
 }
 
-/** Stage switches as the xPlanBox validator names them (skipSemantisch, skipGeometrisch), plus English aliases. */
+/**
+ * The switches as the xPlanBox validator names them (the first, also a form field), with English aliases
+ * for the two stages: skipFlaechenschluss, skipGeltungsbereich and skipLaufrichtung switch off one check
+ * of the geometry stage each.
+ */
+const SWITCHES: Array<[keyof StageSwitches, string, ...string[]]> = [
+  ['skipSemantic', 'skipSemantisch', 'skipSemantic'],
+  ['skipGeometry', 'skipGeometrisch', 'skipGeometry'],
+  ['skipFlaechenschluss', 'skipFlaechenschluss'],
+  ['skipGeltungsbereich', 'skipGeltungsbereich'],
+  ['skipLaufrichtung', 'skipLaufrichtung'],
+];
+
 function switches(req: Request): StageSwitches {
-  return { skipSemantic: flag(req, 'skipSemantisch', 'skipSemantic'), skipGeometry: flag(req, 'skipGeometrisch', 'skipGeometry') };
+  const out: StageSwitches = {};
+  for (const [key, ...names] of SWITCHES) out[key] = flag(req, ...names);
+  return out;
 }
 
 /** The switches of the upload form: its check boxes, or the query as for any client. */
 function formSwitches(req: Request): StageSwitches {
   const fields = req.body as Record<string, unknown>;
   const checked = (name: string) => fields[name] === 'true' || fields[name] === 'on';
-  const q = switches(req);
-  return { skipSemantic: q.skipSemantic || checked('skipSemantisch'), skipGeometry: q.skipGeometry || checked('skipGeometrisch') };
+  const out = switches(req);
+  for (const [key, field] of SWITCHES) out[key] ||= checked(field);
+  return out;
 }
 
 /**

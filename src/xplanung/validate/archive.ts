@@ -21,15 +21,16 @@ export interface ArchiveLimits {
 export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = { maxEntries: 1000, maxUncompressed: 200 * 1024 * 1024, maxRatio: 200, maxNesting: 2 };
 
 /**
- * File types an XPlanArchive may carry (XPlanung: Rasterpläne, Texte, Georeferenzierung), with the
- * media type the gateway serves each as, and whether a browser may show it inline: never a type that
- * could run script on the gateway's origin (HTML, XML), which goes out as a download.
+ * File types an XPlanArchive may carry, with the media type the gateway serves each as, and whether a
+ * browser may show it inline: never a type that could run script on the gateway's origin (XML), which
+ * goes out as a download. The list follows the reference validator (xPlanBox's contentTypeChecker:
+ * XML, PNG, TIFF, PDF and plain text; it refuses anything else with 415): office documents (odt, doc,
+ * docx), HTML, JPEG, ECW and binary .aux are refused; world files are text, GDAL overviews TIFF. One
+ * deviation: a ZIP inside the archive is accepted and checked entry by entry (inspect below).
  */
 export const ARCHIVE_FILE_TYPES: Record<string, { mediaType: string; inline: boolean }> = {
   pdf: { mediaType: 'application/pdf', inline: true },
   png: { mediaType: 'image/png', inline: true },
-  jpg: { mediaType: 'image/jpeg', inline: true },
-  jpeg: { mediaType: 'image/jpeg', inline: true },
   tif: { mediaType: 'image/tiff', inline: true },
   tiff: { mediaType: 'image/tiff', inline: true },
   txt: { mediaType: 'text/plain; charset=utf-8', inline: true },
@@ -39,15 +40,9 @@ export const ARCHIVE_FILE_TYPES: Record<string, { mediaType: string; inline: boo
   tfw: { mediaType: 'text/plain; charset=utf-8', inline: true },
   wld: { mediaType: 'text/plain; charset=utf-8', inline: true },
   gml: { mediaType: 'application/gml+xml', inline: false },
+  // also GDAL's georeferencing sidecar (*.aux.xml)
   xml: { mediaType: 'application/xml', inline: false },
-  htm: { mediaType: 'text/html; charset=utf-8', inline: false },
-  html: { mediaType: 'text/html; charset=utf-8', inline: false },
-  odt: { mediaType: 'application/vnd.oasis.opendocument.text', inline: false },
-  doc: { mediaType: 'application/msword', inline: false },
-  docx: { mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', inline: false },
-  ecw: { mediaType: 'application/octet-stream', inline: false },
-  eww: { mediaType: 'application/octet-stream', inline: false },
-  aux: { mediaType: 'application/octet-stream', inline: false },
+  // GDAL overviews of a scan (TIFF inside, which the reference accepts)
   ovr: { mediaType: 'application/octet-stream', inline: false },
   zip: { mediaType: 'application/zip', inline: false },
 };

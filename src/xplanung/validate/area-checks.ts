@@ -1,17 +1,19 @@
 // The geometry checks that stay inside one Bereich: 2.2.3.1 (its objects inside their Geltungsbereich,
-// tolerance 0.001 m) and 2.2.1.1 (the Flächenschluss of its objects, tolerance 0.002 m). Each Bereich
+// tolerance 0.002 m) and 2.2.1.1 (the Flächenschluss of its objects, tolerance 0.002 m). Each Bereich
 // is a unit that needs nothing from the others, so the units of a large plan can be split between
 // two worker threads (geometry.ts asks; `packAreaPart` moves a share as flat arrays, see
 // ../../core/geo/pack.ts). The findings are the same wherever a unit runs.
 import Flatbush from 'flatbush';
 import { complementFace, coverageFace, coversExactly, insideByBox, interiorsMayMeet, lineFace, locateInFace, type CoverageFace } from '../../core/geo/coverage.ts';
 import { gapShells, type FlatRing } from '../../core/geo/gaps.ts';
-import { buffer, coveringArea, geometryFactory, newCoordinate, toWkt, unionOfValidPolygons, type CoveringArea, type Geometry } from '../../core/geo/jts.ts';
+import { buffer, coveringArea, geometryFactory, newCoordinate, toWkt, unionOfValidPolygons, type CoveringArea, type Geometry, type Polygon } from '../../core/geo/jts.ts';
 import { packGeometries, transferablesOf, unpackGeometries, type PackedGeometries } from '../../core/geo/pack.ts';
+import { germanArea, germanPoint } from '../german-number.ts';
 import type { Finding } from '../report.ts';
 import type { RuleId } from '../rules.ts';
 
-const INSIDE_TOLERANCE = 0.001;
+// the reference buffers the Geltungsbereich by 0.002 CRS units (2 mm in the metric CRSs plans use)
+const INSIDE_TOLERANCE = 0.002;
 const FLAECHENSCHLUSS_TOLERANCE = 0.002;
 /**
  * An overlap or a gap worth reporting survives shrinking by half the tolerance, so it holds a disc of
@@ -20,13 +22,17 @@ const FLAECHENSCHLUSS_TOLERANCE = 0.002;
  */
 const AREA_EVIDENCE_M2 = 1e-6;
 
-const round = (n: number) => Math.round(n * 1000) / 1000;
-
-/** Where a finding's marker lies, for the message: a point inside it (JTS's interior point), to the millimetre. */
+/** Where a finding's marker lies, for the message: a point inside it (JTS's interior point), to the millimetre, in German. */
 function near(marker: Geometry): string {
   const c = marker.getInteriorPoint().getCoordinate();
-  return c ? ` bei (${round(c.x)} ${round(c.y)})` : '';
+  return c ? ` bei ${germanPoint(c.x, c.y)}` : '';
 }
+
+/** No point in common (DE-9IM FF*FF****). */
+const disjoint = (a: Geometry, b: Geometry) => a.relate(b, 'FF*FF****');
+
+/** How a message names a Geltungsbereich: by the plan or Bereich that has it. */
+const named = (s: Shape) => `${s.ref.type} „${s.ref.label}“`;
 
 /** What a finding says about a feature. */
 export interface FeatureRef { type: string; gmlId: string; line?: number; /** how messages name it: its name, else its gml:id */ label: string }
@@ -36,8 +42,12 @@ export interface Shape { ref: FeatureRef; geometry: Geometry }
 
 /** One Bereich's checks, by index into the part's shapes. */
 export interface AreaUnit {
-  /** 2.2.3.1: `object` must lie inside `area`; `order` is the object's place in the document, which orders the findings. */
-  inside: Array<{ order: number; object: number; area: number }>;
+  /**
+   * 2.2.3.1: `object` must lie inside `area` (its Bereich's Geltungsbereich, else its plan's) and, where
+   * given, inside `plan` too (its plan's, when the Bereich has another); `order` is the object's place in
+   * the document, which orders the findings.
+   */
+  inside: Array<{ order: number; object: number; area: number; plan?: number }>;
   /** 2.2.1.1: the Flächenschluss objects of the Bereich and its Geltungsbereich (none when it has no usable one). */
   coverage?: { members: number[]; area?: number };
 }
@@ -63,16 +73,16 @@ function finding(rule: RuleId, severity: Finding['severity'], message: string, r
 export class AreaChecker {
   private readonly faces = new Map<Shape, CoverageFace>();
   private readonly outsides = new Map<Shape, CoverageFace>();
-  private readonly insideAnswers = new Map<Shape, { area: Shape; inside: boolean }>();
+  private readonly insideAnswers = new Map<Shape, Array<{ area: Shape; inside: boolean }>>();
   private readonly widened = new Map<Shape, CoveringArea>();
+  private readonly shells = new Map<Shape, Geometry | null>();
 
   constructor(private readonly shapes: Shape[]) {}
 
   check(unit: AreaUnit): UnitFindings {
     const out: UnitFindings = { inside: [], flaechenschluss: [] };
-    for (const { order, object, area } of unit.inside) {
-      const f = this.outsideOfArea(this.shapes[object]!, this.shapes[area]!);
-      if (f) out.inside.push([order, f]);
+    for (const { order, object, area, plan } of unit.inside) {
+      for (const f of this.outsideOfAreas(this.shapes[object]!, this.shapes[area]!, plan === undefined ? undefined : this.shapes[plan])) out.inside.push([order, f]);
     }
     if (unit.coverage) this.flaechenschluss(unit.coverage.members.map((i) => this.shapes[i]!), unit.coverage.area === undefined ? undefined : this.shapes[unit.coverage.area], out.flaechenschluss);
     return out;
@@ -94,12 +104,14 @@ export class AreaChecker {
     return f;
   }
 
-  /** Asked twice for most objects (2.2.3.1, then 2.2.1.1), answered once. */
+  /** Asked twice for most objects (2.2.3.1, then 2.2.1.1), answered once; per area, as 2.2.3.1 may ask the Bereich's and the plan's. */
   private insideExactly(o: Shape, area: Shape): boolean {
     const known = this.insideAnswers.get(o);
-    if (known?.area === area) return known.inside;
+    const answer = known?.find((k) => k.area === area);
+    if (answer) return answer.inside;
     const inside = this.insideExactlyOnce(o, area);
-    this.insideAnswers.set(o, { area, inside });
+    if (known) known.push({ area, inside });
+    else this.insideAnswers.set(o, [{ area, inside }]);
     return inside;
   }
 
@@ -119,11 +131,12 @@ export class AreaChecker {
   }
 
   /**
-   * 2.2.3.1. Most objects lie inside exactly (off the boundary, or along it), which the exact test
-   * shows without JTS; the rest are tested against the widened area, built and indexed once per
-   * Geltungsbereich, and only those outside it reach the (costlier) overlay.
+   * 2.2.3.1: the part of `o` outside the widened `area`, none when it lies inside. Most objects lie
+   * inside exactly (off the boundary, or along it), which the exact test shows without JTS; the rest
+   * are tested against the widened area, built and indexed once per Geltungsbereich, and only those
+   * outside it reach the (costlier) overlay.
    */
-  private outsideOfArea(o: Shape, area: Shape): Finding | undefined {
+  private partOutside(o: Shape, area: Shape): Geometry | undefined {
     if (this.insideExactly(o, area)) return undefined;
     let w = this.widened.get(area);
     if (!w) {
@@ -132,8 +145,59 @@ export class AreaChecker {
     }
     if (w.covers(o.geometry)) return undefined;
     const outside = o.geometry.difference(w.geometry);
-    if (outside.isEmpty()) return undefined;
-    return finding('2.2.3.1', 'error', `${o.ref.type} liegt teilweise außerhalb des Geltungsbereichs von ${area.ref.type} „${area.ref.label}“${near(outside)}.`, o.ref, [o.ref.gmlId, area.ref.gmlId], outside);
+    return outside.isEmpty() ? undefined : outside;
+  }
+
+  /**
+   * 2.2.3.1 for one object: inside `area` and, when given, inside `plan` too. Outside both, xPlanBox
+   * counts one error when the object lies wholly outside both or both are the same area, else one
+   * for each; so does this.
+   */
+  private outsideOfAreas(o: Shape, area: Shape, plan: Shape | undefined): Finding[] {
+    const outArea = this.partOutside(o, area);
+    const outPlan = plan && this.partOutside(o, plan);
+    const partly = (a: Shape, outside: Geometry) => this.beyondOrInHole(o, a, outside);
+    if (!outArea || !outPlan) return outArea ? partly(area, outArea) : outPlan ? partly(plan!, outPlan) : [];
+    const ids = [o.ref.gmlId, area.ref.gmlId, plan!.ref.gmlId];
+    if (disjoint(o.geometry, area.geometry) && disjoint(o.geometry, plan!.geometry)) {
+      return [finding('2.2.3.1', 'error', `${o.ref.type} liegt ganz außerhalb der Geltungsbereiche von ${named(area)} und ${named(plan!)}${near(outArea)}.`, o.ref, ids, outArea)];
+    }
+    if (area.geometry.equals(plan!.geometry)) {
+      return [finding('2.2.3.1', 'error', `${o.ref.type} liegt teilweise außerhalb des gemeinsamen Geltungsbereichs von ${named(area)} und ${named(plan!)}${near(outArea)}.`, o.ref, ids, outArea)];
+    }
+    return [...partly(area, outArea), ...partly(plan!, outPlan)];
+  }
+
+  /**
+   * The part of `o` outside `area`: beyond its outer boundary, in a hole of it, or both, which xPlanBox
+   * counts as two errors (a planner mends them differently).
+   */
+  private beyondOrInHole(o: Shape, area: Shape, outside: Geometry): Finding[] {
+    const ids = [o.ref.gmlId, area.ref.gmlId];
+    const shell = this.shellOf(area);
+    const inHole = shell && outside.intersection(shell);
+    const beyond = shell && outside.difference(shell);
+    const real = (g: Geometry | null): g is Geometry => !!g && !g.isEmpty() && g.getDimension() === outside.getDimension();
+    const found: Finding[] = [];
+    if (!real(inHole) || real(beyond)) {
+      const marker = real(inHole) ? beyond! : outside;
+      found.push(finding('2.2.3.1', 'error', `${o.ref.type} liegt teilweise außerhalb des Geltungsbereichs von ${named(area)}${near(marker)}.`, o.ref, ids, marker));
+    }
+    if (real(inHole)) found.push(finding('2.2.3.1', 'error', `${o.ref.type} liegt teilweise in einem Loch (einer Aussparung) des Geltungsbereichs von ${named(area)}${near(inHole)}.`, o.ref, ids, inHole));
+    return found;
+  }
+
+  /** The area without its holes; null when it has none. */
+  private shellOf(area: Shape): Geometry | null {
+    let shell = this.shells.get(area);
+    if (shell === undefined) {
+      const g = area.geometry;
+      const polygons = Array.from({ length: g.getNumGeometries() }, (_x, i) => g.getGeometryN(i) as Polygon);
+      // buffer by 0 unions the shells: an island in another polygon's hole lies inside that shell
+      shell = polygons.some((p) => p.getNumInteriorRing() > 0) ? buffer(g.getFactory().createMultiPolygon(polygons.map((p) => g.getFactory().createPolygon(p.getExteriorRing()))), 0) : null;
+      this.shells.set(area, shell);
+    }
+    return shell;
   }
 
   /** 2.2.1.1: overlaps between members are errors, gaps in the Geltungsbereich warnings. */
@@ -170,7 +234,7 @@ export class AreaChecker {
     gaps.sort((a, b) => a.getEnvelopeInternal().getMinX() - b.getEnvelopeInternal().getMinX() || a.getEnvelopeInternal().getMinY() - b.getEnvelopeInternal().getMinY());
     for (const gap of gaps) {
       if (gap.isEmpty() || buffer(gap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty()) continue;
-      out.push(finding('2.2.1.1', 'warning', `Flächenschluss: Lücke von ${round(gap.getArea())} m² im Geltungsbereich${near(gap)}, die kein Flächenschlussobjekt abdeckt.`, area.ref, [area.ref.gmlId], gap));
+      out.push(finding('2.2.1.1', 'warning', `Flächenschluss: Lücke von ${germanArea(gap.getArea())} im Geltungsbereich${near(gap)}, die kein Flächenschlussobjekt abdeckt.`, area.ref, [area.ref.gmlId], gap));
     }
   }
 }
@@ -219,7 +283,7 @@ function findOverlaps(members: Shape[], pairs: Array<[number, number]>, out: Fin
     if (overlap.getDimension() < 2 || overlap.isEmpty()) continue;
     // thinner than the tolerance everywhere → rounding, not an overlap
     if (buffer(overlap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty()) continue;
-    out.push(finding('2.2.1.1', 'error', `Flächenschlussobjekte überlappen sich: ${a.ref.type} und ${b.ref.type} (${round(overlap.getArea())} m²)${near(overlap)}.`, a.ref, [a.ref.gmlId, b.ref.gmlId], overlap));
+    out.push(finding('2.2.1.1', 'error', `Flächenschlussobjekte überlappen sich: ${a.ref.type} und ${b.ref.type} (${germanArea(overlap.getArea())})${near(overlap)}.`, a.ref, [a.ref.gmlId, b.ref.gmlId], overlap));
   }
 }
 
@@ -239,7 +303,7 @@ export function packAreaPart(part: AreaPart, units: AreaUnit[]): { packed: Packe
     return j;
   };
   const moved = units.map((u): AreaUnit => ({
-    inside: u.inside.map((t) => ({ order: t.order, object: at(t.object), area: at(t.area) })),
+    inside: u.inside.map((t) => ({ order: t.order, object: at(t.object), area: at(t.area), ...(t.plan === undefined ? {} : { plan: at(t.plan) }) })),
     ...(u.coverage ? { coverage: { members: u.coverage.members.map(at), ...(u.coverage.area === undefined ? {} : { area: at(u.coverage.area) }) } } : {}),
   }));
   const geometries = packGeometries(used.map((s) => s.geometry));

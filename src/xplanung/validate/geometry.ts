@@ -1,20 +1,22 @@
 // Geometry stage, in the plan's own (metric) CRS, with JTS (jsts):
 // 2.1.3.1 a supported CRS, 2.2.2.1 valid geometries (closed rings, no self-intersection, no duplicate
 // points, ring orientation, holes inside their shell, contiguous patches), 2.2.3.1 objects inside
-// the Geltungsbereich (tolerance 0.001 m), 2.2.1.1 Flächenschluss (overlaps are errors, gaps
+// the Geltungsbereich (tolerance 0.002 m, as the reference), 2.2.1.1 Flächenschluss (overlaps are errors, gaps
 // warnings, tolerance 0.002 m). The last two run per Bereich (area-checks.ts).
 import { isValidWithoutContact } from '../../core/geo/simple-polygon.ts';
 import { fromWkt, isCCW, isValidOp, simplify, toWkt } from '../../core/geo/jts.ts';
-import type { Envelope, Geometry } from '../../core/geo/jts.ts';
+import type { Envelope, Geometry, LinearRing, Polygon } from '../../core/geo/jts.ts';
 import { attr, text } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature } from '../parse.ts';
+import { germanCount, germanPoint } from '../german-number.ts';
 import type { Finding } from '../report.ts';
 import type { RuleId } from '../rules.ts';
 import { epsgCode, isSupportedCrs, PROJECTED, SUPPORTED_CRS_LIST } from '../crs.ts';
 import { readGmlGeometry } from '../geometry/gml.ts';
 import type { GmlDefect, ReadGeometry } from '../geometry/gml.ts';
 import { AreaChecker, packAreaPart, type AreaPart, type AreaUnit, type PackedAreaPart, type UnitFindings } from './area-checks.ts';
-import { geometryIn, structureOf } from './structure.ts';
+import { bereichMayLieOutsidePlan, exemptFromGeltungsbereich } from './scope.ts';
+import { geometryIn, isBereich, structureOf } from './structure.ts';
 import type { DocumentStructure } from './structure.ts';
 
 const MAX_FINDINGS_PER_RULE = 500;
@@ -53,9 +55,12 @@ export interface GeometryOptions {
   share?: ShareAreaChecks;
   /** The weight from which a share is handed over (SHARE_FROM_WEIGHT); the warm-up and tests set it lower. */
   shareFrom?: number;
+  /** Checks switched off by the client, as xPlanBox's validator offers them (skipFlaechenschluss …). */
+  skip?: GeometrySkips;
 }
 
-const round = (n: number) => Math.round(n * 1000) / 1000;
+/** 2.2.1.1 (Flächenschluss), 2.2.3.1 (inside the Geltungsbereich), the ring orientation of 2.2.2.1. */
+export interface GeometrySkips { flaechenschluss?: boolean; geltungsbereich?: boolean; laufrichtung?: boolean }
 
 interface Located { feature: XPlanFeature; read: ReadGeometry; srsName?: string }
 
@@ -142,9 +147,9 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
     for (const d of g.defects) {
       const severity = d.kind === 'unsupported' ? 'warning' : 'error';
       if (severity === 'error') ok = false;
-      push(finding('2.2.2.1', severity, `${feature.type}: ${DEFECT_TEXT[d.kind]}${d.coordinate ? ` bei (${round(d.coordinate[0])} ${round(d.coordinate[1])})` : ''}.`, feature, [feature.gmlId, ...(d.gmlId && d.gmlId !== feature.gmlId ? [d.gmlId] : [])]));
+      push(finding('2.2.2.1', severity, `${feature.type}: ${DEFECT_TEXT[d.kind]}${d.coordinate ? ` bei ${germanPoint(d.coordinate[0], d.coordinate[1])}` : ''}.`, feature, [feature.gmlId, ...(d.gmlId && d.gmlId !== feature.gmlId ? [d.gmlId] : [])]));
     }
-    for (const { polygon, gmlId } of g.polygons) {
+    for (const [polygonIndex, { polygon, gmlId }] of g.polygons.entries()) {
       // most are one simple ring, valid without JTS's topology graph; the rest JTS judges
       const op = isValidWithoutContact(polygon) ? undefined : isValidOp(polygon);
       if (op && !op.isValid()) {
@@ -152,16 +157,9 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
         const err = op.getValidationError();
         const c = err?.getCoordinate();
         const marker = c ? polygon.getFactory().createPoint(c) : undefined;
-        push(finding('2.2.2.1', 'error', `${feature.type}: ungültige Fläche – ${germanJtsError(err?.getErrorType())}${c ? ` bei (${round(c.x)} ${round(c.y)})` : ''}.`, feature, [feature.gmlId, ...(gmlId && gmlId !== feature.gmlId ? [gmlId] : [])], marker));
-        continue;
+        push(finding('2.2.2.1', 'error', `${feature.type}: ungültige Fläche – ${germanJtsError(err?.getErrorType())}${c ? ` bei ${germanPoint(c.x, c.y)}` : ''}.`, feature, [feature.gmlId, ...(gmlId && gmlId !== feature.gmlId ? [gmlId] : [])], marker));
       }
-      // GML: exterior ring counter-clockwise, interior rings clockwise
-      const shellCcw = isCCW(polygon.getExteriorRing().getCoordinates());
-      let holesCw = true;
-      for (let i = 0; i < polygon.getNumInteriorRing(); i++) if (isCCW(polygon.getInteriorRingN(i).getCoordinates())) holesCw = false;
-      if (!shellCcw || !holesCw) {
-        push(finding('2.2.2.1', 'warning', `${feature.type}: ${!shellCcw ? 'der äußere Ring ist im Uhrzeigersinn orientiert (erwartet: gegen den Uhrzeigersinn)' : 'ein innerer Ring ist gegen den Uhrzeigersinn orientiert (erwartet: im Uhrzeigersinn)'}.`, feature, [feature.gmlId]));
-      }
+      if (!options.skip?.laufrichtung) for (const f of ringOrientation(feature, polygon, gmlId, g.polygons.length, polygonIndex)) push(f);
     }
     if (ok) valid.add(located);
   }
@@ -188,6 +186,30 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
     if (!u) units.set(key, (u = { inside: { inside: [] } }));
     return u;
   };
+  // 2.2.3.1 as xPlanBox judges it (scope.ts): inside the Geltungsbereich of its Bereich and inside its
+  // plan's, unless the Bereich may lie outside the plan or the class is exempt. An object without a
+  // Bereich belongs to the document's only Bereich, else to its only plan.
+  const bereiche = doc.features.filter(isBereich);
+  const onlyBereich = bereiche.length === 1 ? bereiche[0] : undefined;
+  const onlyPlan = structure.plans.length === 1 ? structure.plans[0]!.plan : undefined;
+  // most Bereiche have their plan's Geltungsbereich, point for point: then one test says it
+  const samePlanArea = new Map<Located, boolean>();
+  const insideTestOf = (o: Located & { bereich?: XPlanFeature }): { area: number; plan?: number } | undefined => {
+    if (exemptFromGeltungsbereich(o.feature.type, doc.version)) return undefined;
+    const bereich = o.bereich ?? onlyBereich;
+    const plan = bereich ? structure.planOfBereich.get(bereich.gmlId) : onlyPlan;
+    const own = bereich && bereichAreas.get(bereich.gmlId);
+    const ofPlan = plan && !bereichMayLieOutsidePlan(bereich, doc.version) ? planAreas.get(plan.gmlId) : undefined;
+    const area = own && metric(own) ? own : undefined;
+    const planArea = ofPlan && metric(ofPlan) ? ofPlan : undefined;
+    if (area && planArea) {
+      let same = samePlanArea.get(area);
+      if (same === undefined) samePlanArea.set(area, (same = sameCoordinates(area.read.geometry, planArea.read.geometry)));
+      return same ? { area: shape(area) } : { area: shape(area), plan: shape(planArea) };
+    }
+    const one = area ?? planArea;
+    return one ? { area: shape(one) } : undefined;
+  };
   // Flächenschluss findings follow the Bereiche in the order of their first Flächenschluss object
   const coverageOrder: Array<{ unit: AreaUnit; key: string }> = [];
   objects.forEach((o, order) => {
@@ -197,10 +219,9 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
       if (areal) leaveOut(key, { feature: o.feature, box: o.read.geometry.getEnvelopeInternal() });
       return;
     }
-    // inside the Geltungsbereich of its Bereich, otherwise of its plan
-    const area = (o.bereich && bereichAreas.get(o.bereich.gmlId)) || (o.plan && planAreas.get(o.plan.gmlId));
-    if (area && metric(area)) unitsOf(key).inside.inside.push({ order, object: shape(o), area: shape(area) });
-    if (!areal) return;
+    const inside = insideTestOf(o);
+    if (inside) unitsOf(key).inside.inside.push({ order, object: shape(o), ...inside });
+    if (!areal || options.skip?.flaechenschluss) return;
     const u = unitsOf(key);
     if (!u.coverage) {
       u.coverage = { inside: [], coverage: { members: [] } };
@@ -212,7 +233,7 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
     u.coverage.coverage!.members.push(shape(o));
   });
   for (const u of units.values()) {
-    if (u.inside.inside.length > 0) part.units.push(u.inside);
+    if (u.inside.inside.length > 0 && !options.skip?.geltungsbereich) part.units.push(u.inside);
     if (u.coverage) part.units.push(u.coverage);
   }
 
@@ -225,11 +246,43 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
       for (const [, f] of inside) push(f);
       for (const { unit, key } of coverageOrder) for (const f of results.get(unit)!.flaechenschluss) push(gapBesideUnchecked(f, unchecked.get(key)));
       for (const [rule, n] of count) {
-        if (n > MAX_FINDINGS_PER_RULE) out.push({ rule, severity: 'warning', stage: 'geometry', message: `Regel ${rule}: ${n - MAX_FINDINGS_PER_RULE} weitere Befunde ausgelassen.`, gmlIds: [], line: null });
+        if (n > MAX_FINDINGS_PER_RULE) out.push({ rule, severity: 'warning', stage: 'geometry', message: `Regel ${rule}: ${germanCount(n - MAX_FINDINGS_PER_RULE)} weitere Befunde ausgelassen.`, gmlIds: [], line: null });
       }
       return out;
     },
   };
+}
+
+/** The same geometry, coordinate for coordinate (a Bereich's Geltungsbereich copied from its plan's). */
+function sameCoordinates(a: Geometry, b: Geometry): boolean {
+  if (a.getNumGeometries() !== b.getNumGeometries() || a.getNumPoints() !== b.getNumPoints()) return false;
+  const cb = b.getCoordinates();
+  return a.getCoordinates().every((c, i) => c.equals2D(cb[i]!));
+}
+
+/**
+ * 2.2.2.1 as xPlanBox checks it (XPlanGeometryInspector, switched off by skipLaufrichtung): GML draws an
+ * exterior ring counter-clockwise and interior rings clockwise; each ring that runs the other way is an
+ * error of its own, its marker the ring. Any polygon, valid or not, as there: the same JTS orientation test.
+ */
+function ringOrientation(feature: XPlanFeature, polygon: Polygon, gmlId: string | undefined, polygons: number, index: number): Finding[] {
+  const out: Finding[] = [];
+  const which = polygons > 1 ? ` (Teilfläche ${index + 1} von ${polygons})` : '';
+  const gmlIds = [feature.gmlId, ...(gmlId && gmlId !== feature.gmlId ? [gmlId] : [])];
+  const wrong = (ring: LinearRing, name: string, runs: string, expected: string) => {
+    const coordinates = ring.getCoordinates();
+    const start = coordinates[0]!;
+    const marker = polygon.getFactory().createLineString(coordinates);
+    out.push(finding('2.2.2.1', 'error', `${feature.type}${which}: falsche Laufrichtung – ${name} verläuft ${runs}, muss aber ${expected} verlaufen; er beginnt bei ${germanPoint(start.x, start.y)}.`, feature, gmlIds, marker));
+  };
+  const shell = polygon.getExteriorRing();
+  if (!isCCW(shell.getCoordinates())) wrong(shell, 'der äußere Ring', 'im Uhrzeigersinn', 'gegen den Uhrzeigersinn');
+  const holes = polygon.getNumInteriorRing();
+  for (let i = 0; i < holes; i++) {
+    const hole = polygon.getInteriorRingN(i);
+    if (isCCW(hole.getCoordinates())) wrong(hole, holes > 1 ? `der ${i + 1}. innere Ring` : 'der innere Ring', 'gegen den Uhrzeigersinn', 'im Uhrzeigersinn');
+  }
+  return out;
 }
 
 /** A Flächenschluss object left out of the area checks, and its box when its coordinates are the plan's. */
@@ -244,7 +297,7 @@ function gapBesideUnchecked(f: Finding, unchecked: Unchecked[] | undefined): Fin
   const gap = fromWkt(f.marker).getEnvelopeInternal();
   const there = unchecked.filter((u) => !u.box || u.box.intersects(gap));
   if (there.length === 0) return f;
-  const named = there.length <= 3 ? there.map((u) => `${u.feature.type} „${u.feature.gmlId}“`).join(', ') : `${there.length} Flächenschlussobjekte`;
+  const named = there.length <= 3 ? there.map((u) => `${u.feature.type} „${u.feature.gmlId}“`).join(', ') : `${germanCount(there.length)} Flächenschlussobjekte`;
   const verb = there.length === 1 ? 'ging' : 'gingen';
   return { ...f, message: `${f.message} Sie kann daher rühren, dass ${named} wegen eines Geometriefehlers (siehe oben) nicht in die Prüfung ein${verb}.`, gmlIds: [...f.gmlIds, ...there.map((u) => u.feature.gmlId)] };
 }
@@ -259,9 +312,11 @@ function gapBesideUnchecked(f: Finding, unchecked: Unchecked[] | undefined): Fin
  */
 function startAreaUnits(part: AreaPart, options: GeometryOptions): { finish(): Promise<Map<AreaUnit, UnitFindings>> } {
   const points = part.shapes.map((s) => s.geometry.getNumPoints());
+  // an object held to its Bereich's and its plan's Geltungsbereich is tested twice
+  const insideWeight = (t: AreaUnit['inside'][number]) => points[t.object]! * (t.plan === undefined ? 1 : 2);
   const weightOf = (u: AreaUnit) => u.coverage
     ? COVERAGE_COST * (u.coverage.members.reduce((w, m) => w + points[m]!, 0) + (u.coverage.area === undefined ? 0 : points[u.coverage.area]!))
-    : u.inside.reduce((w, t) => w + points[t.object]!, 0);
+    : u.inside.reduce((w, t) => w + insideWeight(t), 0);
   const pending = part.units.map((unit) => ({ unit, weight: weightOf(unit) }));
   let left = pending.reduce((sum, p) => sum + p.weight, 0);
   const chunks: Array<{ units: AreaUnit[]; answer: Promise<UnitFindings[] | undefined>; back?: boolean; empty?: boolean }> = [];
@@ -280,7 +335,7 @@ function startAreaUnits(part: AreaPart, options: GeometryOptions): { finish(): P
         left -= weight;
       } else if (!unit.coverage) {
         let k = unit.inside.length, taken = 0;
-        while (k > 0 && taken + points[unit.inside[k - 1]!.object]! <= room) taken += points[unit.inside[--k]!.object]!;
+        while (k > 0 && taken + insideWeight(unit.inside[k - 1]!) <= room) taken += insideWeight(unit.inside[--k]!);
         if (k === unit.inside.length) continue;
         units.unshift({ inside: unit.inside.slice(k) });
         pending[i] = { unit: { inside: unit.inside.slice(0, k) }, weight: weight - taken };

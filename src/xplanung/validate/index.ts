@@ -6,7 +6,7 @@ import type { XPlanDocument } from '../parse.ts';
 import { makeReport } from '../report.ts';
 import type { Finding, Stage, ValidationReport } from '../report.ts';
 import type { RuleId } from '../rules.ts';
-import { SUPPORTED_VERSION_LIST, versionByNamespace, versionFromNamespace } from '../versions.ts';
+import { SUPPORTED_VERSION_LIST, versionByNamespace, versionFromNamespace, WFS_NAMESPACE } from '../versions.ts';
 import { DEFAULT_ARCHIVE_LIMITS, readXPlanArchive } from './archive.ts';
 import type { ArchiveLimits } from './archive.ts';
 import { beginGeometry, type GeometryOptions } from './geometry.ts';
@@ -25,6 +25,10 @@ export interface ValidationOptions {
   xsd: (xml: Uint8Array, version: string) => Promise<XsdOutcome>;
   skipSemantic?: boolean;
   skipGeometry?: boolean;
+  /** Checks of the geometry stage switched off, the rest of it runs (GEOMETRY_SWITCHES). */
+  skipFlaechenschluss?: boolean;
+  skipGeltungsbereich?: boolean;
+  skipLaufrichtung?: boolean;
   /** How the geometry stage may share its work with another worker (geometry.ts). */
   geometry?: GeometryOptions;
   archiveLimits?: ArchiveLimits;
@@ -46,6 +50,9 @@ export interface ValidationResult {
   refusedWith?: number;
 }
 
+/** The checks of the geometry stage a client may switch off, each with the query parameter (xPlanBox's name) that does it. */
+const GEOMETRY_SWITCHES = [['flaechenschluss', 'skipFlaechenschluss'], ['geltungsbereich', 'skipGeltungsbereich'], ['laufrichtung', 'skipLaufrichtung']] as const;
+
 const LATER: Record<Stage, Stage[]> = { safety: ['syntax', 'semantic', 'geometry'], syntax: ['semantic', 'geometry'], semantic: [], geometry: [] };
 
 /** The media type of a Content-Type header, without parameters, lower case. */
@@ -55,6 +62,32 @@ export function mediaType(contentType: string | undefined): string {
 
 export function isArchiveType(contentType: string): boolean {
   return ARCHIVE_TYPES.includes(mediaType(contentType));
+}
+
+/**
+ * The namespace of the first member's element of a wfs:FeatureCollection, read from the text (the
+ * version must be known before the XSD stage parses the document). A declaration the scan resolves
+ * wrongly does no harm: the XSD stage checks every member against the version found (xsd.ts).
+ */
+function firstMemberNamespace(xml: Buffer): string | undefined {
+  const head = xml.subarray(0, 1024 * 1024).toString('utf8');
+  const member = /<(?:[\w.-]+:)?member[\s>]/.exec(head);
+  if (!member) return undefined;
+  const startTag = /<([\w.-]+:)?[\w.-]+[^>]*>/y;
+  for (let i = head.indexOf('<', head.indexOf('>', member.index)); i >= 0; i = head.indexOf('<', i + 1)) {
+    if (head.startsWith('<!--', i)) { i = head.indexOf('-->', i); if (i < 0) return undefined; continue; }
+    if (head.startsWith('<?', i)) continue;
+    startTag.lastIndex = i;
+    const m = startTag.exec(head);
+    if (!m) return undefined;
+    const prefix = m[1] ? m[1].slice(0, -1) : '';
+    const declaration = prefix ? `xmlns:${prefix}` : 'xmlns';
+    let ns: string | undefined;
+    // the nearest declaration before the end of the element's start tag (root, member or the element itself)
+    for (const d of head.slice(0, startTag.lastIndex).matchAll(/(xmlns(?::[\w.-]+)?)\s*=\s*(["'])(.*?)\2/g)) if (d[1] === declaration) ns = d[3];
+    return ns;
+  }
+  return undefined;
 }
 
 export async function validateSubmission(body: Buffer, contentType: string, options: ValidationOptions): Promise<ValidationResult> {
@@ -91,7 +124,9 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
     stop('safety', 'Das Dokument wurde bei der Sicherheitsprüfung abgelehnt.');
     return done(null);
   }
-  const ns = prolog.root.namespace;
+  // a WFS 2.0 GetFeature answer holds the plans in wfs:member; its members' namespace gives the version
+  const wfs = prolog.root.namespace === WFS_NAMESPACE && prolog.root.localName === 'FeatureCollection';
+  const ns = wfs ? firstMemberNamespace(xml) : prolog.root.namespace;
   const version = versionByNamespace(ns);
   if (!version) {
     const named = ns ? versionFromNamespace(ns) : undefined;
@@ -101,6 +136,8 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
       stage: 'syntax',
       message: named
         ? `XPlanGML ${named} wird nicht unterstützt. Unterstützt werden die Versionen ${SUPPORTED_VERSION_LIST}.`
+        : wfs
+        ? `Die wfs:FeatureCollection enthält kein XPlanGML: ihr erstes wfs:member ist ${ns ? `im Namensraum ${quoteForError(ns)}` : 'leer oder ohne Namensraum'}. Unterstützt werden die Versionen ${SUPPORTED_VERSION_LIST}.`
         // quoted from the document: made safe for the JSON and HTML report (no NUL or other control characters)
         : `Das Wurzelelement „${quoteForError(prolog.root.localName, 100)}“${ns ? ` im Namensraum ${quoteForError(ns)}` : ' ohne Namensraum'} ist kein XPlanGML. Unterstützt werden die Versionen ${SUPPORTED_VERSION_LIST}.`,
       gmlIds: [],
@@ -129,11 +166,15 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
   }));
   const structure = structureOf(parsed);
   // a large plan's geometry stage hands a share to another worker first; the semantic rules run meanwhile
-  const geometry = options.skipGeometry ? undefined : beginGeometry(parsed, structure, options.geometry);
+  const skip = { flaechenschluss: options.skipFlaechenschluss, geltungsbereich: options.skipGeltungsbereich, laufrichtung: options.skipLaufrichtung };
+  const geometry = options.skipGeometry ? undefined : beginGeometry(parsed, structure, { ...options.geometry, skip });
   if (options.skipSemantic) skipped.push({ stage: 'semantic', reason: 'Auf Anfrage übersprungen (skipSemantisch=true).' });
   else findings.push(...checkSemantics(parsed, structure, { archiveEntries: isArchiveType(contentType) ? attachments : undefined }));
   if (!geometry) skipped.push({ stage: 'geometry', reason: 'Auf Anfrage übersprungen (skipGeometrisch=true).' });
-  else findings.push(...(await geometry.finish()));
+  else {
+    for (const [check, query] of GEOMETRY_SWITCHES) if (skip[check]) skipped.push({ stage: check, reason: `Auf Anfrage übersprungen (${query}=true); die übrigen geometrischen Prüfungen liefen.` });
+    findings.push(...(await geometry.finish()));
+  }
   const outlined = plans.map((p) => {
     const outline = geometry?.outlines.get(p.gmlId);
     return outline ? { ...p, outline } : p;

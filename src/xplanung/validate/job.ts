@@ -20,6 +20,10 @@ export interface ValidationJob {
   schemaDir: string;
   skipSemantic?: boolean;
   skipGeometry?: boolean;
+  /** Checks of the geometry stage switched off (validate/index.ts, GEOMETRY_SWITCHES). */
+  skipFlaechenschluss?: boolean;
+  skipGeltungsbereich?: boolean;
+  skipLaufrichtung?: boolean;
   fileName?: string;
   /**
    * Present for a push: the tenant's effective code lists ([list, code, value]), its municipality keys,
@@ -68,6 +72,9 @@ async function validateAndMap(job: ValidationJob, helpers?: JobHelpers): Promise
     xsd: async (xml, version) => validateAgainstXsd(xml, version, job.schemaDir),
     skipSemantic: job.skipSemantic,
     skipGeometry: job.skipGeometry,
+    skipFlaechenschluss: job.skipFlaechenschluss,
+    skipGeltungsbereich: job.skipGeltungsbereich,
+    skipLaufrichtung: job.skipLaufrichtung,
     fileName: job.fileName,
     geometry: helpers && {
       shareFrom: job.shareFrom,

@@ -22,6 +22,9 @@ export const planFamily = (type: string): string => type.slice(0, 2);
 export const isPlan = (f: XPlanFeature) => /^(BP|FP|RP|SO|LP)_Plan$/.test(f.type);
 export const isBereich = (f: XPlanFeature) => /^(BP|FP|RP|SO|LP)_Bereich$/.test(f.type);
 
+/** How an object names its Bereich: gehoertZuBereich (5.x, 6.0), in 4.1 one relation per plan type. */
+const UPWARD = ['gehoertZuBereich', 'gehoertZuBP_Bereich', 'gehoertZuFP_Bereich', 'gehoertZuSO_Bereich', 'gehoertZuRP_Bereich', 'gehoertZuLP_Bereich'];
+
 export function structureOf(doc: XPlanDocument): DocumentStructure {
   const plans: PlanStructure[] = [];
   const planOfBereich = new Map<string, XPlanFeature>();
@@ -48,7 +51,8 @@ export function structureOf(doc: XPlanDocument): DocumentStructure {
   const objects: DocumentStructure['objects'] = [];
   for (const f of doc.features) {
     if (isPlan(f) || isBereich(f)) continue;
-    const bereich = doc.byId.get(href(f.node, 'gehoertZuBereich') ?? '') ?? bereichOfObject.get(f.gmlId);
+    const up = UPWARD.reduce<string | undefined>((found, name) => found ?? href(f.node, name), undefined);
+    const bereich = doc.byId.get(up ?? '') ?? bereichOfObject.get(f.gmlId);
     if (!bereich && !f.node.position) continue; // texts, Präsentationsobjekte without Bereich, etc.
     objects.push({ feature: f, bereich, plan: bereich ? planOfBereich.get(bereich.gmlId) : undefined });
   }

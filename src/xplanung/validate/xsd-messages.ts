@@ -3,6 +3,7 @@
 // libxml2 (xmlschemas.c, parser.c) words its messages from fixed templates; these patterns read the
 // templates it uses, and anything else keeps libxml2's own text. The original stays in the finding's
 // `detail`, for support and for searching the web.
+import { germanCount, germanLiteral } from '../german-number.ts';
 import type { Finding } from '../report.ts';
 import type { RuleId } from '../rules.ts';
 import type { XsdIssue } from './xsd.ts';
@@ -155,10 +156,10 @@ function schemaText(element: string, attribute: string | undefined, rest: string
     return `${subject} hat den Wert ${q(m[1]!)}, der nicht dem vorgeschriebenen Muster ${q(m[2]!)} entspricht.`;
   }
   if ((m = /^\[facet '(?:minInclusive|minExclusive)'\] The value '(.*)' (?:is less than the minimum value allowed \('(.*)'\)|must be greater than '(.*)')\.$/.exec(rest))) {
-    return `${subject} hat den Wert ${q(m[1]!)}; ${m[2] !== undefined ? `der kleinste zulässige Wert ist ${m[2]}` : `er muss größer als ${m[3]} sein`}.`;
+    return `${subject} hat den Wert ${q(m[1]!)}; ${m[2] !== undefined ? `der kleinste zulässige Wert ist ${germanLiteral(m[2])}` : `er muss größer als ${germanLiteral(m[3]!)} sein`}.`;
   }
   if ((m = /^\[facet '(?:maxInclusive|maxExclusive)'\] The value '(.*)' (?:is greater than the maximum value allowed \('(.*)'\)|must be less than '(.*)')\.$/.exec(rest))) {
-    return `${subject} hat den Wert ${q(m[1]!)}; ${m[2] !== undefined ? `der größte zulässige Wert ist ${m[2]}` : `er muss kleiner als ${m[3]} sein`}.`;
+    return `${subject} hat den Wert ${q(m[1]!)}; ${m[2] !== undefined ? `der größte zulässige Wert ist ${germanLiteral(m[2])}` : `er muss kleiner als ${germanLiteral(m[3]!)} sein`}.`;
   }
   if ((m = /^\[facet '(length|minLength|maxLength)'\] The value has a length of '(\d+)'; this (?:differs from the allowed length|underruns the allowed minimum length|exceeds the allowed maximum length) of '(\d+)'\.$/.exec(rest))) {
     const bound = m[1] === 'length' ? 'genau' : m[1] === 'minLength' ? 'mindestens' : 'höchstens';
@@ -239,7 +240,7 @@ export function omittedSyntaxFinding(kind: XsdIssue['kind'], omitted: number, sh
     rule: (kind === 'parse' ? 'xml' : 'xsd') satisfies RuleId,
     severity: 'warning',
     stage: 'syntax',
-    message: `${omitted} weitere Syntaxfehler ausgelassen; gezeigt werden die ersten ${shown}. Oft haben viele Meldungen eine gemeinsame Ursache: die ersten beheben und neu prüfen.`,
+    message: `${germanCount(omitted)} weitere Syntaxfehler ausgelassen; gezeigt werden die ersten ${germanCount(shown)}. Oft haben viele Meldungen eine gemeinsame Ursache: die ersten beheben und neu prüfen.`,
     gmlIds: [],
     line: null,
   };

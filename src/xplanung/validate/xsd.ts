@@ -6,13 +6,13 @@
 // are rewritten to their local copies with the rules of the schema directory's catalog.xml;
 // anything else is refused, so neither a schema nor a pushed document can reach a file or the
 // network.
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { ParseOption, XmlDocument, XmlElement, XmlLibError, XsdValidator, xmlRegisterInputProvider } from 'libxml2-wasm';
 import type { ErrorDetail } from 'libxml2-wasm';
 import { DOCUMENT_OPTIONS, treeOf, type XmlTree } from '../parse.ts';
-import { versionById } from '../versions.ts';
+import { versionById, WFS_NAMESPACE } from '../versions.ts';
 import { codeNames } from './code-labels.ts';
 import { enumerationValues } from './xsd-messages.ts';
 
@@ -134,14 +134,15 @@ const GML_NAMESPACES = new Set(['http://www.opengis.net/gml/3.2', 'http://www.op
 
 /**
  * The document's objects in document order: the child of each gml:featureMember of the root (the only
- * member property XPlanung's GML profile allows). libxml2 names no node with a schema error, only a
+ * member property XPlanung's GML profile allows), or of each wfs:member of a wfs:FeatureCollection. libxml2 names no node with a schema error, only a
  * line; an error belongs to the last object starting at or before it. A walk over the root's children
  * only, not the whole document.
  */
 function topLevelFeatures(doc: XmlDocument): FeatureAt[] {
   const out: FeatureAt[] = [];
+  const memberName = doc.root.namespaceUri === WFS_NAMESPACE ? 'member' : 'featureMember';
   for (let member = doc.root.firstChild; member; member = member.next) {
-    if (!(member instanceof XmlElement) || member.name !== 'featureMember') continue;
+    if (!(member instanceof XmlElement) || member.name !== memberName) continue;
     let f = member.firstChild;
     while (f && !(f instanceof XmlElement)) f = f.next;
     if (!f) continue;
@@ -149,6 +150,44 @@ function topLevelFeatures(doc: XmlDocument): FeatureAt[] {
     out.push({ type: (f as XmlElement).name, line: f.line, ...(id ? { gmlId: id } : {}) });
   }
   return out;
+}
+
+const featureElements = new Map<string, Set<string>>();
+
+/** The objects a version's schema set declares: its global, non-abstract elements (read once per version). */
+function declaredFeatures(schemaDir: string, version: string): Set<string> {
+  const key = `${schemaDir}\u0000${version}`;
+  let names = featureElements.get(key);
+  if (names) return names;
+  names = new Set();
+  const dir = dirname(resolve(schemaDir, versionById(version)!.xsd));
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', removeNSPrefix: true, isArray: (name) => name === 'element' });
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.xsd'))) {
+    const schema = (parser.parse(readFileSync(join(dir, file))) as { schema?: { element?: Array<Record<string, string>> } }).schema;
+    for (const e of schema?.element ?? []) if (e['@name'] && e['@abstract'] !== 'true') names.add(e['@name']);
+  }
+  featureElements.set(key, names);
+  return names;
+}
+
+/**
+ * In a wfs:FeatureCollection the WFS schema admits any element as a member and checks it only when a
+ * schema declares it (a lax wildcard): a misspelt or foreign object would pass unseen. So each member
+ * must be an object of the version's schema set, said as libxml2 says an element out of place.
+ */
+function strayMembers(doc: XmlDocument, schemaDir: string, version: string): XsdIssue[] {
+  const v = versionById(version)!;
+  const declared = declaredFeatures(schemaDir, version);
+  const issues: XsdIssue[] = [];
+  for (let member = doc.root.firstChild; member; member = member.next) {
+    if (!(member instanceof XmlElement) || member.name !== 'member' || member.namespaceUri !== WFS_NAMESPACE) continue;
+    for (let f = member.firstChild; f; f = f.next) {
+      if (!(f instanceof XmlElement) || (f.namespaceUri === v.namespace && declared.has(f.name))) continue;
+      const id = f.attrs.find((a) => a.name === 'id' && GML_NAMESPACES.has(a.namespaceUri))?.value;
+      issues.push({ message: `Element '{${f.namespaceUri}}${f.name}': This element is not expected.`, line: f.line, kind: 'schema', feature: { type: f.name, line: f.line, ...(id ? { gmlId: id } : {}) } });
+    }
+  }
+  return issues;
 }
 
 /** The names of the allowed codes, when the issue is a code outside its enumeration. */
@@ -199,6 +238,8 @@ export function validateAgainstXsd(xml: Uint8Array, version: string, schemaDir: 
     }
   }
   try {
+    const stray = doc.root.namespaceUri === WFS_NAMESPACE ? strayMembers(doc, schemaDir, version) : [];
+    if (stray.length > 0) return { issues: stray.slice(0, MAX_ISSUES), ...(stray.length > MAX_ISSUES ? { omitted: stray.length - MAX_ISSUES } : {}) };
     return { issues: [], tree: treeOf(doc) };
   } finally {
     doc.dispose();
