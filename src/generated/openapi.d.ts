@@ -765,7 +765,7 @@ export interface paths {
         put?: never;
         /**
          * Validates an XPlanGML document or XPlanArchive and stores nothing
-         * @description Stages: safety (DOCTYPE/entities, archive limits), version (by namespace: 5.0–5.4, 6.0), syntax (the
+         * @description Stages: safety (DOCTYPE/entities, archive limits), version (by namespace: 4.1, 5.0–5.4, 6.0; also a wfs:FeatureCollection of plans), syntax (the
          *     official XSD, offline), semantic (a declared subset of the Konformitätsregeln), geometry (2.1.3.1,
          *     2.2.2.1, 2.2.3.1, 2.2.1.1). With `Accept: text/html` the report is a German page. The switches are
          *     those of xPlanBox's validator: besides whole stages, three checks of the geometry stage can be
