@@ -18,7 +18,8 @@ export interface BenchRow {
   met: boolean | null;
 }
 
-const sections: { name: string; load: () => Promise<{ run: () => Promise<BenchRow[]> }> }[] = [
+// `appendix`: markdown a section writes below the table (read after its run)
+const sections: { name: string; load: () => Promise<{ run: () => Promise<BenchRow[]>; appendix?: string }> }[] = [
   { name: 'xplanung', load: () => import('./xplanung.ts') },
   { name: 'open311', load: () => import('./open311.ts') },
   { name: 'dcat', load: () => import('./dcat.ts') },
@@ -27,10 +28,13 @@ const sections: { name: string; load: () => Promise<{ run: () => Promise<BenchRo
 
 const only = process.argv.slice(2);
 const rows: BenchRow[] = [];
+const appendices: string[] = [];
 for (const s of sections) {
   if (only.length && !only.includes(s.name)) continue;
   console.error(`bench: ${s.name} ...`);
-  rows.push(...(await (await s.load()).run()));
+  const section = await s.load();
+  rows.push(...(await section.run()));
+  if (section.appendix) appendices.push(section.appendix);
 }
 
 const header = ['section', 'metric', 'value', 'baseline', 'ratio', 'goal', 'met'];
@@ -41,4 +45,4 @@ console.log(md);
 const version = (cmd: string) => { try { return execSync(cmd, { encoding: 'utf8' }).trim().split('\n')[0]; } catch { return 'n/a'; } };
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; ${version('xmllint --version 2>&1')}; SQLite via better-sqlite3`;
 mkdirSync(join(projectRoot, 'docs'), { recursive: true });
-writeFileSync(join(projectRoot, 'docs', 'BENCHMARKS.md'), `# Benchmarks\n\nMeasured ${new Date().toISOString()} with \`npm run bench\` on: ${machine}.\nEvery figure has its baseline measured in the same run.\n\n${md}\n`);
+writeFileSync(join(projectRoot, 'docs', 'BENCHMARKS.md'), `# Benchmarks\n\nMeasured ${new Date().toISOString()} with \`npm run bench\` on: ${machine}.\nEvery figure has its baseline measured in the same run.\n\n${md}\n${appendices.map((a) => `\n${a}`).join('')}`);

@@ -767,7 +767,7 @@ export interface paths {
          * Validates an XPlanGML document or XPlanArchive and stores nothing
          * @description Stages: safety (DOCTYPE/entities, archive limits), version (by namespace: 4.1, 5.0–5.4, 6.0; also a wfs:FeatureCollection of plans), syntax (the
          *     official XSD, offline), semantic (a declared subset of the Konformitätsregeln), geometry (2.1.3.1,
-         *     2.2.2.1, 2.2.3.1, 2.2.1.1). With `Accept: text/html` the report is a German page. The switches are
+         *     2.2.2.1, 2.2.3.1, 2.2.1.1, 4.5.2.4). With `Accept: text/html` the report is a German page. The switches are
          *     those of xPlanBox's validator: besides whole stages, three checks of the geometry stage can be
          *     switched off while the rest of it runs; the report's `skipped` names each one switched off.
          *

@@ -36,7 +36,7 @@ describe('xplanung/pool: deadlines and a bounded queue', function () {
   });
 
   it('a large plan shares its Bereich checks with the idle worker: the same report as from one worker alone', async () => {
-    const job = { body: real('Blankenese29.gml'), contentType: 'application/gml+xml', schemaDir, shareFrom: 0 };
+    const job = { body: real('BP_Alles_Parmis.gml'), contentType: 'application/gml+xml', schemaDir, shareFrom: 0 };
     const alone = new ValidationPool(1, { jobTimeoutMs: 60_000, maxQueue: 10 });
     const two = new ValidationPool(2, { jobTimeoutMs: 60_000, maxQueue: 10 });
     try {

@@ -122,7 +122,7 @@ describe('xplanung/upload-page: the form a planner checks a plan with', function
       .attach('plan', real('Blankenese29.gml'), 'Bebauungsplan Blankenese 29 – Änderung.gml').expect(200);
     assert.match(String(res.headers['content-type']), /^text\/html/);
     assert.match(res.text, /<title>Prüfbericht XPlanGML Bebauungsplan Blankenese 29 – Änderung\.gml<\/title>/, 'a UTF-8 file name arrives as sent');
-    assert.match(res.text, /2 Fehler, 4 Warnungen/);
+    assert.match(res.text, /3 Fehler, 2 Warnungen/);
     assert.match(res.text, /<a href="validate" id="weiterer-plan">Weiteren Plan prüfen<\/a>/);
     assert.match(res.text, /id="lageskizze"/);
   });
@@ -211,14 +211,14 @@ describe('xplanung/upload-page: the form a planner checks a plan with', function
         await Promise.all([page.waitForURL(`${base}/xplanung/v1/validate`, { waitUntil: 'load' }), page.click('button[type=submit]')]);
         assert.equal(await page.title(), 'Prüfbericht XPlanGML Blankenese29.gml');
         assert.equal(await page.textContent('#result'), 'Der Plan ist nicht valide.');
-        assert.equal(await page.textContent('#counts'), '2 Fehler, 4 Warnungen');
-        assert.equal(await page.locator('#findings tbody tr').count(), 6);
-        // six findings: first summed up by rule, each row linking to the rule's first finding
+        assert.equal(await page.textContent('#counts'), '3 Fehler, 2 Warnungen');
+        assert.equal(await page.locator('#findings tbody tr').count(), 5);
+        // five findings: first summed up by rule, each row linking to the rule's first finding
         const summary = await page.$$eval('#uebersicht tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
-        assert.deepEqual(summary.map((r) => [r[0], r[2], r[3], r[4]]), [['externe-referenz', '0', '2', 'Nr. 1'], ['2.2.1.1', '2', '2', 'Nr. 3']]);
+        assert.deepEqual(summary.map((r) => [r[0], r[2], r[3], r[4]]), [['externe-referenz', '0', '2', 'Nr. 1'], ['4.5.2.4', '3', '0', 'Nr. 3']]);
         await page.click('#uebersicht a[href="#befund-3"]');
         assert.equal(await page.$eval('#befund-3', (el) => el.matches(':target')), true);
-        assert.equal(await page.locator('#lageskizze-karte a.pin').count(), 4, 'the sketch with its pins');
+        assert.equal(await page.locator('#lageskizze-karte a.pin').count(), 3, 'the sketch with its pins');
         assert.deepEqual(await accessibilityViolations(page), [], 'the report with its sketch meets WCAG 2.1 AA as axe-core checks it');
 
         // saved as PDF for the procedure's file: without the link back, with its pages

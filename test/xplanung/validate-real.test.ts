@@ -83,7 +83,9 @@ describe('xplanung: real plans through POST /xplanung/v1/validate', function () 
       const tolerance = Math.max(e.getMaxX() - e.getMinX(), e.getMaxY() - e.getMinY()) / 2000; // what the simplification may move
       return { near: buffer(g, tolerance * 1.01).covers(point), inside: buffer(g, -tolerance * 1.01).covers(point) };
     };
-    const gaps = (await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', 'application/gml+xml').send(real('Blankenese29.gml')).expect(200)).body;
+    // Blankenese29's two sliver gaps along an arc were the gateway's stroking (arcs' centres computed in absolute
+    // coordinates, millimetres off); the plan with the gaps xPlanBox's test counts serves instead
+    const gaps = (await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', 'application/gml+xml').send(real('xplan54_Flaechenschlussfehler_Luecken.gml')).expect(200)).body;
     const gapMarkers = gaps.findings.filter((f: { message: string; marker?: string }) => f.marker && /Lücke/.test(f.message));
     assert.equal(gapMarkers.length, 2);
     for (const f of gapMarkers) assert.ok(within(gaps.plans[0].outline, fromWkt(f.marker).getInteriorPoint()).near, f.message);

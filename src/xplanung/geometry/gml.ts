@@ -82,26 +82,48 @@ function coordsOf(node: XmlNode, ctx: Ctx, gmlId: string | undefined): Coordinat
   return out;
 }
 
-/** Points on the circular arc through p0, p1, p2 (GML Arc), with about one point per 1 m or 2 degrees. */
-function strokeArc(p0: Coordinate, p1: Coordinate, p2: Coordinate): Coordinate[] {
-  const ax = p0.x, ay = p0.y, bx = p1.x, by = p1.y, cx = p2.x, cy = p2.y;
-  const d = 2 * (ax * (by - cy) + bx * (cy - ay) + cx * (ay - by));
-  if (Math.abs(d) < 1e-12) return [p0, p1, p2]; // collinear: a straight segment
-  const ux = ((ax * ax + ay * ay) * (by - cy) + (bx * bx + by * by) * (cy - ay) + (cx * cx + cy * cy) * (ay - by)) / d;
-  const uy = ((ax * ax + ay * ay) * (cx - bx) + (bx * bx + by * by) * (ax - cx) + (cx * cx + cy * cy) * (bx - ax)) / d;
-  const r = Math.hypot(ax - ux, ay - uy);
-  const a0 = Math.atan2(ay - uy, ax - ux);
-  let a1 = Math.atan2(by - uy, bx - ux);
-  let a2 = Math.atan2(cy - uy, cx - ux);
+/**
+ * The circle through three points: its centre and radius, undefined when they lie on a line. Computed
+ * relative to `p0`: in absolute coordinates (5.9e6 m northing) the squares reach 3.5e13, where a double
+ * resolves only ~4 mm, and the centre came out centimetres off (Blankenese29: the same arc, written in
+ * both directions by two neighbours, stroked to two different curves 3 mm apart).
+ */
+function circleThrough(p0: Coordinate, p1: Coordinate, p2: Coordinate): { ux: number; uy: number; r: number } | undefined {
+  const bx = p1.x - p0.x, by = p1.y - p0.y, cx = p2.x - p0.x, cy = p2.y - p0.y;
+  const d = 2 * (bx * cy - by * cx);
+  const scale = Math.max(Math.abs(bx), Math.abs(by), Math.abs(cx), Math.abs(cy));
+  if (scale === 0 || Math.abs(d) <= 1e-12 * scale * scale) return undefined;
+  const b2 = bx * bx + by * by, c2 = cx * cx + cy * cy;
+  const ox = (cy * b2 - by * c2) / d, oy = (bx * c2 - cx * b2) / d;
+  return { ux: p0.x + ox, uy: p0.y + oy, r: Math.hypot(ox, oy) };
+}
+
+/** Chord error of the stroked arcs, m: well inside the 2 mm Flächenschluss tolerance. */
+export const ARC_CHORD_ERROR = 0.00025;
+/** At most this many chords per arc (a full circle of 600 m radius at 0.25 mm). */
+export const ARC_MAX_CHORDS = 4096;
+
+/** Chords for an arc of `sweep` radians on radius r: chord error at most ARC_CHORD_ERROR, at least 4, at most ARC_MAX_CHORDS. */
+function chordsFor(r: number, sweep: number): number {
+  const maxStep = r > ARC_CHORD_ERROR ? 2 * Math.acos(1 - ARC_CHORD_ERROR / r) : Math.PI / 8;
+  return Math.max(4, Math.min(ARC_MAX_CHORDS, Math.ceil(Math.abs(sweep) / maxStep)));
+}
+
+/**
+ * Points on the circular arc through p0, p1, p2 (GML Arc): chord error at most ARC_CHORD_ERROR, so that
+ * neighbours sharing an arc (possibly written in opposite directions) or following it with a polyline
+ * through its points do not produce slivers.
+ */
+export function strokeArc(p0: Coordinate, p1: Coordinate, p2: Coordinate): Coordinate[] {
+  const circle = circleThrough(p0, p1, p2);
+  if (!circle) return [p0, p1, p2]; // collinear: a straight segment
+  const { ux, uy, r } = circle;
+  const a0 = Math.atan2(p0.y - uy, p0.x - ux);
   // direction: counter-clockwise when p1 lies between p0 and p2 going ccw
   const norm = (a: number) => ((a - a0) % (2 * Math.PI) + 2 * Math.PI) % (2 * Math.PI);
-  a1 = norm(a1); a2 = norm(a2);
-  const ccw = a1 < a2;
-  const sweep = ccw ? a2 : a2 - 2 * Math.PI;
-  // chord error at most 0.25 mm, well inside the 2 mm Flächenschluss tolerance, so that neighbours
-  // sharing an arc (possibly written in opposite directions) do not produce slivers
-  const maxStep = r > 0.00025 ? 2 * Math.acos(1 - 0.00025 / r) : Math.PI / 8;
-  const steps = Math.max(4, Math.min(4096, Math.ceil(Math.abs(sweep) / maxStep)));
+  const a1 = norm(Math.atan2(p1.y - uy, p1.x - ux)), a2 = norm(Math.atan2(p2.y - uy, p2.x - ux));
+  const sweep = a1 < a2 ? a2 : a2 - 2 * Math.PI;
+  const steps = chordsFor(r, sweep);
   const out: Coordinate[] = [p0];
   for (let i = 1; i < steps; i++) {
     const a = a0 + (sweep * i) / steps;
@@ -113,14 +135,11 @@ function strokeArc(p0: Coordinate, p1: Coordinate, p2: Coordinate): Coordinate[]
 
 /** The full circle through three points (GML Circle), closed. */
 function strokeCircle(p0: Coordinate, p1: Coordinate, p2: Coordinate): Coordinate[] {
-  const ax = p0.x, ay = p0.y, bx = p1.x, by = p1.y, cx = p2.x, cy = p2.y;
-  const d = 2 * (ax * (by - cy) + bx * (cy - ay) + cx * (ay - by));
-  if (Math.abs(d) < 1e-12) return [p0, p1, p2];
-  const ux = ((ax * ax + ay * ay) * (by - cy) + (bx * bx + by * by) * (cy - ay) + (cx * cx + cy * cy) * (ay - by)) / d;
-  const uy = ((ax * ax + ay * ay) * (cx - bx) + (bx * bx + by * by) * (ax - cx) + (cx * cx + cy * cy) * (bx - ax)) / d;
-  const r = Math.hypot(ax - ux, ay - uy);
-  const a0 = Math.atan2(ay - uy, ax - ux);
-  const steps = 180;
+  const circle = circleThrough(p0, p1, p2);
+  if (!circle) return [p0, p1, p2];
+  const { ux, uy, r } = circle;
+  const a0 = Math.atan2(p0.y - uy, p0.x - ux);
+  const steps = chordsFor(r, 2 * Math.PI);
   const out: Coordinate[] = [];
   for (let i = 0; i < steps; i++) out.push(newCoordinate(ux + r * Math.cos(a0 + (2 * Math.PI * i) / steps), uy + r * Math.sin(a0 + (2 * Math.PI * i) / steps)));
   out.push(p0.copy());

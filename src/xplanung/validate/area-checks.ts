@@ -203,15 +203,15 @@ export class AreaChecker {
   /** 2.2.1.1: overlaps between members are errors, gaps in the Geltungsbereich warnings. */
   private flaechenschluss(members: Shape[], area: Shape | undefined, out: Finding[]): void {
     const geometries = members.map((m) => m.geometry);
-    const pairs = pairsThatMayOverlap(members.map((m) => this.faceOf(m)));
+    const pairs = new CandidatePairs(members.map((m) => this.faceOf(m)), geometries);
     const summed = geometries.reduce((sum, g) => sum + g.getArea(), 0);
     // A coverage without overlaps needs no union when it has no gap worth reporting. When no two
-    // members' interiors meet (exact, see pairsThatMayOverlap) and every member lies inside the
+    // members' interiors meet (exact, see CandidatePairs) and every member lies inside the
     // Geltungsbereich (exact), the members' areas add up to the covered part of it and what is left
     // over is the gaps' area: under π·(0.001 m)² no gap survives shrinking by half the tolerance
     // (see below). Otherwise the gaps' outlines, traced from the unshared boundary pieces
     // (core/geo/gaps.ts), show whether any gap is wide enough; only then is the union built.
-    if (pairs.length === 0) {
+    if (pairs.empty) {
       if (!area) return;
       if (members.every((m) => this.insideExactly(m, area))) {
         if (area.geometry.getArea() - summed <= AREA_EVIDENCE_M2) return;
@@ -219,7 +219,8 @@ export class AreaChecker {
         if (shells && shells.every(tooThinToReport)) return;
       }
     }
-    const union = unionOfValidPolygons(geometries[0]!.getFactory(), geometries);
+    // copies add nothing to the union, only to its cost (noding the same edges N times)
+    const union = unionOfValidPolygons(geometries[0]!.getFactory(), pairs.distinct(geometries));
     // The areas add up to the union's exactly when no two members overlap; any overlap worth
     // reporting (one that survives shrinking by half the tolerance) holds a disc of that radius,
     // so it adds at least π·(0.001 m)² to the sum. Below that, no pair can overlap and the pairwise
@@ -240,22 +241,117 @@ export class AreaChecker {
 }
 
 /**
- * Pairs of members (i < j, in document order) whose interiors may meet. Most members whose
- * envelopes meet are neighbours sharing edges; the exact coverage test clears them without a
- * relate (src/core/geo/coverage.ts); on the 20 MB plan of bench/xplanung.ts it leaves exactly the
- * 150 of 4 256 pairs that overlap.
+ * 2.2.1.1 findings for overlaps are capped at this many per rule for the whole plan
+ * (MAX_FINDINGS_PER_RULE in geometry.ts): once a unit has this many, further pairs could only be
+ * counted, and each costs an overlay, so they are left unexamined. The plan is invalid by then.
  */
-function pairsThatMayOverlap(faces: CoverageFace[]): Array<[number, number]> {
-  const index = new Flatbush(faces.length);
-  for (const f of faces) index.add(f.minX, f.minY, f.maxX, f.maxY);
-  index.finish();
-  const pairs: Array<[number, number]> = [];
-  for (let i = 0; i < faces.length; i++) {
-    const fa = faces[i]!;
-    const candidates = index.search(fa.minX, fa.minY, fa.maxX, fa.maxY).filter((j) => j > i).sort((x, y) => x - y);
-    for (const j of candidates) if (interiorsMayMeet(fa, faces[j]!)) pairs.push([i, j]);
+export const MAX_OVERLAP_FINDINGS = 500;
+
+/**
+ * The pairs of members (i < j, in document order) whose interiors may meet, enumerated lazily: a
+ * plan of N copies of one area has N²/2 of them, and the overlap test stops at its cap. Members with
+ * the same coordinates (copies) form one group, tested once: its representative's face stands for
+ * every member, so the envelope index and the coverage test see each distinct geometry once.
+ * Most members whose envelopes meet are neighbours sharing edges; the exact coverage test clears
+ * them without a relate (src/core/geo/coverage.ts); on the 20 MB plan of bench/xplanung.ts it leaves
+ * exactly the 150 of 4 256 pairs that overlap.
+ */
+export class CandidatePairs implements Iterable<[number, number]> {
+  /** per member, its group; per group, its members in document order (the first represents it) */
+  readonly groupOf: Int32Array;
+  readonly groups: number[][] = [];
+  private readonly index: Flatbush;
+  private readonly meet = new Map<number, boolean>();
+
+  constructor(private readonly faces: CoverageFace[], geometries: Geometry[]) {
+    this.groupOf = identicalGroups(faces, geometries, this.groups);
+    this.index = new Flatbush(this.groups.length);
+    for (const [r] of this.groups) {
+      const f = faces[r!]!;
+      this.index.add(f.minX, f.minY, f.maxX, f.maxY);
+    }
+    this.index.finish();
   }
-  return pairs;
+
+  /** One member of each group: the union of these is the union of all. */
+  distinct<T>(items: T[]): T[] {
+    return this.groups.map((g) => items[g[0]!]!);
+  }
+
+  /** Whether there is no pair at all. */
+  get empty(): boolean {
+    return this[Symbol.iterator]().next().done === true;
+  }
+
+  /** Whether a member of group g and one of group h (g's member first) may overlap: one test per ordered pair of groups. */
+  private mayMeet(g: number, h: number): boolean {
+    const key = g * this.groups.length + h;
+    let m = this.meet.get(key);
+    if (m === undefined) this.meet.set(key, (m = interiorsMayMeet(this.faces[this.groups[g]![0]!]!, this.faces[this.groups[h]![0]!]!)));
+    return m;
+  }
+
+  *[Symbol.iterator](): Iterator<[number, number]> {
+    const faces = this.faces;
+    for (let i = 0; i < faces.length; i++) {
+      const fa = faces[i]!, g = this.groupOf[i]!;
+      const candidates: number[] = [];
+      for (const h of this.index.search(fa.minX, fa.minY, fa.maxX, fa.maxY)) {
+        const members = this.groups[h]!;
+        if (members[members.length - 1]! <= i || !this.mayMeet(g, h)) continue;
+        for (let k = firstAbove(members, i); k < members.length; k++) candidates.push(members[k]!);
+      }
+      candidates.sort((x, y) => x - y);
+      for (const j of candidates) yield [i, j];
+    }
+  }
+}
+
+/** The first position in an ascending list whose value is above v. */
+function firstAbove(list: number[], v: number): number {
+  let lo = 0, hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Groups members with the same geometry, coordinate for coordinate (same type, parts and rings):
+ * fills `groups` and returns each member's group. Faces are compared first (by size, box and first
+ * point, then segment by segment); the coordinates only where the faces are the same.
+ */
+function identicalGroups(faces: CoverageFace[], geometries: Geometry[], groups: number[][]): Int32Array {
+  const groupOf = new Int32Array(faces.length);
+  const byKey = new Map<string, number[]>();
+  for (let i = 0; i < faces.length; i++) {
+    const f = faces[i]!;
+    const key = `${f.n} ${f.minX} ${f.minY} ${f.maxX} ${f.maxY} ${f.seg[0]} ${f.seg[1]}`;
+    let candidates = byKey.get(key);
+    if (!candidates) byKey.set(key, (candidates = []));
+    const same = candidates.find((g) => sameGeometry(faces[groups[g]![0]!]!, f, geometries[groups[g]![0]!]!, geometries[i]!));
+    if (same === undefined) {
+      candidates.push(groups.length);
+      groupOf[i] = groups.length;
+      groups.push([i]);
+    } else {
+      groupOf[i] = same;
+      groups[same]!.push(i);
+    }
+  }
+  return groupOf;
+}
+
+function sameGeometry(fa: CoverageFace, fb: CoverageFace, a: Geometry, b: Geometry): boolean {
+  if (fa.n !== fb.n || fa.n === 0) return false;
+  for (let k = 0; k < fa.seg.length; k++) if (fa.seg[k] !== fb.seg[k]) return false;
+  for (let k = 0; k < fa.n; k++) if (fa.ringStart[k] !== fb.ringStart[k]) return false;
+  // the faces turn every ring one way; the geometries must match as written, for the same overlay results
+  if (a.getGeometryType() !== b.getGeometryType() || a.getNumGeometries() !== b.getNumGeometries()) return false;
+  const ca = a.getCoordinates(), cb = b.getCoordinates();
+  return ca.length === cb.length && ca.every((c, k) => c.equals2D(cb[k]!));
 }
 
 /**
@@ -275,15 +371,30 @@ function tooThinToReport(ring: FlatRing): boolean {
   return buffer(gap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty();
 }
 
-/** 2.2.1.1 overlaps among the pairs whose interiors may meet. */
-function findOverlaps(members: Shape[], pairs: Array<[number, number]>, out: Finding[]): void {
+/**
+ * 2.2.1.1 overlaps among the pairs whose interiors may meet, at most MAX_OVERLAP_FINDINGS of them.
+ * The overlap of two groups of copies is computed once and holds for every pair of their members.
+ */
+function findOverlaps(members: Shape[], pairs: CandidatePairs, out: Finding[]): void {
+  const known = new Map<number, { area: string; near: string; marker: string } | null>();
+  const G = pairs.groups.length;
+  let found = 0;
   for (const [i, j] of pairs) {
     const a = members[i]!, b = members[j]!;
-    const overlap = a.geometry.intersection(b.geometry);
-    if (overlap.getDimension() < 2 || overlap.isEmpty()) continue;
-    // thinner than the tolerance everywhere → rounding, not an overlap
-    if (buffer(overlap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty()) continue;
-    out.push(finding('2.2.1.1', 'error', `Flächenschlussobjekte überlappen sich: ${a.ref.type} und ${b.ref.type} (${germanArea(overlap.getArea())})${near(overlap)}.`, a.ref, [a.ref.gmlId, b.ref.gmlId], overlap));
+    const g = pairs.groupOf[i]!, h = pairs.groupOf[j]!;
+    let overlap = known.get(g * G + h);
+    if (overlap === undefined) {
+      const o = members[pairs.groups[g]![0]!]!.geometry.intersection(members[pairs.groups[h]![0]!]!.geometry);
+      // thinner than the tolerance everywhere → rounding, not an overlap
+      const real = o.getDimension() === 2 && !o.isEmpty() && !buffer(o, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty();
+      overlap = real ? { area: germanArea(o.getArea()), near: near(o), marker: toWkt(o) } : null;
+      known.set(g * G + h, overlap);
+    }
+    if (!overlap) continue;
+    const f = finding('2.2.1.1', 'error', `Flächenschlussobjekte überlappen sich: ${a.ref.type} und ${b.ref.type} (${overlap.area})${overlap.near}.`, a.ref, [a.ref.gmlId, b.ref.gmlId]);
+    f.marker = overlap.marker;
+    out.push(f);
+    if (++found >= MAX_OVERLAP_FINDINGS) return;
   }
 }
 

@@ -2,11 +2,12 @@
 // 2.1.3.1 a supported CRS, 2.2.2.1 valid geometries (closed rings, no self-intersection, no duplicate
 // points, ring orientation, holes inside their shell, contiguous patches), 2.2.3.1 objects inside
 // the Geltungsbereich (tolerance 0.002 m, as the reference), 2.2.1.1 Flächenschluss (overlaps are errors, gaps
-// warnings, tolerance 0.002 m). The last two run per Bereich (area-checks.ts).
+// warnings, tolerance 0.002 m; BP_ objects not in force on the validation day take no part). The last two run
+// per Bereich (area-checks.ts).
 import { isValidWithoutContact } from '../../core/geo/simple-polygon.ts';
 import { fromWkt, isCCW, isValidOp, simplify, toWkt } from '../../core/geo/jts.ts';
 import type { Envelope, Geometry, LinearRing, Polygon } from '../../core/geo/jts.ts';
-import { attr, text } from '../parse.ts';
+import { attr, childNodes, text } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature } from '../parse.ts';
 import { germanCount, germanPoint } from '../german-number.ts';
 import type { Finding } from '../report.ts';
@@ -15,6 +16,7 @@ import { epsgCode, isSupportedCrs, PROJECTED, SUPPORTED_CRS_LIST } from '../crs.
 import { readGmlGeometry } from '../geometry/gml.ts';
 import type { GmlDefect, ReadGeometry } from '../geometry/gml.ts';
 import { AreaChecker, packAreaPart, type AreaPart, type AreaUnit, type PackedAreaPart, type UnitFindings } from './area-checks.ts';
+import { checkDoppelbelegung } from './doppelbelegung.ts';
 import { bereichMayLieOutsidePlan, exemptFromGeltungsbereich } from './scope.ts';
 import { geometryIn, isBereich, structureOf } from './structure.ts';
 import type { DocumentStructure } from './structure.ts';
@@ -57,6 +59,22 @@ export interface GeometryOptions {
   shareFrom?: number;
   /** Checks switched off by the client, as xPlanBox's validator offers them (skipFlaechenschluss …). */
   skip?: GeometrySkips;
+  /** The validation time, against which the Wirksamkeit of 2.2.1.1 is judged (inForce); the real time unless a test sets it. */
+  now?: Date;
+}
+
+/**
+ * Wirksamkeit as xPlanBox judges it for 2.2.1.1 (BP_ objects only): an object whose
+ * startBedingung/XP_WirksamkeitBedingung/datumAbsolut lies after the validation day, or whose
+ * endeBedingung/…/datumAbsolut lies before it, is not in force then and is not held to the Flächenschluss
+ * (the standard exempts objects not in force at the same time).
+ */
+export function inForce(feature: XPlanFeature, now: Date): boolean {
+  if (!feature.type.startsWith('BP_')) return true;
+  const today = now.toISOString().slice(0, 10);
+  const dateOf = (condition: string) => text(childNodes(childNodes(feature.node, condition)[0], 'XP_WirksamkeitBedingung')[0], 'datumAbsolut')?.trim();
+  const start = dateOf('startBedingung'), end = dateOf('endeBedingung');
+  return !(start && start > today) && !(end && end < today);
 }
 
 /** 2.2.1.1 (Flächenschluss), 2.2.3.1 (inside the Geltungsbereich), the ring orientation of 2.2.2.1. */
@@ -130,7 +148,8 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
   // Flächenschluss objects (flaechenschluss=true on the base level, ebene 0) whose geometry cannot be
   // checked (unsupported or another CRS, unreadable, invalid), per Bereich, with their box where it is
   // known: where they lie, the union shows a gap that is their consequence
-  const closesArea = (feature: XPlanFeature) => text(feature.node, 'flaechenschluss') === 'true' && (text(feature.node, 'ebene') ?? '0') === '0';
+  const now = options.now ?? new Date();
+  const closesArea = (feature: XPlanFeature) => text(feature.node, 'flaechenschluss') === 'true' && (text(feature.node, 'ebene') ?? '0') === '0' && inForce(feature, now);
   const unchecked = new Map<string, Unchecked[]>();
   const leaveOut = (key: string, u: Unchecked) => unchecked.set(key, [...(unchecked.get(key) ?? []), u]);
   for (const o of structure.objects) {
@@ -238,6 +257,8 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
   }
 
   const running = startAreaUnits(part, options);
+  // 4.5.2.4 (6.0 only) on the valid metric objects, while a helper may work on its share
+  for (const f of checkDoppelbelegung(doc, objects.filter(metric))) push(f);
   return {
     outlines: outlinesOf(planAreas),
     async finish() {

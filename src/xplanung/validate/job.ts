@@ -37,6 +37,8 @@ export interface ValidationJob {
   page?: boolean;
   /** For the page: where the form to check another plan is (a report answered to the upload form). */
   formHref?: string;
+  /** The validation time (Wirksamkeit in 2.2.1.1, geometry.ts); the real time when absent. Tests set it. */
+  now?: Date;
 }
 
 /** What one worker may hand to another: a share of the geometry stage's Bereich checks. */
@@ -76,13 +78,16 @@ async function validateAndMap(job: ValidationJob, helpers?: JobHelpers): Promise
     skipGeltungsbereich: job.skipGeltungsbereich,
     skipLaufrichtung: job.skipLaufrichtung,
     fileName: job.fileName,
-    geometry: helpers && {
-      shareFrom: job.shareFrom,
-      share: async (part, transfer) => {
-        const found = await helpers.ask(part, transfer);
-        if (found) sharedUnits += part.units.length;
-        return found;
-      },
+    geometry: {
+      now: job.now,
+      ...(helpers && {
+        shareFrom: job.shareFrom,
+        share: async (part, transfer) => {
+          const found = await helpers.ask(part, transfer);
+          if (found) sharedUnits += part.units.length;
+          return found;
+        },
+      }),
     },
   });
   const out: ValidationJobResult = { report: result.report, refusedWith: result.refusedWith, ...(sharedUnits ? { sharedUnits } : {}) };

@@ -1,0 +1,55 @@
+// The cost of 2.2.1.1 on plans whose objects overlap heavily, without measuring time: copies of one
+// area are grouped and tested once, the overlap test stops at its cap, and the pairs come in the
+// same order as from testing every pair. Speed figures: bench/xplanung.ts.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { overlappingCopiesPlan } from '../../bench/overlapping-copies.ts';
+import { coverageFace, interiorsMayMeet } from '../../src/core/geo/coverage.ts';
+import { fromWkt, type Geometry } from '../../src/core/geo/jts.ts';
+import { projectRoot } from '../../src/core/paths.ts';
+import { AreaChecker, CandidatePairs, MAX_OVERLAP_FINDINGS, type Shape } from '../../src/xplanung/validate/area-checks.ts';
+import { runValidationJob } from '../../src/xplanung/validate/job.ts';
+
+const square = (x: number, y: number, size: number) => fromWkt(`POLYGON ((${x} ${y}, ${x + size} ${y}, ${x + size} ${y + size}, ${x} ${y + size}, ${x} ${y}))`);
+const shapes = (geometries: Geometry[]): Shape[] => geometries.map((geometry, i) => ({ ref: { type: 'BP_BaugebietsTeilFlaeche', gmlId: `g${i}`, label: `g${i}` }, geometry }));
+
+describe('xplanung/cost: 2.2.1.1 on overlapping copies', function () {
+  this.timeout(60_000);
+
+  it('300 copies of one area: one group, and the overlap findings stop at the cap', () => {
+    const members = shapes(Array.from({ length: 300 }, () => square(411000, 5656200, 100)));
+    const pairs = new CandidatePairs(members.map((m) => coverageFace(m.geometry)), members.map((m) => m.geometry));
+    assert.equal(pairs.groups.length, 1);
+    const area = shapes([square(411000, 5656200, 100)])[0]!;
+    const found = new AreaChecker([...members, area]).check({ inside: [], coverage: { members: members.map((_m, i) => i), area: members.length } });
+    // every one of the 44 850 pairs overlaps; beyond the cap they would only be counted
+    assert.equal(found.flaechenschluss.filter((f) => f.severity === 'error').length, MAX_OVERLAP_FINDINGS);
+    assert.deepEqual(found.flaechenschluss[0]!.gmlIds, ['g0', 'g1']);
+    assert.deepEqual(found.flaechenschluss[MAX_OVERLAP_FINDINGS - 1]!.gmlIds, ['g1', 'g202']);
+  });
+
+  it('copies mixed with other overlapping areas: the same pairs, in the same order, as testing every pair', () => {
+    // three groups of copies and single areas, overlapping, touching and apart, interleaved
+    const geometries = [
+      square(0, 0, 10), square(5, 5, 10), square(0, 0, 10), square(10, 0, 10), square(5, 5, 10),
+      square(30, 30, 5), square(0, 0, 10), square(12, 2, 3), square(10, 0, 10), square(40, 0, 1),
+    ];
+    const faces = geometries.map((g) => coverageFace(g));
+    const pairs = new CandidatePairs(faces, geometries);
+    assert.equal(pairs.groups.length, 6);
+    const every: Array<[number, number]> = [];
+    for (let i = 0; i < faces.length; i++) for (let j = i + 1; j < faces.length; j++) if (interiorsMayMeet(faces[i]!, faces[j]!)) every.push([i, j]);
+    assert.deepEqual([...pairs], every);
+    assert.equal(pairs.empty, false);
+    assert.equal(pairs.distinct(geometries).length, 6);
+  });
+
+  it('a plan of 300 copies through every stage: invalid, with the overlap findings capped', async () => {
+    const r = await runValidationJob({ body: overlappingCopiesPlan(300), contentType: 'application/gml+xml', schemaDir: join(projectRoot, 'schemas', 'vendor') });
+    assert.equal(r.report.valid, false);
+    const overlaps = r.report.findings.filter((f) => f.rule === '2.2.1.1' && f.severity === 'error');
+    assert.equal(overlaps.length, MAX_OVERLAP_FINDINGS);
+    // the copies lie exactly on the Geltungsbereich: nothing else to find
+    assert.deepEqual(r.report.findings.filter((f) => f.rule !== '2.2.1.1'), []);
+  });
+});
