@@ -1,5 +1,5 @@
 // Child process of bench/xplanung.ts: the worst case in seconds per MB. Validates each plan given
-// (files, or `copies:N` for bench/overlapping-copies.ts) through every stage in this thread, as a
+// (files, or `copies:N` / `shifted:N` for bench/overlapping-copies.ts) through every stage in this thread, as a
 // worker runs the job; once untimed (its version's schema compiles), then twice timed, and reports
 // the slower of the two. One JSON line per plan: { name, bytes, seconds, valid, findings }.
 import { readFileSync } from 'node:fs';
@@ -14,8 +14,8 @@ const run = (body: Buffer, name: string) => runValidationJob({ body, contentType
 // as a running gateway's worker: warmed with its own plan (src/xplanung/validate/pool.ts)
 for (let i = 0; i < 3; i++) await run(warmUpPlan(), 'warm-up.gml');
 for (const arg of process.argv.slice(2)) {
-  const copies = /^copies:(\d+)$/.exec(arg);
-  const body = copies ? overlappingCopiesPlan(Number(copies[1])) : readFileSync(arg);
+  const copies = /^(copies|shifted):(\d+)$/.exec(arg);
+  const body = copies ? overlappingCopiesPlan(Number(copies[2]), { shifted: copies[1] === 'shifted' }) : readFileSync(arg);
   await run(body, arg);
   let seconds = 0;
   let last;

@@ -73,7 +73,7 @@ export const RULES = {
   '2.1.3.1': { stage: 'geometry', title: 'Angabe eines unterstützten Koordinatenreferenzsystems' },
   '2.2.2.1': { stage: 'geometry', title: 'Gültige Geometrie (geschlossene Ringe, keine Selbstüberschneidung, keine doppelten Stützpunkte, Orientierung, Löcher im Inneren, zusammenhängende Patches)' },
   '2.2.3.1': { stage: 'geometry', title: 'Objekte liegen innerhalb des Geltungsbereichs ihres Bereichs und ihres Plans (Toleranz 0,002 m; in Kompensationsbereichen und Bereichen für Informationen außerhalb des Geltungsbereichs nur der des Bereichs; Präsentationsobjekte ausgenommen)' },
-  '2.2.1.1': { stage: 'geometry', title: 'Flächenschlussbedingung: keine Überlappungen (Fehler), keine Lücken (Warnung), Toleranz 0,002 m' },
+  '2.2.1.1': { stage: 'geometry', title: 'Flächenschlussbedingung: keine Überlappungen (Fehler), keine Lücken (bis XPlanGML 5.4 Warnung, ab 6.0 Fehler), Toleranz 0,002 m' },
   // validate/doppelbelegung.ts; xPlanBox gives it no title, this one says what its DoppelbelegungInspector checks
   '4.5.2.4': { stage: 'geometry', title: 'Verbot der Doppelbelegung: ein Attribut zu Maß und Bauweise (GRZ, Z, bauweise …) steht nicht zugleich an einer Baugebiets-, Gemeinbedarfs-, Grün- oder ähnlichen Fläche und an einer sie überlagernden BP_UeberbaubareGrundstuecksFlaeche (nur XPlanGML 6.0, Toleranz 0,002 m)' },
 } as const satisfies Record<string, RuleInfo>;

@@ -3,9 +3,9 @@
 // same order as from testing every pair. Speed figures: bench/xplanung.ts.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { overlappingCopiesPlan } from '../../bench/overlapping-copies.ts';
+import { overlappingCopiesPlan, SHIFT_X, SHIFT_Y } from '../../bench/overlapping-copies.ts';
 import { coverageFace, interiorsMayMeet } from '../../src/core/geo/coverage.ts';
-import { fromWkt, type Geometry } from '../../src/core/geo/jts.ts';
+import { buffer, fromWkt, geometryFactory, unionOfValidPolygons, unionWork, type Geometry } from '../../src/core/geo/jts.ts';
 import { projectRoot } from '../../src/core/paths.ts';
 import { AreaChecker, CandidatePairs, MAX_OVERLAP_FINDINGS, type Shape } from '../../src/xplanung/validate/area-checks.ts';
 import { runValidationJob } from '../../src/xplanung/validate/job.ts';
@@ -42,6 +42,31 @@ describe('xplanung/cost: 2.2.1.1 on overlapping copies', function () {
     assert.deepEqual([...pairs], every);
     assert.equal(pairs.empty, false);
     assert.equal(pairs.distinct(geometries).length, 6);
+  });
+
+  it('120 shifted copies (no two alike, all overlapping): the union is joined a few at a time, and the gaps are the same', () => {
+    // each pair's boundaries cross: one noding pass over all of them meets ~N² crossings
+    const n = 120;
+    const members = shapes(Array.from({ length: n }, (_x, i) => square(411000 + i * SHIFT_X, 5656200 + i * SHIFT_Y, 100)));
+    const pairs = new CandidatePairs(members.map((m) => coverageFace(m.geometry)), members.map((m) => m.geometry));
+    assert.equal(pairs.groups.length, n);
+    // the box around all copies: two staircase-shaped gaps, upper left and lower right
+    const w = 100 + (n - 1) * SHIFT_X, h = 100 + (n - 1) * SHIFT_Y;
+    const area = shapes([fromWkt(`POLYGON ((411000 5656200, ${411000 + w} 5656200, ${411000 + w} ${5656200 + h}, 411000 ${5656200 + h}, 411000 5656200))`)])[0]!;
+    Object.assign(unionWork, { passes: 0, inputs: 0, largestPass: 0 });
+    const found = new AreaChecker([...members, area]).check({ inside: [], coverage: { members: members.map((_m, i) => i), area: n } });
+    // the old way was one pass over all of them
+    assert.ok(unionWork.largestPass <= 4, `largest union pass: ${unionWork.largestPass} polygons`);
+    assert.ok(unionWork.inputs < 2 * n, `polygons given to union passes: ${unionWork.inputs}`);
+    assert.equal(found.flaechenschluss.filter((f) => f.message.startsWith('Flächenschlussobjekte überlappen')).length, MAX_OVERLAP_FINDINGS);
+    const gaps = found.flaechenschluss.filter((f) => f.message.includes('Lücke'));
+    // as one pass over all of them finds them
+    const expected = area.geometry.difference(unionOfValidPolygons(geometryFactory, members.map((m) => m.geometry)));
+    const wide = Array.from({ length: expected.getNumGeometries() }, (_x, k) => expected.getGeometryN(k)).filter((g) => !buffer(g, -0.001).isEmpty());
+    assert.equal(wide.length, 2);
+    assert.equal(gaps.length, 2);
+    const areaOf = (gs: Geometry[]) => gs.reduce((sum, g) => sum + g.getArea(), 0);
+    assert.ok(Math.abs(areaOf(gaps.map((g) => fromWkt(g.marker!))) - areaOf(wide)) < 1e-6);
   });
 
   it('a plan of 300 copies through every stage: invalid, with the overlap findings capped', async () => {

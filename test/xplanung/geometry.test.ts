@@ -15,8 +15,8 @@ const ringOf = (s: Shape): number[][] => (typeof s[0] === 'number' ? (([a, b, c,
 const posList = (s: Shape) => ringOf(s).map(([x, y]) => `${X0 + x!} ${Y0 + y!}`).join(' ');
 
 /** A BP_Plan with one Bereich whose Geltungsbereich is `area`, and Flächenschluss objects `members`. */
-function coverage(area: Shape, members: Shape[]): string {
-  const ns = { xplan: 'http://www.xplanung.de/xplangml/6/0', gml: 'http://www.opengis.net/gml/3.2', xlink: 'http://www.w3.org/1999/xlink' };
+function coverage(area: Shape, members: Shape[], version = '6.0'): string {
+  const ns = { xplan: `http://www.xplanung.de/xplangml/${version.replace('.', '/')}`, gml: 'http://www.opengis.net/gml/3.2', xlink: 'http://www.w3.org/1999/xlink' };
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(ns.xplan, 'xplan:XPlanAuszug').att('xmlns:gml', ns.gml).att('xmlns:xlink', ns.xlink).att(ns.gml, 'gml:id', 'GML_auszug');
   root.ele(ns.gml, 'gml:boundedBy').ele(ns.gml, 'gml:Envelope').att('srsName', 'EPSG:25833')
     .ele(ns.gml, 'gml:lowerCorner').txt(`${X0 - 10} ${Y0 - 10}`).up().ele(ns.gml, 'gml:upperCorner').txt(`${X0 + 200} ${Y0 + 200}`);
@@ -41,10 +41,11 @@ function coverage(area: Shape, members: Shape[]): string {
   return root.end();
 }
 
-async function flaechenschluss(area: Shape, members: Shape[]): Promise<string[]> {
-  const doc = XmlDocument.fromString(coverage(area, members), { option: DOCUMENT_OPTIONS });
+/** The 2.2.1.1 findings of an XPlanGML 6.0 plan (gaps are errors), or of another version. */
+async function flaechenschluss(area: Shape, members: Shape[], version = '6.0'): Promise<string[]> {
+  const doc = XmlDocument.fromString(coverage(area, members, version), { option: DOCUMENT_OPTIONS });
   try {
-    const findings = await checkGeometry(documentOf(treeOf(doc), versionById('6.0')!));
+    const findings = await checkGeometry(documentOf(treeOf(doc), versionById(version)!));
     return findings.map((f) => `${f.rule}/${f.severity}: ${f.message}`);
   } finally {
     doc.dispose();
@@ -56,8 +57,14 @@ describe('xplanung/geometry: 2.2.1.1 Flächenschluss on built coverages', async 
     assert.deepEqual(await flaechenschluss([0, 0, 100, 100], [[0, 0, 50, 100], [50, 0, 100, 100]]), []);
   });
 
-  it('a strip left uncovered: one gap warning with its area', async () => {
+  it('a strip left uncovered: one gap error with its area (6.0 allows no gaps)', async () => {
     const found = await flaechenschluss([0, 0, 100, 100], [[0, 0, 50, 100], [50, 0, 100, 99]]);
+    assert.equal(found.length, 1, found.join('\n'));
+    assert.match(found[0]!, /^2\.2\.1\.1\/error: Flächenschluss: Lücke von 50\u00A0m²/);
+  });
+
+  it('the same strip in an XPlanGML 5.4 plan: a gap warning, as the reference judges gaps up to 5.4', async () => {
+    const found = await flaechenschluss([0, 0, 100, 100], [[0, 0, 50, 100], [50, 0, 100, 99]], '5.4');
     assert.equal(found.length, 1, found.join('\n'));
     assert.match(found[0]!, /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 50\u00A0m²/);
   });
@@ -65,7 +72,7 @@ describe('xplanung/geometry: 2.2.1.1 Flächenschluss on built coverages', async 
   it('a gap hidden by a member reaching out of the Geltungsbereich (the areas still add up): the gap is found, and so is the part outside', async () => {
     // 5 000 + 51 × 99 m² ≥ 10 000 m²: only the union shows the strip along the top
     const found = await flaechenschluss([0, 0, 100, 100], [[0, 0, 50, 100], [50, 0, 101, 99]]);
-    assert.ok(found.some((f) => /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 50\u00A0m²/.test(f)), found.join('\n'));
+    assert.ok(found.some((f) => /^2\.2\.1\.1\/error: Flächenschluss: Lücke von 50\u00A0m²/.test(f)), found.join('\n'));
     assert.ok(found.some((f) => f.startsWith('2.2.3.1/error')), found.join('\n'));
   });
 
@@ -73,7 +80,7 @@ describe('xplanung/geometry: 2.2.1.1 Flächenschluss on built coverages', async 
     // 5 100 + 4 950 m² ≥ 10 000 m²: the 99 m² overlap hides the 49 m² strip along the top
     const found = await flaechenschluss([0, 0, 100, 100], [[0, 0, 51, 100], [50, 0, 100, 99]]);
     assert.ok(found.some((f) => /^2\.2\.1\.1\/error: Flächenschlussobjekte überlappen sich: .*\(99\u00A0m²\)/.test(f)), found.join('\n'));
-    assert.ok(found.some((f) => /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 49\u00A0m²/.test(f)), found.join('\n'));
+    assert.ok(found.some((f) => /^2\.2\.1\.1\/error: Flächenschluss: Lücke von 49\u00A0m²/.test(f)), found.join('\n'));
   });
 
   it('a gap thinner than the tolerance (1 mm): rounding, not a finding', async () => {
@@ -89,12 +96,23 @@ describe('xplanung/geometry: 2.2.1.1 Flächenschluss on built coverages', async 
     const left = [[0, 0], [50, 0], [49.9995, 25], [50, 50], [50, 100], [0, 100], [0, 0]];
     const found = await flaechenschluss([0, 0, 100, 100], [left, [50, 0, 100, 95]]);
     assert.equal(found.length, 1, found.join('\n'));
-    assert.match(found[0]!, /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 250\u00A0m²/);
+    assert.match(found[0]!, /^2\.2\.1\.1\/error: Flächenschluss: Lücke von 250\u00A0m²/);
   });
 
   it('an object alone inside a wide gap: the gap is reported without it', async () => {
     const found = await flaechenschluss([0, 0, 100, 100], [[0, 0, 100, 50], [20, 70, 30, 80]]);
     assert.equal(found.length, 1, found.join('\n'));
-    assert.match(found[0]!, /^2\.2\.1\.1\/warning: Flächenschluss: Lücke von 4900\u00A0m²/);
+    assert.match(found[0]!, /^2\.2\.1\.1\/error: Flächenschluss: Lücke von 4900\u00A0m²/);
+  });
+});
+
+describe('xplanung/geometry: 2.2.2.1 repeated points, as the reference counts them', () => {
+  it('a ring with two repeated points is one error naming both; each ring with any is one (XPlanGeometryInspector: „Identische Stützpunkte“ per ring)', async () => {
+    const repeatedTwice = [[0, 0], [50, 0], [50, 0], [50, 100], [50, 100], [0, 100], [0, 0]];
+    const repeatedOnce = [[50, 0], [100, 0], [100, 100], [100, 100], [50, 100], [50, 0]];
+    const found = (await flaechenschluss([0, 0, 100, 100], [repeatedTwice, repeatedOnce])).filter((f) => f.startsWith('2.2.2.1/'));
+    assert.equal(found.length, 2, found.join('\n'));
+    assert.match(found[0]!, /^2\.2\.2\.1\/error: BP_BaugebietsTeilFlaeche: aufeinanderfolgende doppelte Stützpunkte bei \(411050,000; 5655000,000\) und \(411050,000; 5655100,000\)\.$/);
+    assert.match(found[1]!, /^2\.2\.2\.1\/error: BP_BaugebietsTeilFlaeche: aufeinanderfolgende doppelte Stützpunkte bei \(411100,000; 5655100,000\)\.$/);
   });
 });

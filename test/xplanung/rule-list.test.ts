@@ -27,7 +27,7 @@ describe('xplanung/rules: the list of rules the validation checks', function () 
     assert.deepEqual([...new Set(rules.map((r) => r.stage))], order);
     for (let i = 1; i < rules.length; i++) assert.ok(order.indexOf(rules[i - 1]!.stage) <= order.indexOf(rules[i]!.stage), rules[i]!.rule);
     const byId = new Map(rules.map((r) => [r.rule, r]));
-    assert.deepEqual(byId.get('2.2.1.1'), { rule: '2.2.1.1', stage: 'geometry', title: 'Flächenschlussbedingung: keine Überlappungen (Fehler), keine Lücken (Warnung), Toleranz 0,002 m' });
+    assert.deepEqual(byId.get('2.2.1.1'), { rule: '2.2.1.1', stage: 'geometry', title: 'Flächenschlussbedingung: keine Überlappungen (Fehler), keine Lücken (bis XPlanGML 5.4 Warnung, ab 6.0 Fehler), Toleranz 0,002 m' });
     assert.equal(byId.get('version')?.title, 'Eine unterstützte XPlanGML-Version (4.1, 5.0, 5.1, 5.2, 5.3, 5.4, 6.0)');
     assert.equal(byId.get('safety.doctype')?.stage, 'safety');
   });

@@ -11,6 +11,8 @@ export interface GmlDefect {
   kind: 'unclosed-ring' | 'duplicate-point' | 'too-few-points' | 'unsupported' | 'bad-coordinates' | 'patches-not-contiguous';
   gmlId?: string;
   coordinate?: [number, number];
+  /** duplicate-point: every repeated point of the ring, `coordinate` the first (one defect per ring, as xPlanBox). */
+  coordinates?: Array<[number, number]>;
 }
 
 export interface ReadGeometry {
@@ -208,15 +210,18 @@ function ringOf(holder: XmlNode | undefined, ctx: Ctx, polygonId: string | undef
     return undefined;
   }
   if (coords.length === 0) return undefined;
-  // duplicate consecutive points (2.2.2.1): reported, then removed so JTS can judge the rest
+  // duplicate consecutive points (2.2.2.1): one defect per ring naming them all (xPlanBox's
+  // XPlanGeometryInspector reports "Identische Stützpunkte" once per ring), then removed so JTS can judge the rest
   const cleaned: Coordinate[] = [];
+  const repeated: Array<[number, number]> = [];
   for (const c of coords) {
     if (cleaned.length > 0 && cleaned[cleaned.length - 1]!.equals2D(c)) {
-      ctx.defects.push({ kind: 'duplicate-point', gmlId: polygonId, coordinate: [c.x, c.y] });
+      repeated.push([c.x, c.y]);
       continue;
     }
     cleaned.push(c);
   }
+  if (repeated.length > 0) ctx.defects.push({ kind: 'duplicate-point', gmlId: polygonId, coordinate: repeated[0], coordinates: repeated });
   const head = cleaned[0]!;
   if (!head.equals2D(cleaned[cleaned.length - 1]!)) {
     ctx.defects.push({ kind: 'unclosed-ring', gmlId: polygonId, coordinate: [head.x, head.y] });

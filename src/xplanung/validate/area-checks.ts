@@ -6,7 +6,7 @@
 import Flatbush from 'flatbush';
 import { complementFace, coverageFace, coversExactly, insideByBox, interiorsMayMeet, lineFace, locateInFace, type CoverageFace } from '../../core/geo/coverage.ts';
 import { gapShells, type FlatRing } from '../../core/geo/gaps.ts';
-import { buffer, coveringArea, geometryFactory, newCoordinate, toWkt, unionOfValidPolygons, type CoveringArea, type Geometry, type Polygon } from '../../core/geo/jts.ts';
+import { buffer, coveringArea, geometryFactory, newCoordinate, toWkt, unionByTree, unionOfValidPolygons, type CoveringArea, type Geometry, type Polygon } from '../../core/geo/jts.ts';
 import { packGeometries, transferablesOf, unpackGeometries, type PackedGeometries } from '../../core/geo/pack.ts';
 import { germanArea, germanPoint } from '../german-number.ts';
 import type { Finding } from '../report.ts';
@@ -48,8 +48,14 @@ export interface AreaUnit {
    * the document, which orders the findings.
    */
   inside: Array<{ order: number; object: number; area: number; plan?: number }>;
-  /** 2.2.1.1: the Flächenschluss objects of the Bereich and its Geltungsbereich (none when it has no usable one). */
-  coverage?: { members: number[]; area?: number };
+  /**
+   * 2.2.1.1: the Flächenschluss objects of the Bereich and its Geltungsbereich (none when it has no usable one);
+   * `gapsAreErrors` from XPlanGML 6.0 on, which no longer allows gaps (up to 5.4 they are warnings, as in the reference).
+   * `fillers`: where `area` is the plan's (the Bereich has none), the Flächenschluss objects of the plan's other
+   * Bereiche, which cover it too (the reference judges the plan against the union of all its objects); they
+   * close gaps but take no part in the overlap test.
+   */
+  coverage?: { members: number[]; area?: number; gapsAreErrors?: boolean; fillers?: number[] };
 }
 
 export interface AreaPart { shapes: Shape[]; units: AreaUnit[] }
@@ -58,6 +64,14 @@ export interface UnitFindings {
   /** [order, finding] per object found outside its Geltungsbereich */
   inside: Array<[number, Finding]>;
   flaechenschluss: Finding[];
+}
+
+/** How every gap message (2.2.1.1) begins; overlaps begin otherwise. */
+const GAP_MESSAGE = 'Flächenschluss: ';
+
+/** Whether a finding is a 2.2.1.1 gap (a warning up to 5.4, an error from 6.0 on), whatever its severity. */
+export function isGapFinding(f: Finding): boolean {
+  return f.rule === '2.2.1.1' && f.message.startsWith(GAP_MESSAGE);
 }
 
 function finding(rule: RuleId, severity: Finding['severity'], message: string, ref: FeatureRef, gmlIds: string[], marker?: Geometry): Finding {
@@ -84,7 +98,10 @@ export class AreaChecker {
     for (const { order, object, area, plan } of unit.inside) {
       for (const f of this.outsideOfAreas(this.shapes[object]!, this.shapes[area]!, plan === undefined ? undefined : this.shapes[plan])) out.inside.push([order, f]);
     }
-    if (unit.coverage) this.flaechenschluss(unit.coverage.members.map((i) => this.shapes[i]!), unit.coverage.area === undefined ? undefined : this.shapes[unit.coverage.area], out.flaechenschluss);
+    if (unit.coverage) {
+      const { members, area, gapsAreErrors, fillers } = unit.coverage;
+      this.flaechenschluss(members.map((i) => this.shapes[i]!), area === undefined ? undefined : this.shapes[area], out.flaechenschluss, gapsAreErrors ? 'error' : 'warning', (fillers ?? []).map((i) => this.shapes[i]!));
+    }
     return out;
   }
 
@@ -200,8 +217,8 @@ export class AreaChecker {
     return shell;
   }
 
-  /** 2.2.1.1: overlaps between members are errors, gaps in the Geltungsbereich warnings. */
-  private flaechenschluss(members: Shape[], area: Shape | undefined, out: Finding[]): void {
+  /** 2.2.1.1: overlaps between members are errors, gaps in the Geltungsbereich of `gapSeverity`. */
+  private flaechenschluss(members: Shape[], area: Shape | undefined, out: Finding[], gapSeverity: Finding['severity'], fillers: Shape[] = []): void {
     const geometries = members.map((m) => m.geometry);
     const pairs = new CandidatePairs(members.map((m) => this.faceOf(m)), geometries);
     const summed = geometries.reduce((sum, g) => sum + g.getArea(), 0);
@@ -219,8 +236,13 @@ export class AreaChecker {
         if (shells && shells.every(tooThinToReport)) return;
       }
     }
-    // copies add nothing to the union, only to its cost (noding the same edges N times)
-    const union = unionOfValidPolygons(geometries[0]!.getFactory(), pairs.distinct(geometries));
+    // copies add nothing to the union, only to its cost (noding the same edges N times); members that
+    // overlap many others (more pairs that may meet than there are distinct members) are joined as a
+    // tree in spatial order, as their crossings would make one noding pass quadratic
+    const distinct = pairs.distinct(geometries);
+    const union = pairs.atLeastPairs(distinct.length + 1)
+      ? unionByTree(geometries[0]!.getFactory(), pairs.spatialOrder().map((g) => distinct[g]!))
+      : unionOfValidPolygons(geometries[0]!.getFactory(), distinct);
     // The areas add up to the union's exactly when no two members overlap; any overlap worth
     // reporting (one that survives shrinking by half the tolerance) holds a disc of that radius,
     // so it adds at least π·(0.001 m)² to the sum. Below that, no pair can overlap and the pairwise
@@ -229,13 +251,14 @@ export class AreaChecker {
     const excess = summed - union.getArea();
     if (excess > AREA_EVIDENCE_M2) findOverlaps(members, pairs, out);
     if (!area) return;
-    const difference = area.geometry.difference(union);
+    let difference = area.geometry.difference(union);
+    if (fillers.length > 0 && !difference.isEmpty()) difference = difference.difference(unionOfValidPolygons(difference.getFactory(), fillers.map((f) => f.geometry)));
     // in a stable order and form (ring start and orientation), whichever way the union was built
     const gaps = Array.from({ length: difference.getNumGeometries() }, (_x, k) => difference.getGeometryN(k).norm());
     gaps.sort((a, b) => a.getEnvelopeInternal().getMinX() - b.getEnvelopeInternal().getMinX() || a.getEnvelopeInternal().getMinY() - b.getEnvelopeInternal().getMinY());
     for (const gap of gaps) {
       if (gap.isEmpty() || buffer(gap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty()) continue;
-      out.push(finding('2.2.1.1', 'warning', `Flächenschluss: Lücke von ${germanArea(gap.getArea())} im Geltungsbereich${near(gap)}, die kein Flächenschlussobjekt abdeckt.`, area.ref, [area.ref.gmlId], gap));
+      out.push(finding('2.2.1.1', gapSeverity, `${GAP_MESSAGE}Lücke von ${germanArea(gap.getArea())} im Geltungsbereich${near(gap)}, die kein Flächenschlussobjekt abdeckt.`, area.ref, [area.ref.gmlId], gap));
     }
   }
 }
@@ -278,6 +301,33 @@ export class CandidatePairs implements Iterable<[number, number]> {
     return this.groups.map((g) => items[g[0]!]!);
   }
 
+  /**
+   * Whether at least `limit` pairs of distinct members (groups) may meet; stops counting there, so
+   * it costs at most `limit` coverage tests beyond the index searches.
+   */
+  atLeastPairs(limit: number): boolean {
+    let n = 0;
+    for (let g = 0; g < this.groups.length; g++) {
+      const f = this.faces[this.groups[g]![0]!]!;
+      for (const h of this.index.search(f.minX, f.minY, f.maxX, f.maxY)) {
+        if (h > g && this.mayMeet(g, h) && ++n >= limit) return true;
+      }
+    }
+    return false;
+  }
+
+  /** The groups ordered along a Hilbert curve through their boxes' centres, so that neighbours come together. */
+  spatialOrder(): number[] {
+    const f0 = this.groups.map(([r]) => this.faces[r!]!);
+    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    for (const f of f0) {
+      minX = Math.min(minX, f.minX); minY = Math.min(minY, f.minY); maxX = Math.max(maxX, f.maxX); maxY = Math.max(maxY, f.maxY);
+    }
+    const scale = 65535 / Math.max(maxX - minX, maxY - minY, 1e-9);
+    const key = f0.map((f) => hilbert(Math.floor(((f.minX + f.maxX) / 2 - minX) * scale), Math.floor(((f.minY + f.maxY) / 2 - minY) * scale)));
+    return f0.map((_f, g) => g).sort((a, b) => key[a]! - key[b]! || a - b);
+  }
+
   /** Whether there is no pair at all. */
   get empty(): boolean {
     return this[Symbol.iterator]().next().done === true;
@@ -305,6 +355,20 @@ export class CandidatePairs implements Iterable<[number, number]> {
       for (const j of candidates) yield [i, j];
     }
   }
+}
+
+/** The position of (x, y), 16-bit integers each, along a Hilbert curve. */
+function hilbert(x: number, y: number): number {
+  let d = 0;
+  for (let s = 1 << 15; s > 0; s >>= 1) {
+    const rx = (x & s) > 0 ? 1 : 0, ry = (y & s) > 0 ? 1 : 0;
+    d += s * s * ((3 * rx) ^ ry);
+    if (ry === 0) {
+      if (rx === 1) { x = 65535 - x; y = 65535 - y; }
+      const t = x; x = y; y = t;
+    }
+  }
+  return d;
 }
 
 /** The first position in an ascending list whose value is above v. */
@@ -372,6 +436,28 @@ function tooThinToReport(ring: FlatRing): boolean {
 }
 
 /**
+ * Whether an area surely holds a disc of radius half the tolerance, without shrinking it: the points
+ * within r of a boundary of length L cover at most 2·r·L + π·r² per ring, so an area larger than all
+ * of that has a point farther than r from every boundary. Overlaps of objects that really overlap
+ * (e.g. the 500 of a plan of shifted copies) pass here; slivers go on to the buffer.
+ */
+function surelyHoldsDisc(g: Geometry): boolean {
+  const r = FLAECHENSCHLUSS_TOLERANCE / 2;
+  let rings = 0, length = 0;
+  for (let k = 0; k < g.getNumGeometries(); k++) {
+    // an overlap may come as a collection with lines and points too: those go to the buffer
+    if (g.getGeometryN(k).getGeometryType() !== 'Polygon') return false;
+    const p = g.getGeometryN(k) as Polygon;
+    const all = [p.getExteriorRing(), ...Array.from({ length: p.getNumInteriorRing() }, (_x, i) => p.getInteriorRingN(i))];
+    for (const ring of all) {
+      rings++;
+      length += ring.getLength();
+    }
+  }
+  return g.getArea() > 2 * (2 * r * length + Math.PI * r * r * rings);
+}
+
+/**
  * 2.2.1.1 overlaps among the pairs whose interiors may meet, at most MAX_OVERLAP_FINDINGS of them.
  * The overlap of two groups of copies is computed once and holds for every pair of their members.
  */
@@ -386,7 +472,7 @@ function findOverlaps(members: Shape[], pairs: CandidatePairs, out: Finding[]): 
     if (overlap === undefined) {
       const o = members[pairs.groups[g]![0]!]!.geometry.intersection(members[pairs.groups[h]![0]!]!.geometry);
       // thinner than the tolerance everywhere → rounding, not an overlap
-      const real = o.getDimension() === 2 && !o.isEmpty() && !buffer(o, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty();
+      const real = o.getDimension() === 2 && !o.isEmpty() && (surelyHoldsDisc(o) || !buffer(o, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty());
       overlap = real ? { area: germanArea(o.getArea()), near: near(o), marker: toWkt(o) } : null;
       known.set(g * G + h, overlap);
     }
@@ -415,7 +501,7 @@ export function packAreaPart(part: AreaPart, units: AreaUnit[]): { packed: Packe
   };
   const moved = units.map((u): AreaUnit => ({
     inside: u.inside.map((t) => ({ order: t.order, object: at(t.object), area: at(t.area), ...(t.plan === undefined ? {} : { plan: at(t.plan) }) })),
-    ...(u.coverage ? { coverage: { members: u.coverage.members.map(at), ...(u.coverage.area === undefined ? {} : { area: at(u.coverage.area) }) } } : {}),
+    ...(u.coverage ? { coverage: { members: u.coverage.members.map(at), ...(u.coverage.area === undefined ? {} : { area: at(u.coverage.area) }), ...(u.coverage.gapsAreErrors ? { gapsAreErrors: true } : {}), ...(u.coverage.fillers ? { fillers: u.coverage.fillers.map(at) } : {}) } } : {}),
   }));
   const geometries = packGeometries(used.map((s) => s.geometry));
   return { packed: { geometries, refs: used.map((s) => s.ref), units: moved }, transfer: transferablesOf(geometries) };

@@ -2,7 +2,7 @@
 // 2.1.3.1 a supported CRS, 2.2.2.1 valid geometries (closed rings, no self-intersection, no duplicate
 // points, ring orientation, holes inside their shell, contiguous patches), 2.2.3.1 objects inside
 // the Geltungsbereich (tolerance 0.002 m, as the reference), 2.2.1.1 Flächenschluss (overlaps are errors, gaps
-// warnings, tolerance 0.002 m; BP_ objects not in force on the validation day take no part). The last two run
+// warnings up to 5.4 and errors from 6.0 on, tolerance 0.002 m; BP_ objects not in force on the validation day take no part). The last two run
 // per Bereich (area-checks.ts).
 import { isValidWithoutContact } from '../../core/geo/simple-polygon.ts';
 import { fromWkt, isCCW, isValidOp, simplify, toWkt } from '../../core/geo/jts.ts';
@@ -15,7 +15,7 @@ import type { RuleId } from '../rules.ts';
 import { epsgCode, isSupportedCrs, PROJECTED, SUPPORTED_CRS_LIST } from '../crs.ts';
 import { readGmlGeometry } from '../geometry/gml.ts';
 import type { GmlDefect, ReadGeometry } from '../geometry/gml.ts';
-import { AreaChecker, packAreaPart, type AreaPart, type AreaUnit, type PackedAreaPart, type UnitFindings } from './area-checks.ts';
+import { AreaChecker, isGapFinding, packAreaPart, type AreaPart, type AreaUnit, type PackedAreaPart, type UnitFindings } from './area-checks.ts';
 import { checkDoppelbelegung } from './doppelbelegung.ts';
 import { bereichMayLieOutsidePlan, exemptFromGeltungsbereich } from './scope.ts';
 import { geometryIn, isBereich, structureOf } from './structure.ts';
@@ -166,7 +166,8 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
     for (const d of g.defects) {
       const severity = d.kind === 'unsupported' ? 'warning' : 'error';
       if (severity === 'error') ok = false;
-      push(finding('2.2.2.1', severity, `${feature.type}: ${DEFECT_TEXT[d.kind]}${d.coordinate ? ` bei ${germanPoint(d.coordinate[0], d.coordinate[1])}` : ''}.`, feature, [feature.gmlId, ...(d.gmlId && d.gmlId !== feature.gmlId ? [d.gmlId] : [])]));
+      const at = d.coordinates ?? (d.coordinate ? [d.coordinate] : []);
+      push(finding('2.2.2.1', severity, `${feature.type}: ${DEFECT_TEXT[d.kind]}${at.length > 0 ? ` bei ${germanList(at.map(([x, y]) => germanPoint(x, y)))}` : ''}.`, feature, [feature.gmlId, ...(d.gmlId && d.gmlId !== feature.gmlId ? [d.gmlId] : [])]));
     }
     for (const [polygonIndex, { polygon, gmlId }] of g.polygons.entries()) {
       // most are one simple ring, valid without JTS's topology graph; the rest JTS judges
@@ -229,8 +230,12 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
     const one = area ?? planArea;
     return one ? { area: shape(one) } : undefined;
   };
+  // gaps are warnings up to 5.4 and errors from 6.0 on, which no longer allows them (as the reference)
+  const gapsAreErrors = Number.parseFloat(doc.version) >= 6;
   // Flächenschluss findings follow the Bereiche in the order of their first Flächenschluss object
   const coverageOrder: Array<{ unit: AreaUnit; key: string }> = [];
+  // the units whose Bereich has no Geltungsbereich of its own: judged against their plan's (below)
+  const byPlan = new Map<AreaUnit, XPlanFeature>();
   objects.forEach((o, order) => {
     const key = o.bereich?.gmlId ?? '';
     const areal = closesArea(o.feature) && o.read.geometry.getDimension() === 2;
@@ -243,14 +248,28 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
     if (!areal || options.skip?.flaechenschluss) return;
     const u = unitsOf(key);
     if (!u.coverage) {
-      u.coverage = { inside: [], coverage: { members: [] } };
+      u.coverage = { inside: [], coverage: { members: [], ...(gapsAreErrors ? { gapsAreErrors } : {}) } };
       coverageOrder.push({ unit: u.coverage, key });
       const plan = key ? structure.planOfBereich.get(key) : undefined;
       const covered = (key && bereichAreas.get(key)) || (plan && planAreas.get(plan.gmlId));
-      if (covered && metric(covered)) u.coverage.coverage!.area = shape(covered);
+      if (covered && metric(covered)) {
+        u.coverage.coverage!.area = shape(covered);
+        if (plan && covered === planAreas.get(plan.gmlId)) byPlan.set(u.coverage, plan);
+      }
     }
     u.coverage.coverage!.members.push(shape(o));
   });
+  // As the reference (Konformitätsregeln §5, step 4): a plan's Geltungsbereich is covered by the objects of all
+  // its Bereiche but Kompensationsbereiche (bedeutung 1800/2000), and an Änderungsplan's is not judged.
+  for (const [unit, plan] of byPlan) {
+    const c = unit.coverage!;
+    if (isAenderungsplan(plan, doc, structure)) {
+      delete c.area;
+      continue;
+    }
+    const fillers = coverageOrder.filter(({ unit: other, key }) => other !== unit && key && structure.planOfBereich.get(key) === plan && !bereichMayLieOutsidePlan(doc.byId.get(key), doc.version)).flatMap(({ unit: other }) => other.coverage!.members);
+    if (fillers.length > 0) c.fillers = fillers;
+  }
   for (const u of units.values()) {
     if (u.inside.inside.length > 0 && !options.skip?.geltungsbereich) part.units.push(u.inside);
     if (u.coverage) part.units.push(u.coverage);
@@ -272,6 +291,12 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
       return out;
     },
   };
+}
+
+/** A plan that changes another (aendertPlan, or a Bereich with aendertPlanBereich): the reference leaves its Geltungsbereich unjudged by 2.2.1.1. */
+function isAenderungsplan(plan: XPlanFeature, doc: XPlanDocument, structure: DocumentStructure): boolean {
+  if (childNodes(plan.node, 'aendertPlan').length > 0) return true;
+  return [...structure.planOfBereich].some(([id, p]) => p === plan && childNodes(doc.byId.get(id)?.node, 'aendertPlanBereich').length > 0);
 }
 
 /** The same geometry, coordinate for coordinate (a Bereich's Geltungsbereich copied from its plan's). */
@@ -310,11 +335,11 @@ function ringOrientation(feature: XPlanFeature, polygon: Polygon, gmlId: string 
 interface Unchecked { feature: XPlanFeature; box?: Envelope }
 
 /**
- * A gap (2.2.1.1 warning) where a Flächenschluss object lies that could not be checked names it: the gap
+ * A gap (2.2.1.1) where a Flächenschluss object lies that could not be checked names it: the gap
  * is most likely that object, not a hole in the plan. An object without a box may lie anywhere.
  */
 function gapBesideUnchecked(f: Finding, unchecked: Unchecked[] | undefined): Finding {
-  if (!unchecked || f.severity !== 'warning' || !f.marker) return f;
+  if (!unchecked || !isGapFinding(f) || !f.marker) return f;
   const gap = fromWkt(f.marker).getEnvelopeInternal();
   const there = unchecked.filter((u) => !u.box || u.box.intersects(gap));
   if (there.length === 0) return f;
@@ -398,6 +423,11 @@ function startAreaUnits(part: AreaPart, options: GeometryOptions): { finish(): P
       return results;
     },
   };
+}
+
+/** „a“, „a und b“, „a, b und c“. */
+function germanList(items: string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} und ${items[items.length - 1]}`;
 }
 
 function germanJtsError(type: number | undefined): string {
