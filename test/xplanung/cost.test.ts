@@ -7,7 +7,7 @@ import { overlappingCopiesPlan, SHIFT_X, SHIFT_Y } from '../../bench/overlapping
 import { coverageFace, interiorsMayMeet } from '../../src/core/geo/coverage.ts';
 import { buffer, fromWkt, geometryFactory, unionOfValidPolygons, unionWork, type Geometry } from '../../src/core/geo/jts.ts';
 import { projectRoot } from '../../src/core/paths.ts';
-import { AreaChecker, CandidatePairs, MAX_OVERLAP_FINDINGS, type Shape } from '../../src/xplanung/validate/area-checks.ts';
+import { AreaChecker, CandidatePairs, checkPackedAreaPart, MAX_OVERLAP_FINDINGS, packAreaPart, type PackedAreaPart, type Shape } from '../../src/xplanung/validate/area-checks.ts';
 import { runValidationJob } from '../../src/xplanung/validate/job.ts';
 
 const square = (x: number, y: number, size: number) => fromWkt(`POLYGON ((${x} ${y}, ${x + size} ${y}, ${x + size} ${y + size}, ${x} ${y + size}, ${x} ${y}))`);
@@ -26,6 +26,7 @@ describe('xplanung/cost: 2.2.1.1 on overlapping copies', function () {
     assert.equal(found.flaechenschluss.filter((f) => f.severity === 'error').length, MAX_OVERLAP_FINDINGS);
     assert.deepEqual(found.flaechenschluss[0]!.gmlIds, ['g0', 'g1']);
     assert.deepEqual(found.flaechenschluss[MAX_OVERLAP_FINDINGS - 1]!.gmlIds, ['g1', 'g202']);
+    assert.equal(found.overlapsCapped, true);
   });
 
   it('copies mixed with other overlapping areas: the same pairs, in the same order, as testing every pair', () => {
@@ -76,5 +77,32 @@ describe('xplanung/cost: 2.2.1.1 on overlapping copies', function () {
     assert.equal(overlaps.length, MAX_OVERLAP_FINDINGS);
     // the copies lie exactly on the Geltungsbereich: nothing else to find
     assert.deepEqual(r.report.findings.filter((f) => f.rule !== '2.2.1.1'), []);
+  });
+
+  it('a plan of 300 copies: the report says that more 2.2.1.1 findings were left out, uncounted', async () => {
+    const r = await runValidationJob({ body: overlappingCopiesPlan(300), contentType: 'application/gml+xml', schemaDir: join(projectRoot, 'schemas', 'vendor') });
+    assert.equal(r.report.valid, false);
+    assert.equal(r.report.findings.filter((f) => f.rule === '2.2.1.1' && f.severity === 'error').length, MAX_OVERLAP_FINDINGS);
+    const leftOut = r.report.findings.filter((f) => f.message.includes('ausgelassen'));
+    assert.deepEqual(leftOut.map(({ rule, severity, message }) => ({ rule, severity, message })), [{ rule: '2.2.1.1', severity: 'warning', message: 'Regel 2.2.1.1: weitere, nicht gezählte Befunde ausgelassen.' }]);
+  });
+
+  it('a plan under the cap (30 copies, 435 overlaps): no left-out line', async () => {
+    const r = await runValidationJob({ body: overlappingCopiesPlan(30), contentType: 'application/gml+xml', schemaDir: join(projectRoot, 'schemas', 'vendor') });
+    assert.equal(r.report.findings.filter((f) => f.rule === '2.2.1.1' && f.severity === 'error').length, 435);
+    assert.deepEqual(r.report.findings.filter((f) => f.message.includes('ausgelassen')), []);
+  });
+
+  it('300 copies checked in another worker: the stop at the cap travels back with the findings', () => {
+    const members = shapes(Array.from({ length: 300 }, () => square(411000, 5656200, 100)));
+    const area = shapes([square(411000, 5656200, 100)])[0]!;
+    const unit = { inside: [], coverage: { members: members.map((_m, i) => i), area: members.length } };
+    const { packed, transfer } = packAreaPart({ shapes: [...members, area], units: [unit] }, [unit]);
+    // as postMessage moves the part there and the findings back
+    const found = structuredClone(checkPackedAreaPart(structuredClone(packed, { transfer }) as PackedAreaPart));
+    assert.equal(found[0]!.flaechenschluss.length, MAX_OVERLAP_FINDINGS);
+    assert.equal(found[0]!.overlapsCapped, true);
+    const few = { inside: [], coverage: { members: [0, 1, 2], area: members.length } };
+    assert.equal(new AreaChecker([...members, area]).check(few).overlapsCapped, undefined);
   });
 });

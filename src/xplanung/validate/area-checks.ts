@@ -64,6 +64,8 @@ export interface UnitFindings {
   /** [order, finding] per object found outside its Geltungsbereich */
   inside: Array<[number, Finding]>;
   flaechenschluss: Finding[];
+  /** 2.2.1.1: the overlap test stopped at MAX_OVERLAP_FINDINGS with overlapping pairs left uncounted (see findOverlaps) */
+  overlapsCapped?: true;
 }
 
 /** How every gap message (2.2.1.1) begins; overlaps begin otherwise. */
@@ -100,7 +102,8 @@ export class AreaChecker {
     }
     if (unit.coverage) {
       const { members, area, gapsAreErrors, fillers } = unit.coverage;
-      this.flaechenschluss(members.map((i) => this.shapes[i]!), area === undefined ? undefined : this.shapes[area], out.flaechenschluss, gapsAreErrors ? 'error' : 'warning', (fillers ?? []).map((i) => this.shapes[i]!));
+      const capped = this.flaechenschluss(members.map((i) => this.shapes[i]!), area === undefined ? undefined : this.shapes[area], out.flaechenschluss, gapsAreErrors ? 'error' : 'warning', (fillers ?? []).map((i) => this.shapes[i]!));
+      if (capped) out.overlapsCapped = true;
     }
     return out;
   }
@@ -217,8 +220,8 @@ export class AreaChecker {
     return shell;
   }
 
-  /** 2.2.1.1: overlaps between members are errors, gaps in the Geltungsbereich of `gapSeverity`. */
-  private flaechenschluss(members: Shape[], area: Shape | undefined, out: Finding[], gapSeverity: Finding['severity'], fillers: Shape[] = []): void {
+  /** 2.2.1.1: overlaps between members are errors, gaps in the Geltungsbereich of `gapSeverity`; true when the overlap test stopped at its cap. */
+  private flaechenschluss(members: Shape[], area: Shape | undefined, out: Finding[], gapSeverity: Finding['severity'], fillers: Shape[] = []): boolean {
     const geometries = members.map((m) => m.geometry);
     const pairs = new CandidatePairs(members.map((m) => this.faceOf(m)), geometries);
     const summed = geometries.reduce((sum, g) => sum + g.getArea(), 0);
@@ -229,11 +232,11 @@ export class AreaChecker {
     // (see below). Otherwise the gaps' outlines, traced from the unshared boundary pieces
     // (core/geo/gaps.ts), show whether any gap is wide enough; only then is the union built.
     if (pairs.empty) {
-      if (!area) return;
+      if (!area) return false;
       if (members.every((m) => this.insideExactly(m, area))) {
-        if (area.geometry.getArea() - summed <= AREA_EVIDENCE_M2) return;
+        if (area.geometry.getArea() - summed <= AREA_EVIDENCE_M2) return false;
         const shells = gapShells(members.map((m) => this.faceOf(m)), this.faceOf(area));
-        if (shells && shells.every(tooThinToReport)) return;
+        if (shells && shells.every(tooThinToReport)) return false;
       }
     }
     // copies add nothing to the union, only to its cost (noding the same edges N times); members that
@@ -249,8 +252,8 @@ export class AreaChecker {
     // test is skipped. Many real plans have rounding slivers between neighbours (Blankenese29:
     // 0.031 m²), and then every pair whose interiors meet is intersected (findOverlaps).
     const excess = summed - union.getArea();
-    if (excess > AREA_EVIDENCE_M2) findOverlaps(members, pairs, out);
-    if (!area) return;
+    const capped = excess > AREA_EVIDENCE_M2 && findOverlaps(members, pairs, out);
+    if (!area) return capped;
     let difference = area.geometry.difference(union);
     if (fillers.length > 0 && !difference.isEmpty()) difference = difference.difference(unionOfValidPolygons(difference.getFactory(), fillers.map((f) => f.geometry)));
     // in a stable order and form (ring start and orientation), whichever way the union was built
@@ -260,6 +263,7 @@ export class AreaChecker {
       if (gap.isEmpty() || buffer(gap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty()) continue;
       out.push(finding('2.2.1.1', gapSeverity, `${GAP_MESSAGE}Lücke von ${germanArea(gap.getArea())} im Geltungsbereich${near(gap)}, die kein Flächenschlussobjekt abdeckt.`, area.ref, [area.ref.gmlId], gap));
     }
+    return capped;
   }
 }
 
@@ -269,6 +273,12 @@ export class AreaChecker {
  * counted, and each costs an overlay, so they are left unexamined. The plan is invalid by then.
  */
 export const MAX_OVERLAP_FINDINGS = 500;
+/**
+ * Past the cap, how many more overlays may be spent looking for one more overlap (copies cost none:
+ * their overlap is known). A pair left may still be a sliver below the tolerance, but its interiors
+ * do meet (CandidatePairs): when the look finds none within this many, the test counts as capped too.
+ */
+const OVERLAYS_PAST_CAP = 8;
 
 /**
  * The pairs of members (i < j, in document order) whose interiors may meet, enumerated lazily: a
@@ -460,16 +470,18 @@ function surelyHoldsDisc(g: Geometry): boolean {
 /**
  * 2.2.1.1 overlaps among the pairs whose interiors may meet, at most MAX_OVERLAP_FINDINGS of them.
  * The overlap of two groups of copies is computed once and holds for every pair of their members.
+ * True when it stopped at the cap with more overlaps left (uncounted; see OVERLAYS_PAST_CAP).
  */
-function findOverlaps(members: Shape[], pairs: CandidatePairs, out: Finding[]): void {
+function findOverlaps(members: Shape[], pairs: CandidatePairs, out: Finding[]): boolean {
   const known = new Map<number, { area: string; near: string; marker: string } | null>();
   const G = pairs.groups.length;
-  let found = 0;
+  let found = 0, pastCap = 0;
   for (const [i, j] of pairs) {
     const a = members[i]!, b = members[j]!;
     const g = pairs.groupOf[i]!, h = pairs.groupOf[j]!;
     let overlap = known.get(g * G + h);
     if (overlap === undefined) {
+      if (found >= MAX_OVERLAP_FINDINGS && ++pastCap > OVERLAYS_PAST_CAP) return true;
       const o = members[pairs.groups[g]![0]!]!.geometry.intersection(members[pairs.groups[h]![0]!]!.geometry);
       // thinner than the tolerance everywhere → rounding, not an overlap
       const real = o.getDimension() === 2 && !o.isEmpty() && (surelyHoldsDisc(o) || !buffer(o, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty());
@@ -477,11 +489,13 @@ function findOverlaps(members: Shape[], pairs: CandidatePairs, out: Finding[]): 
       known.set(g * G + h, overlap);
     }
     if (!overlap) continue;
+    if (found >= MAX_OVERLAP_FINDINGS) return true;
     const f = finding('2.2.1.1', 'error', `Flächenschlussobjekte überlappen sich: ${a.ref.type} und ${b.ref.type} (${overlap.area})${overlap.near}.`, a.ref, [a.ref.gmlId, b.ref.gmlId]);
     f.marker = overlap.marker;
     out.push(f);
-    if (++found >= MAX_OVERLAP_FINDINGS) return;
+    found++;
   }
+  return false;
 }
 
 /** A part as it travels to another worker: the geometries flat (transferred, not copied), the rest cloned. */

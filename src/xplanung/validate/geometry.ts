@@ -285,8 +285,12 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
       const inside = [...results.values()].flatMap((r) => r.inside).sort((x, y) => x[0] - y[0]);
       for (const [, f] of inside) push(f);
       for (const { unit, key } of coverageOrder) for (const f of results.get(unit)!.flaechenschluss) push(gapBesideUnchecked(f, unchecked.get(key)));
+      // a unit whose overlap test stopped at its cap (area-checks.ts) left overlaps uncounted
+      const uncounted = coverageOrder.some(({ unit }) => results.get(unit)!.overlapsCapped);
       for (const [rule, n] of count) {
-        if (n > MAX_FINDINGS_PER_RULE) out.push({ rule, severity: 'warning', stage: 'geometry', message: `Regel ${rule}: ${germanCount(n - MAX_FINDINGS_PER_RULE)} weitere Befunde ausgelassen.`, gmlIds: [], line: null });
+        const more = n - MAX_FINDINGS_PER_RULE;
+        if (rule === '2.2.1.1' && uncounted) out.push({ rule, severity: 'warning', stage: 'geometry', message: `Regel ${rule}: ${more > 0 ? `mindestens ${germanCount(more)} weitere` : 'weitere, nicht gezählte'} Befunde ausgelassen.`, gmlIds: [], line: null });
+        else if (more > 0) out.push({ rule, severity: 'warning', stage: 'geometry', message: `Regel ${rule}: ${germanCount(more)} weitere Befunde ausgelassen.`, gmlIds: [], line: null });
       }
       return out;
     },
