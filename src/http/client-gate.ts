@@ -3,7 +3,7 @@
 // what does get here costs CPU or memory for every request, so a single client must not be able to
 // start arbitrarily many and starve everyone else. Keyed by the client address as express sees it
 // (behind a trusted proxy: the forwarded address, see GATEWAY_TRUST_PROXY).
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { tooManyRequests } from '../core/errors.ts';
 
 export class ClientGate {
@@ -36,17 +36,5 @@ export class ClientGate {
     };
     res.once('finish', leave);
     res.once('close', leave);
-  }
-
-  /** The same as express middleware (errors go to the router's error handler: problem+json or Open311). */
-  middleware() {
-    return (req: Request, res: Response, next: NextFunction): void => {
-      try {
-        this.enter(req, res);
-        next();
-      } catch (err) {
-        next(err);
-      }
-    };
   }
 }

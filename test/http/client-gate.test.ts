@@ -16,7 +16,7 @@ describe('http/client-gate', () => {
   before(async () => {
     const app = express();
     app.set('trust proxy', true); // lets the test speak as several clients through X-Forwarded-For
-    app.get('/slow', gate.middleware(), (_req, res) => { waiting.push(() => res.send('ok')); });
+    app.get('/slow', (req, res) => { gate.enter(req, res); waiting.push(() => res.send('ok')); });
     app.use(problemHandler(createLogger('silent', new Writable({ write(_c, _e, cb) { cb(); } }))));
     server = createServer(app).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
