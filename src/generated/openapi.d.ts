@@ -862,6 +862,107 @@ export interface components {
             version?: string;
         };
         /**
+         * Konformitaetsregel
+         * @description One XPlanung Konformitätsregel (rule of conformity) of one XPlanGML version, as the rule tables in src/xplanung/konformitaet/regeln/<version>/*.json declare it: which objects it applies to (`for`, XSD class names; abstract classes stand for their concrete subclasses in that version's XSD), when (`where`) and what must hold for each of them (`assert`). Exactly one of `assert`, `use`, `builtin`, `sameAs`, `notChecked`.
+         */
+        Konformitaetsregel: {
+            /** @description What must hold for every checked instance; an instance for which it does not is a finding (error). */
+            assert?: components["schemas"]["Konformitaetsregel_condition"];
+            /**
+             * @description Checked by code rather than a condition: `geometry-stage` (the geometry stage reports under this id, e.g. 2.1.3.1), `uom` (every uom attribute is one of `values`), `no-xsi-type` (no element carries xsi:type).
+             * @enum {unknown}
+             */
+            builtin?: "geometry-stage" | "uom" | "no-xsi-type";
+            /**
+             * @description How certain the condition is (high: the rule text of xPlanBox with the same id and title; medium: derived from title and XSD; low: inferred).
+             * @enum {unknown}
+             */
+            confidence?: "high" | "medium" | "low";
+            /** @description The classes whose instances the rule checks: features (BP_BaugebietsTeilFlaeche), abstract classes (BP_Flaechenobjekt: every concrete subclass) or data types nested in features (XP_Hoehenangabe, XP_ExterneReferenz). */
+            for?: components["schemas"]["Konformitaetsregel_className"][];
+            /** @description The official rule number, exactly as xPlanBox lists it for this version. */
+            id: string;
+            /** @description German, for planners: what is wrong when `assert` fails (the finding names the object before it). */
+            message?: string;
+            /** @description Why the gateway does not check this rule (the condition cannot be established from the available material). Reported as 'not checked', never as passed. */
+            notChecked?: string;
+            /** @description The condition is that of the same id in this version's table (5.0–5.3 carry most of 5.4's rules unchanged; class names resolve against the own version's XSD). */
+            sameAs?: string;
+            /** @description Where the condition comes from, briefly. */
+            source?: string;
+            /** @description The official title, verbatim (typos included: it is what a planner looks up). */
+            title: string;
+            /** @description A pattern of muster.json (P-UEB, P-FSO, P-DET …) that supplies where/assert/message, with `with` as its parameters. */
+            use?: string;
+            /** @description The allowed values of a builtin (uom). */
+            values?: string[];
+            /** @description Only instances for which this holds are checked; the others do not count (a rule with no such instance in a plan is 'not applicable'). */
+            where?: components["schemas"]["Konformitaetsregel_condition"];
+            /** @description Parameters of the pattern: `$name` in the pattern is replaced by the value. */
+            with?: {
+                [key: string]: string | string[];
+            };
+        };
+        Konformitaetsregel_className: string;
+        /** @description A condition over one instance (the subject). Exactly one key. */
+        Konformitaetsregel_condition: {
+            has: components["schemas"]["Konformitaetsregel_path"];
+        } | {
+            nonEmpty: components["schemas"]["Konformitaetsregel_path"];
+        } | {
+            in: string[];
+            value: components["schemas"]["Konformitaetsregel_path"];
+        } | {
+            count: components["schemas"]["Konformitaetsregel_path"];
+            /** @enum {unknown} */
+            op: "<" | "<=" | "==" | ">=" | ">" | "!=";
+            than: components["schemas"]["Konformitaetsregel_path"] | number;
+        } | {
+            forms: {
+                allowed: components["schemas"]["Konformitaetsregel_path"][][];
+                among: components["schemas"]["Konformitaetsregel_paths"];
+            };
+        } | {
+            exactlyOne: components["schemas"]["Konformitaetsregel_paths"];
+        } | {
+            atMostOne: components["schemas"]["Konformitaetsregel_paths"];
+        } | {
+            geometry: ("area" | "line" | "point")[];
+        } | {
+            /** @enum {unknown} */
+            geometryShape: "two-point-line" | "single-arc";
+        } | {
+            is: components["schemas"]["Konformitaetsregel_className"][];
+        } | {
+            ownerIs: components["schemas"]["Konformitaetsregel_className"][];
+        } | {
+            inPlan: ("BP" | "FP" | "SO" | "RP" | "LP")[];
+        } | {
+            targets: {
+                all: components["schemas"]["Konformitaetsregel_condition"];
+                relation: components["schemas"]["Konformitaetsregel_path"];
+            };
+        } | {
+            refersBack: components["schemas"]["Konformitaetsregel_path"];
+        } | {
+            exists: {
+                for: components["schemas"]["Konformitaetsregel_className"][];
+                where?: components["schemas"]["Konformitaetsregel_condition"];
+            };
+        } | {
+            all: components["schemas"]["Konformitaetsregel_condition"][];
+        } | {
+            any: components["schemas"]["Konformitaetsregel_condition"][];
+        } | {
+            not: components["schemas"]["Konformitaetsregel_condition"];
+        } | {
+            if: components["schemas"]["Konformitaetsregel_condition"];
+            then: components["schemas"]["Konformitaetsregel_condition"];
+        };
+        /** @description Child elements by local name, `/` between steps (hoehenangabe/XP_Hoehenangabe/h). */
+        Konformitaetsregel_path: string;
+        Konformitaetsregel_paths: components["schemas"]["Konformitaetsregel_path"][];
+        /**
          * Open311Service
          * @description A defect category of a tenant's Mängelmelder (Open311 GeoReport v2 service with its service definition).
          */
@@ -1201,6 +1302,8 @@ export interface components {
                 /** @description BP_Plan, FP_Plan, RP_Plan, SO_Plan or LP_Plan. */
                 type: string;
             }[];
+            /** @description Every rule checked for the plan's XPlanGML version, with its result, in the order of the stages: the XSD, the gateway's own semantic checks, every Konformitätsregel of the version under its official number (passed, failed, not applicable where the plan has no object the rule concerns, not checked where the gateway cannot establish the rule's condition or its stage did not run), and the geometry rules. Absent when the version was not recognised. */
+            rules?: components["schemas"]["ValidationReport_ruleResult"][];
             /** @description Stages, and checks of the geometry stage, that did not run, and why (switched off by a query parameter, or an earlier stage failed). */
             skipped: {
                 reason: string;
@@ -1231,6 +1334,23 @@ export interface components {
             severity: "error" | "warning";
             stage: components["schemas"]["ValidationReport_stage"];
         };
+        /** RuleResult */
+        ValidationReport_ruleResult: {
+            errors?: number;
+            /** @description Why a rule was not checked or is not applicable, in German. */
+            reason?: string;
+            /**
+             * @description passed: checked, no error (warnings possible); failed: at least one error; not-applicable: the plan has no object the rule concerns; not-checked: the rule's condition is not established, or its stage or check did not run (see reason).
+             * @enum {string}
+             */
+            result: "passed" | "failed" | "not-applicable" | "not-checked";
+            /** @description The id findings carry: the official Konformitätsregel number, or a gateway rule id. */
+            rule: string;
+            stage: components["schemas"]["ValidationReport_stage"];
+            /** @description What the rule asks, in German (the official title for a Konformitätsregel). */
+            title: string;
+            warnings?: number;
+        };
         /** @enum {string} */
         ValidationReport_stage: "safety" | "syntax" | "semantic" | "geometry";
         /**
@@ -1238,11 +1358,19 @@ export interface components {
          * @description A rule the XPlanung validation checks, as findings name it: the official Konformitätsregel number where one exists, otherwise a stable gateway rule id.
          */
         ValidationRule: {
+            /** @description Versions in which the gateway does not check this Konformitätsregel because its condition cannot be established (the report says 'not-checked' there). */
+            notCheckedIn?: string[];
             /** @description The id findings carry in `rule`, e.g. `2.2.1.1`, `xsd`, `safety.doctype`. */
             rule: string;
             stage: components["schemas"]["ValidationReport_stage"];
             /** @description What the rule asks, in German (as the HTML report shows it under the rule number). */
             title: string;
+            /** @description The official title per version, where the rule's title differs between versions (`title` is the newest version's). */
+            titles?: {
+                [key: string]: string;
+            };
+            /** @description The XPlanGML versions in which the rule exists (a Konformitätsregel's number is only meaningful with its version); absent for the gateway's own rules, which apply to every version. */
+            versions?: string[];
         };
         /**
          * XPlanPlan

@@ -53,7 +53,7 @@ const SUMMARY_FROM = 5;
 const ruleAnchor = (rule: string) => `regel-${rule}`;
 
 /** Per rule, in the order they first occur: errors, warnings, and a link to the first of its findings. */
-function appendSummary(body: XMLBuilder, findings: Finding[]): void {
+function appendSummary(body: XMLBuilder, findings: Finding[], version: string | null): void {
   const byRule = new Map<string, { first: number; errors: number; warnings: number }>();
   findings.forEach((f, i) => {
     const r = byRule.get(f.rule) ?? { first: i + 1, errors: 0, warnings: 0 };
@@ -69,10 +69,37 @@ function appendSummary(body: XMLBuilder, findings: Finding[]): void {
   for (const [rule, r] of byRule) {
     const row = tbody.ele('tr', { id: ruleAnchor(rule) });
     row.ele('td').ele('code').txt(rule);
-    row.ele('td', { class: 'long' }).txt(ruleTitle(rule) ?? '');
+    row.ele('td', { class: 'long' }).txt(ruleTitle(rule, version) ?? '');
     row.ele('td').txt(germanCount(r.errors));
     row.ele('td').txt(germanCount(r.warnings));
     row.ele('td').ele('a', { href: `#befund-${r.first}` }).txt(`Nr. ${r.first}`);
+  }
+}
+
+const RESULT_LABELS: Record<NonNullable<ValidationReport['rules']>[number]['result'], string> = {
+  passed: 'erfüllt',
+  failed: 'verletzt',
+  'not-applicable': 'nicht anwendbar',
+  'not-checked': 'nicht geprüft',
+};
+
+/** Every rule with its result, folded away: what was checked, not only what failed. */
+function appendRuleResults(body: XMLBuilder, rules: NonNullable<ValidationReport['rules']>): void {
+  const count = (r: keyof typeof RESULT_LABELS) => rules.filter((x) => x.result === r).length;
+  const details = body.ele('details', { id: 'alle-regeln' });
+  details.ele('summary').txt(`Alle Regeln (${germanCount(rules.length)}): ${(Object.keys(RESULT_LABELS) as Array<keyof typeof RESULT_LABELS>).map((r) => `${germanCount(count(r))} ${RESULT_LABELS[r]}`).join(', ')}`);
+  const table = details.ele('table');
+  const tr = table.ele('thead').ele('tr');
+  for (const h of ['Regel', 'Was sie verlangt', 'Prüfschritt', 'Ergebnis', 'Hinweis']) tr.ele('th', { scope: 'col' }).txt(h);
+  const tbody = table.ele('tbody');
+  for (const r of rules) {
+    const row = tbody.ele('tr', { class: `result-${r.result}` });
+    row.ele('td').ele('code').txt(r.rule);
+    row.ele('td', { class: 'long' }).txt(r.title);
+    row.ele('td').txt(STAGE_SHORT[r.stage]);
+    row.ele('td', { class: r.result === 'failed' ? 'error' : '' }).txt(RESULT_LABELS[r.result]);
+    const counts = [r.errors ? `${germanCount(r.errors)} Fehler` : '', r.warnings ? `${germanCount(r.warnings)} Warnungen` : ''].filter(Boolean).join(', ');
+    row.ele('td', { class: 'long' }).txt([counts, r.reason ?? ''].filter(Boolean).join('; '));
   }
 }
 
@@ -125,7 +152,7 @@ export function reportToHtml(report: ValidationReport, options: ReportPageOption
   }
   // many findings: which rules they come from, so that a planner sees „79 Lücken“ before reading 79 rows
   const summary = report.findings.length >= SUMMARY_FROM;
-  if (summary) appendSummary(body, report.findings);
+  if (summary) appendSummary(body, report.findings, report.version);
   const sketch = sketchOf(report);
   if (sketch) {
     body.ele('h2').txt('Lageskizze');
@@ -152,7 +179,7 @@ export function reportToHtml(report: ValidationReport, options: ReportPageOption
       // What the rule asks, once, so that a planner need not look the number up, and a row is not
       // made tall by the same title again: in the summary (the number links there), else under the
       // rule's first finding; always as the number's tooltip.
-      const title = ruleTitle(f.rule);
+      const title = ruleTitle(f.rule, report.version);
       const rule = row.ele('td', title ? { title } : {});
       (summary ? rule.ele('a', { href: `#${ruleAnchor(f.rule)}` }) : rule).ele('code').txt(f.rule);
       if (title && !summary && !titled.has(f.rule)) rule.ele('div', { class: 'rule-title' }).txt(title);
@@ -167,6 +194,7 @@ export function reportToHtml(report: ValidationReport, options: ReportPageOption
       row.ele('td', { class: 'long ids' }).txt(f.gmlIds.join(', '));
     }
   }
+  if (report.rules?.length) appendRuleResults(body, report.rules);
   // allowEmptyTags: HTML parsers do not understand <td/>.
   return doc.end({ headless: true, prettyPrint: true, allowEmptyTags: true });
 }

@@ -4,7 +4,8 @@
 // number up) and GET /xplanung/v1/rules; the stages emit findings only under these ids (RuleId), so a
 // rule missing here is a type error. docs/xplanung.md says what each checks in detail.
 import type { components } from '../generated/openapi.d.ts';
-import { SUPPORTED_VERSION_LIST } from './versions.ts';
+import { compareIds, ruleTable } from './konformitaet/tables.ts';
+import { SUPPORTED_VERSION_LIST, XPLAN_VERSIONS } from './versions.ts';
 
 /** One rule as GET /xplanung/v1/rules lists it (schemas/xplanung-rule.schema.json). */
 export type ValidationRule = components['schemas']['ValidationRule'];
@@ -39,28 +40,11 @@ export const RULES = {
   version: { stage: 'syntax', title: `Eine unterstützte XPlanGML-Version (${SUPPORTED_VERSION_LIST})` },
   xml: { stage: 'syntax', title: 'Wohlgeformtes XML' },
   xsd: { stage: 'syntax', title: 'Gültig gegen das XML-Schema (XSD) der XPlanGML-Version' },
-  // semantic: the declared subset of the Konformitätsregeln (validate/semantic.ts)
+  // semantic: the gateway's own checks beside the Konformitätsregeln of the rule tables (konformitaet/)
   xlink: { stage: 'semantic', title: 'Jede xlink:href-Referenz zeigt auf ein Objekt im selben Dokument' },
   'gml-id': { stage: 'semantic', title: 'gml:id ist im Dokument eindeutig' },
   'bereich-nummer': { stage: 'semantic', title: 'Die Nummern der Bereiche eines Plans sind eindeutig' },
-  '3.2.5.1': { stage: 'semantic', title: 'XP_Gemeinde: Konsistenz der Attribute ags und rs' },
-  '4.1.1.1': { stage: 'semantic', title: 'BP_Plan: Einschränkung der Relation bereich' },
-  '4.1.2.3': { stage: 'semantic', title: 'BP_Bereich: Einschränkung der Relation gehoertZuPlan' },
-  '5.1.1.1': { stage: 'semantic', title: 'FP_Plan: Einschränkung der Relation bereich' },
-  '5.1.1.2': { stage: 'semantic', title: 'FP_Plan: Konsistenz der Attribute planArt und sonstPlanArt' },
-  '5.1.2.3': { stage: 'semantic', title: 'FP_Bereich: Einschränkung der Relation gehoertZuPlan' },
-  '6.1.1.1': { stage: 'semantic', title: 'SO_Plan: Einschränkung der Relation bereich' },
-  '6.1.2.3': { stage: 'semantic', title: 'SO_Bereich: Einschränkung der Relation gehoertZuPlan' },
-  '6.1.3.4': { stage: 'semantic', title: 'SO_Objekt außerhalb eines BPlans: keine Relation wirdAusgeglichenDurchBPFlaeche' },
-  '6.1.3.5': { stage: 'semantic', title: 'SO_Objekt außerhalb eines BPlans: keine Relation wirdAusgeglichenDurchBPABE' },
-  '6.1.3.6': { stage: 'semantic', title: 'SO_Objekt außerhalb eines BPlans: keine Relation wirdAusgeglichenDurchBPSPEMassnahme' },
-  '6.1.3.7': { stage: 'semantic', title: 'SO_Objekt außerhalb eines BPlans: keine Relation wirdAusgeglichenDurchBPSPEFlaeche' },
-  '6.1.3.8': { stage: 'semantic', title: 'SO_Objekt außerhalb eines BPlans: keine Relation wirdAusgeglichenDurchBPMassnahme' },
-  '6.1.3.11': { stage: 'semantic', title: 'SO_Objekt außerhalb eines BPlans: keine Relation zusatzkontingent' },
-  '6.1.3.12': { stage: 'semantic', title: 'SO_Objekt außerhalb eines BPlans: keine Relation zusatzkontingentFlaeche' },
-  '6.1.3.13': { stage: 'semantic', title: 'SO_Objekt außerhalb eines BPlans: keine Relation richtungssektorGrenze' },
-  '7.1.1.1': { stage: 'semantic', title: 'RP_Plan: Einschränkung der Relation bereich' },
-  '7.1.2.2': { stage: 'semantic', title: 'RP_Bereich: Einschränkung der Relation gehoertZuPlan' },
+  'gemeindeschluessel': { stage: 'semantic', title: 'XP_Gemeinde: Gemeindeschlüssel (ags) und Regionalschlüssel (rs) widersprechen sich nicht (Warnung)' },
   'datum-konsistenz': { stage: 'semantic', title: 'Verfahrensdaten: Beginn nicht nach Ende, Beschlüsse in zeitlicher Folge' },
   'externe-referenz': { stage: 'semantic', title: 'Externe Referenzen: ein relativer Verweis nennt eine Datei des XPlanArchivs, kein lokaler Pfad' },
   // semantic, push only: the plan as a procedure of the pushing tenant (to-procedure.ts)
@@ -80,10 +64,45 @@ export const RULES = {
 
 export type RuleId = keyof typeof RULES;
 
-/** Every rule, in the order of the stages, as GET /xplanung/v1/rules gives them. */
-export const RULE_LIST: ValidationRule[] = Object.entries(RULES).map(([rule, info]) => ({ rule, ...info }));
+const STAGES = ['safety', 'syntax', 'semantic', 'geometry'] as const;
 
-/** The title of a rule id, if it is one of RULES. */
-export function ruleTitle(rule: string): string | undefined {
-  return Object.hasOwn(RULES, rule) ? RULES[rule as RuleId].title : undefined;
+/** The Konformitätsregeln of every version's table, one entry per id: the versions it exists in, where it is not checked, its titles. */
+function konformitaetsregeln(): ValidationRule[] {
+  const byId = new Map<string, ValidationRule & { titles: Record<string, string> }>();
+  for (const { version } of XPLAN_VERSIONS) {
+    for (const r of ruleTable(version).rules) {
+      // checked by the geometry stage, listed there (RULES) for every version
+      if (r.kind === 'builtin' && r.builtin === 'geometry-stage') continue;
+      let entry = byId.get(r.id);
+      if (!entry) byId.set(r.id, (entry = { rule: r.id, stage: 'semantic', title: r.title, versions: [], titles: {} }));
+      entry.versions!.push(version);
+      entry.titles[version] = r.title;
+      entry.title = r.title; // the newest version's (XPLAN_VERSIONS is in ascending order)
+      if (r.kind === 'not-checked') (entry.notCheckedIn ??= []).push(version);
+    }
+  }
+  return [...byId.values()].sort((a, b) => compareIds(a.rule, b.rule)).map(({ titles, ...rule }) =>
+    new Set(Object.values(titles)).size > 1 ? { ...rule, titles } : rule);
+}
+
+let list: ValidationRule[] | undefined;
+
+/** Every rule, in the order of the stages, as GET /xplanung/v1/rules gives them: the gateway's own and every version's Konformitätsregeln. */
+export function ruleList(): ValidationRule[] {
+  if (!list) {
+    const own: ValidationRule[] = Object.entries(RULES).map(([rule, info]) => (rule === '4.5.2.4' ? { rule, ...info, versions: ['6.0'] } : { rule, ...info }));
+    const tables = konformitaetsregeln().filter((r) => !Object.hasOwn(RULES, r.rule));
+    list = STAGES.flatMap((stage) => [...own.filter((r) => r.stage === stage), ...tables.filter((r) => r.stage === stage)]);
+  }
+  return list;
+}
+
+/** The title of a rule id: a Konformitätsregel's official title in `version` (the newest where not given), or the gateway rule's. */
+export function ruleTitle(rule: string, version?: string | null): string | undefined {
+  if (version) {
+    const r = ruleTable(version).rules.find((x) => x.id === rule);
+    if (r) return r.title;
+  }
+  if (Object.hasOwn(RULES, rule)) return RULES[rule as RuleId].title;
+  return ruleList().find((r) => r.rule === rule)?.title;
 }

@@ -4,7 +4,7 @@
 import { create } from 'xmlbuilder2';
 import { germanCount, germanNumber } from './german-number.ts';
 import { BASE_STYLE, STAGE_LABELS } from './report.ts';
-import { RULE_LIST } from './rules.ts';
+import { ruleList } from './rules.ts';
 import { SUPPORTED_VERSION_LIST } from './versions.ts';
 
 export interface UploadPageOptions {
@@ -78,18 +78,21 @@ export function uploadPageHtml(options: UploadPageOptions): string {
   form.ele('button', { type: 'submit' }).txt('Plan prüfen');
 
   // the push-only checks (mandant-ags, mapping.*) never appear when a plan is only checked
-  const rules = RULE_LIST.filter((x) => x.rule !== 'mandant-ags' && !x.rule.startsWith('mapping'));
+  const rules = ruleList().filter((x) => x.rule !== 'mandant-ags' && !x.rule.startsWith('mapping'));
   const details = body.ele('details', { id: 'regeln' });
   details.ele('summary').txt(`Geprüfte Regeln (${rules.length})`);
   const table = details.ele('table');
   const tr = table.ele('thead').ele('tr');
-  for (const h of ['Regel', 'Prüfschritt', 'Was geprüft wird']) tr.ele('th', { scope: 'col' }).txt(h);
+  for (const h of ['Regel', 'Prüfschritt', 'Was geprüft wird', 'XPlanGML-Versionen']) tr.ele('th', { scope: 'col' }).txt(h);
   const tbody = table.ele('tbody');
   for (const r of rules) {
     const row = tbody.ele('tr');
     row.ele('td').ele('code').txt(r.rule);
     row.ele('td').txt(STAGE_LABELS[r.stage]);
     row.ele('td').txt(r.title);
+    // a Konformitätsregel's number means something only with its version; some are not checked (no established condition)
+    const versions = r.versions ? r.versions.join(', ') : 'alle';
+    row.ele('td').txt(r.notCheckedIn?.length ? `${versions} (nicht geprüft: ${r.notCheckedIn.join(', ')})` : versions);
   }
 
   body.ele('h2').txt('Für Planungssoftware');

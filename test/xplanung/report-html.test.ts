@@ -4,7 +4,7 @@ import request from 'supertest';
 import { hasChromium, launchChromium } from '../helpers/browser.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { makeReport, reportToHtml } from '../../src/xplanung/report.ts';
-import { RULES } from '../../src/xplanung/rules.ts';
+import { RULES, ruleTitle } from '../../src/xplanung/rules.ts';
 import { contentTypeOf, real } from '../helpers/xplanung.ts';
 
 describe('xplanung/report: the readable page for planners', function () {
@@ -25,8 +25,12 @@ describe('xplanung/report: the readable page for planners', function () {
   it('names what each rule asks and where a geometry finding lies', async () => {
     const res = await request(gw.app).post('/xplanung/v1/validate').set('Accept', 'text/html').set('Content-Type', 'application/gml+xml').send(real('Blankenese29.gml')).expect(200);
     assert.match(res.text, /3 Fehler, 2 Warnungen/, 'three Doppelbelegungen (4.5.2.4, as the reference asserts) and two files the plain GML references but cannot carry');
-    // five findings: the title of 4.5.2.4 once, in the summary by rule; each row's number links there
-    assert.equal(res.text.split(`>${RULES['4.5.2.4'].title}</`).length - 1, 1, 'the title of 4.5.2.4 once as text (and as the tooltip of its number)');
+    // five findings: the title of 4.5.2.4 once, in the summary by rule; each row's number links there (and
+    // once more in the folded list of every rule with its result)
+    const [findingsPart, allRules] = res.text.split('<details id="alle-regeln">');
+    assert.equal(findingsPart!.split(`>${RULES['4.5.2.4'].title}</`).length - 1, 1, 'the title of 4.5.2.4 once as text (and as the tooltip of its number)');
+    assert.match(allRules!, /<code>4\.5\.2\.4<\/code>\s*<\/td>\s*<td class="long">[^<]+<\/td>\s*<td>Geometrie<\/td>\s*<td class="error">verletzt<\/td>\s*<td class="long">3 Fehler<\/td>/);
+    assert.match(allRules!, /<summary>Alle Regeln \(\d+\): \d+ erfüllt, 1 verletzt, \d+ nicht anwendbar, \d+ nicht geprüft<\/summary>/);
     assert.match(res.text, /<tr id="regel-4\.5\.2\.4">\s*<td>\s*<code>4\.5\.2\.4<\/code>/);
     assert.equal(res.text.split('<a href="#regel-4.5.2.4">').length - 1, 3, 'the three rows of 4.5.2.4 link to it');
     // a located finding gives its area and a point in it, in the plan's CRS (EPSG:25832), to the millimetre,
@@ -107,7 +111,7 @@ describe('xplanung/report: the readable page for planners', function () {
     const html = reportToHtml(makeReport({ version: '6.0', plans: [], findings: [finding('xlink', 'a'), finding('xlink', 'b'), finding('3.2.5.1', 'c')], skipped: [] }));
     assert.doesNotMatch(html, /id="uebersicht"/, 'three findings: no summary');
     assert.equal(html.split(`<div class="rule-title">${RULES.xlink.title}</div>`).length - 1, 1);
-    assert.equal(html.split(`<div class="rule-title">${RULES['3.2.5.1'].title}</div>`).length - 1, 1);
+    assert.equal(html.split(`<div class="rule-title">${ruleTitle('3.2.5.1', '6.0')}</div>`).length - 1, 1, 'a Konformitätsregel under its official title of the report\'s version');
     assert.equal(html.split(`<td title="${RULES.xlink.title}">`).length - 1, 2);
   });
 

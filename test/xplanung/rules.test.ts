@@ -41,8 +41,9 @@ describe('xplanung/rules: one broken rule at a time', function () {
 
   it('xlink: a reference to a gml:id that does not exist', async () => {
     const r = await check(base().replace(`xlink:href="#${PLAN}_bereich0"`, 'xlink:href="#GML_missing"'));
-    assert.deepEqual(rules(r), ['xlink/error']);
-    assert.deepEqual(r.findings[0]!.gmlIds, [PLAN]);
+    // and, as a consequence the reference reports too, the Bereich is no longer listed by the plan it names (4.1.2.3)
+    assert.deepEqual(rules(r), ['4.1.2.3/error', 'xlink/error']);
+    assert.deepEqual(r.findings.find((f) => f.rule === 'xlink')!.gmlIds, [PLAN]);
   });
 
   it('gml:id twice is already a syntax error (xs:ID), reported with the id and its line', async () => {
@@ -57,11 +58,16 @@ describe('xplanung/rules: one broken rule at a time', function () {
     assert.ok(rules(r).includes('4.1.1.1/error'), rules(r).join());
   });
 
-  it('3.2.5.1: ags and rs of the Gemeinde must agree', async () => {
+  it('3.2.5.1: a Gemeinde names ags or rs; a contradiction between the two is the gateway\'s warning, not the rule\'s error', async () => {
     const ok = await check(base().replace('<xplan:ags>14612000</xplan:ags>', '<xplan:ags>14612000</xplan:ags><xplan:rs>146120000000</xplan:rs>'));
     assert.deepEqual(ok.findings, []);
-    const bad = await check(base().replace('<xplan:ags>14612000</xplan:ags>', '<xplan:ags>14612000</xplan:ags><xplan:rs>146130000000</xplan:rs>'));
-    assert.deepEqual(rules(bad), ['3.2.5.1/error']);
+    assert.equal(ok.rules?.find((x) => x.rule === '3.2.5.1')?.result, 'passed');
+    const contradicting = await check(base().replace('<xplan:ags>14612000</xplan:ags>', '<xplan:ags>14612000</xplan:ags><xplan:rs>146130000000</xplan:rs>'));
+    assert.deepEqual(rules(contradicting), ['gemeindeschluessel/warning']);
+    assert.equal(contradicting.valid, true);
+    const neither = await check(base().replace('<xplan:ags>14612000</xplan:ags>', ''));
+    assert.deepEqual(rules(neither), ['3.2.5.1/error']);
+    assert.equal(neither.rules?.find((x) => x.rule === '3.2.5.1')?.result, 'failed');
   });
 
   it('datum-konsistenz: an Auslegung that ends before it starts', async () => {
@@ -69,11 +75,15 @@ describe('xplanung/rules: one broken rule at a time', function () {
     assert.deepEqual(rules(r), ['datum-konsistenz/error']);
   });
 
-  it('5.1.1.2: an FP_Plan with planArt 9999 needs sonstPlanArt', async () => {
+  it('5.1.1.2: an FP_Plan names sonstPlanArt only with planArt 9999 (Sonstiges)', async () => {
     const fp = procedureToXPlanGml(procedure({ planKind: 'flaechennutzungsplan' }), tenant, { version: '6.0' });
     assert.deepEqual((await check(fp)).findings, []);
-    const r = await check(fp.replace('<xplan:planArt>1000</xplan:planArt>', '<xplan:planArt>9999</xplan:planArt>'));
+    const sonst = '<xplan:sonstPlanArt codeSpace="https://example.org/planart">Teilflächennutzungsplan</xplan:sonstPlanArt>';
+    const r = await check(fp.replace('<xplan:planArt>1000</xplan:planArt>', `<xplan:planArt>1000</xplan:planArt>${sonst}`));
     assert.deepEqual(rules(r), ['5.1.1.2/error']);
+    const ok = await check(fp.replace('<xplan:planArt>1000</xplan:planArt>', `<xplan:planArt>9999</xplan:planArt>${sonst}`));
+    assert.deepEqual(rules(ok), []);
+    assert.equal(ok.rules?.find((x) => x.rule === '5.1.1.2')?.result, 'passed');
   });
 
   it('bereich-nummer: two Bereiche of one plan with the same number (real plan Bereich_1800)', async () => {

@@ -14,7 +14,7 @@ import { baseUrl } from '../../http/security.ts';
 import { ExportError } from '../export.ts';
 import { reportToHtml } from '../report.ts';
 import type { ValidationReport } from '../report.ts';
-import { RULE_LIST } from '../rules.ts';
+import { ruleList } from '../rules.ts';
 import type { XPlanungService, StageSwitches } from '../service.ts';
 import { UPLOAD_FIELD, germanSize, uploadPageHtml } from '../upload-page.ts';
 import { ARCHIVE_TYPES, GML_TYPES, mediaType } from '../validate/index.ts';
@@ -149,7 +149,7 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService, op
 
   r.get('/xplanung/v1/rules', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=3600');
-    res.json(RULE_LIST);
+    res.json(ruleList());
   });
 
   // the upload form for planners; its answer is the report page

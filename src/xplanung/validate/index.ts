@@ -6,11 +6,13 @@ import type { XPlanDocument } from '../parse.ts';
 import { makeReport } from '../report.ts';
 import type { Finding, Stage, ValidationReport } from '../report.ts';
 import type { RuleId } from '../rules.ts';
-import { SUPPORTED_VERSION_LIST, versionByNamespace, versionFromNamespace, WFS_NAMESPACE } from '../versions.ts';
+import { SUPPORTED_VERSION_LIST, versionById, versionByNamespace, versionFromNamespace, WFS_NAMESPACE } from '../versions.ts';
 import { DEFAULT_ARCHIVE_LIMITS, readXPlanArchive } from './archive.ts';
 import type { ArchiveLimits } from './archive.ts';
 import { beginGeometry, type GeometryOptions } from './geometry.ts';
+import type { RuleOutcome } from '../konformitaet/engine.ts';
 import { scanProlog } from './safety.ts';
+import { ruleResults } from './rule-results.ts';
 import { checkSemantics } from './semantic.ts';
 import { structureOf } from './structure.ts';
 import type { XsdOutcome } from './xsd.ts';
@@ -33,6 +35,8 @@ export interface ValidationOptions {
   geometry?: GeometryOptions;
   archiveLimits?: ArchiveLimits;
   fileName?: string;
+  /** Where the XSDs are: the Konformitätsregeln read their class model from them. Without it they do not run. */
+  schemaDir?: string;
 }
 
 export interface ValidatedDocument {
@@ -95,10 +99,16 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
   const findings: Finding[] = [];
   const skipped: ValidationReport['skipped'] = [];
   let fileName = options.fileName ?? 'plan.gml';
-  const done = (version: string | null, extra: Partial<ValidationResult> = {}, plans: ValidationReport['plans'] = []): ValidationResult => ({
-    report: makeReport({ version, fileName, plans, findings, skipped, durationMs: Math.round((performance.now() - started) * 10) / 10 }),
-    ...extra,
-  });
+  let outcomes: RuleOutcome[] = [];
+  let syntaxPassed = false;
+  const done = (version: string | null, extra: Partial<ValidationResult> = {}, plans: ValidationReport['plans'] = []): ValidationResult => {
+    // every rule of a recognised version with its result; a version that was not recognised has no rule list
+    const rules = version && versionById(version) && options.schemaDir ? ruleResults({ version, findings, skipped, outcomes, syntaxPassed }) : undefined;
+    return {
+      report: makeReport({ version, fileName, plans, findings, skipped, ...(rules ? { rules } : {}), durationMs: Math.round((performance.now() - started) * 10) / 10 }),
+      ...extra,
+    };
+  };
   const stop = (failed: Stage, reason: string) => {
     for (const s of LATER[failed]) skipped.push({ stage: s, reason });
   };
@@ -156,6 +166,7 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
     return done(version.version);
   }
 
+  syntaxPassed = true;
   const parsed = documentOf(tree, version);
   const plans = plansOf(parsed).map((p) => ({
     gmlId: p.gmlId,
@@ -169,7 +180,11 @@ export async function validateSubmission(body: Buffer, contentType: string, opti
   const skip = { flaechenschluss: options.skipFlaechenschluss, geltungsbereich: options.skipGeltungsbereich, laufrichtung: options.skipLaufrichtung };
   const geometry = options.skipGeometry ? undefined : beginGeometry(parsed, structure, { ...options.geometry, skip });
   if (options.skipSemantic) skipped.push({ stage: 'semantic', reason: 'Auf Anfrage übersprungen (skipSemantisch=true).' });
-  else findings.push(...checkSemantics(parsed, structure, { archiveEntries: isArchiveType(contentType) ? attachments : undefined }));
+  else {
+    const semantic = checkSemantics(parsed, structure, { archiveEntries: isArchiveType(contentType) ? attachments : undefined, schemaDir: options.schemaDir, xml });
+    findings.push(...semantic.findings);
+    outcomes = semantic.outcomes;
+  }
   if (!geometry) skipped.push({ stage: 'geometry', reason: 'Auf Anfrage übersprungen (skipGeometrisch=true).' });
   else {
     for (const [check, query] of GEOMETRY_SWITCHES) if (skip[check]) skipped.push({ stage: check, reason: `Auf Anfrage übersprungen (${query}=true); die übrigen geometrischen Prüfungen liefen.` });

@@ -78,6 +78,7 @@ async function validateAndMap(job: ValidationJob, helpers?: JobHelpers): Promise
     skipGeltungsbereich: job.skipGeltungsbereich,
     skipLaufrichtung: job.skipLaufrichtung,
     fileName: job.fileName,
+    schemaDir: job.schemaDir,
     geometry: {
       now: job.now,
       ...(helpers && {

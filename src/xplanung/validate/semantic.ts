@@ -1,32 +1,16 @@
-// Semantic stage: a declared subset of the XLeitstelle Konformitätsregeln (rules of conformity),
-// each under its official number where the XLeitstelle numbers it, otherwise under a stable id.
-// ../rules.ts lists them with their titles; docs/xplanung.md describes them.
-import { all, attr, childNodes, hrefs, text, walk } from '../parse.ts';
+// Semantic stage: the Konformitätsregeln (rules of conformity) of the plan's XPlanGML version, from
+// the rule tables (../konformitaet/), under their official numbers; and the gateway's own checks
+// under stable ids (../rules.ts: gml:id, xlink, Bereich numbers, dates, external references).
+import { checkKonformitaet, type RuleOutcome } from '../konformitaet/engine.ts';
+import { classModel } from '../konformitaet/klassen.ts';
+import { ruleTable } from '../konformitaet/tables.ts';
+import { all, attr, childNodes, text, walk } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature } from '../parse.ts';
 import type { Finding } from '../report.ts';
 import type { RuleId } from '../rules.ts';
 import { checkExternalReferences, REFERENCE_ELEMENTS, type ExternalReference } from './references.ts';
-import { planFamily, structureOf } from './structure.ts';
+import { structureOf } from './structure.ts';
 import type { DocumentStructure } from './structure.ts';
-
-/** BP-only relations of SO objects (6.0), by the rule that forbids them outside a Bebauungsplan. */
-const BP_ONLY_SO_RELATIONS: Array<[string, RuleId]> = [
-  ['wirdAusgeglichenDurchBPFlaeche', '6.1.3.4'],
-  ['wirdAusgeglichenDurchBPABE', '6.1.3.5'],
-  ['wirdAusgeglichenDurchBPSPEMassnahme', '6.1.3.6'],
-  ['wirdAusgeglichenDurchBPSPEFlaeche', '6.1.3.7'],
-  ['wirdAusgeglichenDurchBPMassnahme', '6.1.3.8'],
-  ['zusatzkontingent', '6.1.3.11'],
-  ['zusatzkontingentFlaeche', '6.1.3.12'],
-  ['richtungssektorGrenze', '6.1.3.13'],
-];
-
-const RELATION_RULES: Record<string, { bereich: RuleId; gehoertZuPlan: RuleId }> = {
-  BP: { bereich: '4.1.1.1', gehoertZuPlan: '4.1.2.3' },
-  FP: { bereich: '5.1.1.1', gehoertZuPlan: '5.1.2.3' },
-  SO: { bereich: '6.1.1.1', gehoertZuPlan: '6.1.2.3' },
-  RP: { bereich: '7.1.1.1', gehoertZuPlan: '7.1.2.2' },
-};
 
 function finding(rule: RuleId, severity: Finding['severity'], message: string, features: Array<XPlanFeature | undefined>, gmlIds?: string[]): Finding {
   const fs = features.filter((f): f is XPlanFeature => !!f);
@@ -36,10 +20,26 @@ function finding(rule: RuleId, severity: Finding['severity'], message: string, f
 export interface SemanticContext {
   /** The names of the XPlanArchive's other entries; undefined for a plain GML document. */
   archiveEntries?: string[];
+  /** Where the XSDs are (<schemaDir>/xplanung/<version>/): the rules' class model comes from them. Without it no Konformitätsregel runs. */
+  schemaDir?: string;
+  /** The document's text (xsi:type, rule 2.1.5). */
+  xml?: Buffer;
 }
 
-export function checkSemantics(doc: XPlanDocument, structure: DocumentStructure = structureOf(doc), context: SemanticContext = {}): Finding[] {
+export interface SemanticResult {
+  findings: Finding[];
+  /** Every Konformitätsregel of the version with its result. */
+  outcomes: RuleOutcome[];
+}
+
+export function checkSemantics(doc: XPlanDocument, structure: DocumentStructure = structureOf(doc), context: SemanticContext = {}): SemanticResult {
   const out: Finding[] = [];
+  let outcomes: RuleOutcome[] = [];
+  if (context.schemaDir) {
+    const result = checkKonformitaet({ doc, structure, table: ruleTable(doc.version), model: classModel(context.schemaDir, doc.version), xml: context.xml });
+    out.push(...result.findings);
+    outcomes = result.outcomes;
+  }
   const references: ExternalReference[] = [];
 
   // gml:id unique
@@ -65,37 +65,6 @@ export function checkSemantics(doc: XPlanDocument, structure: DocumentStructure 
   }
   out.push(...checkExternalReferences(references, context.archiveEntries));
 
-  // relations allowed for the plan type
-  for (const { plan, family } of structure.plans) {
-    const rules = RELATION_RULES[family];
-    if (!rules) continue;
-    for (const id of hrefs(plan.node, 'bereich')) {
-      const target = doc.byId.get(id);
-      if (target && target.type !== `${family}_Bereich`) {
-        out.push(finding(rules.bereich, 'error', `${plan.type}: die Relation „bereich“ darf nur auf ${family}_Bereich verweisen, verweist aber auf ${target.type} „${id}“.`, [plan, target]));
-      }
-    }
-  }
-  for (const b of doc.features.filter((f) => /_Bereich$/.test(f.type))) {
-    const family = planFamily(b.type);
-    const rules = RELATION_RULES[family];
-    if (!rules) continue;
-    for (const id of hrefs(b.node, 'gehoertZuPlan')) {
-      const target = doc.byId.get(id);
-      if (target && target.type !== `${family}_Plan`) {
-        out.push(finding(rules.gehoertZuPlan, 'error', `${b.type}: die Relation „gehoertZuPlan“ darf nur auf ${family}_Plan verweisen, verweist aber auf ${target.type} „${id}“.`, [b, target]));
-      }
-    }
-  }
-  for (const { feature, plan } of structure.objects) {
-    if (!feature.type.startsWith('SO_') || !plan || plan.type === 'BP_Plan') continue;
-    for (const [relation, rule] of BP_ONLY_SO_RELATIONS) {
-      if (hrefs(feature.node, relation).length > 0) {
-        out.push(finding(rule, 'error', `${feature.type} gehört zu einem ${plan.type}; die Relation „${relation}“ ist nur in Bebauungsplänen erlaubt.`, [feature]));
-      }
-    }
-  }
-
   // Bereich numbers unique within a plan
   for (const { plan, bereiche } of structure.plans) {
     const byNumber = new Map<string, XPlanFeature[]>();
@@ -109,24 +78,21 @@ export function checkSemantics(doc: XPlanDocument, structure: DocumentStructure 
   }
 
   for (const { plan, family } of structure.plans) {
-    // 3.2.5.1: ags and rs of a Gemeinde agree (rs = Land, RB, Kreis, Verband, Gemeinde; ags = Land, RB, Kreis, Gemeinde)
+    // ags and rs of a Gemeinde agree (rs = Land, RB, Kreis, Verband, Gemeinde; ags = Land, RB, Kreis, Gemeinde);
+    // Konformitätsregel 3.2.5.1 asks only for one of the two, so a contradiction is the gateway's warning
     for (const holder of ['gemeinde', 'planaufstellendeGemeinde']) {
       for (const g of childNodes(plan.node, holder)) {
         const gemeinde = childNodes(g, 'XP_Gemeinde')[0];
         const ags = text(gemeinde, 'ags');
         const rs = text(gemeinde, 'rs');
         if (ags && rs && !(rs.length === 12 && ags.length === 8 && rs.slice(0, 5) + rs.slice(9) === ags)) {
-          out.push(finding('3.2.5.1', 'error', `XP_Gemeinde in ${plan.type}: Gemeindeschlüssel ${ags} und Regionalschlüssel ${rs} passen nicht zusammen.`, [plan]));
+          out.push(finding('gemeindeschluessel', 'warning', `XP_Gemeinde in ${plan.type}: Gemeindeschlüssel ${ags} und Regionalschlüssel ${rs} passen nicht zusammen.`, [plan]));
         }
       }
     }
-    // 5.1.1.2: planArt 9999 (Sonstiges) needs sonstPlanArt
-    if (family === 'FP' && all(plan.node, 'planArt').includes('9999') && !plan.node.sonstPlanArt) {
-      out.push(finding('5.1.1.2', 'error', 'FP_Plan: planArt ist 9999 (Sonstiges), aber sonstPlanArt fehlt.', [plan]));
-    }
     out.push(...checkDates(plan, family));
   }
-  return out;
+  return { findings: out, outcomes };
 }
 
 function checkDates(plan: XPlanFeature, family: string): Finding[] {
