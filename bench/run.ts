@@ -21,6 +21,7 @@ export interface BenchRow {
 // `appendix`: markdown a section writes below the table (read after its run)
 const sections: { name: string; load: () => Promise<{ run: () => Promise<BenchRow[]>; appendix?: string }> }[] = [
   { name: 'xplanung', load: () => import('./xplanung.ts') },
+  { name: 'xplanung-regeln', load: () => import('./xplanung-regeln.ts') },
   { name: 'open311', load: () => import('./open311.ts') },
   { name: 'dcat', load: () => import('./dcat.ts') },
   // each standard appends its section here

@@ -7,7 +7,7 @@ import { validatorFor } from '../../src/core/json-schema.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { contentTypeOf, real, REAL_DIR } from '../helpers/xplanung.ts';
 
-interface Rule { rule: string; stage: string; title: string }
+interface Rule { rule: string; stage: string; title: string; versions?: string[]; notCheckedIn?: string[]; titles?: Record<string, string> }
 
 describe('xplanung/rules: the list of rules the validation checks', function () {
   this.timeout(120_000);
@@ -30,6 +30,18 @@ describe('xplanung/rules: the list of rules the validation checks', function () 
     assert.deepEqual(byId.get('2.2.1.1'), { rule: '2.2.1.1', stage: 'geometry', title: 'Flächenschlussbedingung: keine Überlappungen (Fehler), keine Lücken (bis XPlanGML 5.4 Warnung, ab 6.0 Fehler), Toleranz 0,002 m' });
     assert.equal(byId.get('version')?.title, 'Eine unterstützte XPlanGML-Version (4.1, 5.0, 5.1, 5.2, 5.3, 5.4, 6.0)');
     assert.equal(byId.get('safety.doctype')?.stage, 'safety');
+  });
+
+  it('lists every Konformitätsregel with the versions it exists in, where it is not checked, and its titles where they differ', () => {
+    const byId = new Map(rules.map((r) => [r.rule, r]));
+    // the official number of 6.0, not the XSD order (6.1.3.4 was wirdAusgeglichenDurchBPFlaeche before)
+    assert.deepEqual(byId.get('6.1.3.4'), { rule: '6.1.3.4', stage: 'semantic', title: 'SO_Objekt: Verwendung von wirdAusgeglichenDurchBPMassnahme nur in Bebauungsplänen', versions: ['6.0'] });
+    assert.deepEqual(byId.get('4.1.1.1')?.versions, ['4.1', '5.0', '5.1', '5.2', '5.3', '5.4', '6.0']);
+    assert.equal(byId.get('4.1.1.1')?.titles?.['4.1'], 'Einschränkung der Relation bereich');
+    assert.deepEqual(byId.get('2.1.4')?.notCheckedIn, ['6.0']);
+    assert.deepEqual(byId.get('4.3.1')?.versions, ['4.1', '5.0', '5.1', '5.2', '5.3', '5.4'], 'an id 6.0 no longer has');
+    // every id of every version's table, once
+    assert.ok(rules.filter((r) => r.versions?.includes('6.0') && r.stage === 'semantic').length >= 190);
   });
 
   it('names every rule the real plans give, under the stage the finding has', async () => {

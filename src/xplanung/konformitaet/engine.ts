@@ -2,7 +2,7 @@
 // document indexes the instances of every class the rules name (features and the data types nested
 // in them), so each rule only visits its own subjects; the conditions are the small language of
 // schemas/xplanung-konformitaetsregel.schema.json.
-import { attr, children, lineOf, textOf, walk } from '../parse.ts';
+import { attr, children, lineOf, textOf } from '../parse.ts';
 import type { XPlanDocument, XPlanFeature, XmlNode, XmlValue } from '../parse.ts';
 import type { Finding } from '../report.ts';
 import type { DocumentStructure } from '../validate/structure.ts';
@@ -57,6 +57,9 @@ function valuesAt(node: XmlNode, path: string): XmlValue[] {
 }
 
 const BOOLEAN: Record<string, string> = { '1': 'true', '0': 'false' };
+
+/** Properties that hold a GML geometry: the engine's walk does not descend into them. */
+const GEOMETRY_PROPERTIES = new Set(['position', 'raeumlicherGeltungsbereich', 'geltungsbereich', 'boundedBy', 'extent']);
 
 function geometryKind(node: XmlNode): 'area' | 'line' | 'point' | undefined {
   const position = children(node, 'position')[0];
@@ -232,7 +235,15 @@ export interface KonformitaetResult {
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 
 /** Runs every rule of the table over the document. Rules checked by the geometry stage come back 'not-checked' with reason 'geometry-stage'; the pipeline settles them. */
-export function checkKonformitaet({ doc, structure, table, model, xml }: KonformitaetInput): KonformitaetResult {
+/** Per table and class model: each condition rule's concrete classes, and every class some rule looks for. */
+interface Plan { forRule: Map<Konformitaetsregel, Set<string>>; needed: Set<string> }
+const plans = new WeakMap<RuleTable, WeakMap<ClassModel, Plan>>();
+
+function rulePlan(table: RuleTable, model: ClassModel): Plan {
+  let byModel = plans.get(table);
+  if (!byModel) plans.set(table, (byModel = new WeakMap()));
+  let plan = byModel.get(model);
+  if (plan) return plan;
   const needed = new Set<string>();
   const forRule = new Map<Konformitaetsregel, Set<string>>();
   for (const rule of table.rules) {
@@ -245,6 +256,12 @@ export function checkKonformitaet({ doc, structure, table, model, xml }: Konform
     existsClasses(rule.assert, extra);
     for (const n of concreteOf({ model }, extra)) needed.add(n);
   }
+  byModel.set(model, (plan = { forRule, needed }));
+  return plan;
+}
+
+export function checkKonformitaet({ doc, structure, table, model, xml }: KonformitaetInput): KonformitaetResult {
+  const { forRule, needed } = rulePlan(table, model);
   const wantsUom = table.rules.some((r) => r.kind === 'builtin' && r.builtin === 'uom');
   // one walk: every instance of a class some rule names, and every uom attribute
   const index = new Map<string, Subject[]>();
@@ -254,15 +271,25 @@ export function checkKonformitaet({ doc, structure, table, model, xml }: Konform
     if (!list) index.set(name, (list = []));
     list.push({ name, node, owner });
   };
+  const visit = (node: XmlNode, f: XPlanFeature): void => {
+    for (const name in node) {
+      // attributes, text, and the geometries (no rule's class and no measure sits inside one; a large plan's bulk)
+      if (name.charCodeAt(0) === 64 || name === '#text' || GEOMETRY_PROPERTIES.has(name)) continue;
+      const v = node[name];
+      for (const child of Array.isArray(v) ? v : [v]) {
+        if (typeof child !== 'object' || child === null) continue;
+        if (needed.has(name)) add(name, child, f);
+        if (wantsUom) {
+          const uom = attr(child, 'uom');
+          if (uom !== undefined) uoms.push({ value: uom, node: child, owner: f });
+        }
+        visit(child, f);
+      }
+    }
+  };
   for (const f of doc.features) {
     if (needed.has(f.type)) add(f.type, f.node, f);
-    walk(f.node, (name, child) => {
-      if (needed.has(name)) add(name, child, f);
-      if (wantsUom) {
-        const uom = attr(child, 'uom');
-        if (uom !== undefined) uoms.push({ value: uom, node: child, owner: f });
-      }
-    });
+    visit(f.node, f);
   }
   const planOf = new Map<XPlanFeature, XPlanFeature | undefined>();
   for (const o of structure.objects) planOf.set(o.feature, o.plan);
@@ -339,7 +366,8 @@ function capped(rule: Konformitaetsregel, found: Finding[]): Finding[] {
 
 /** Lines of the document where an attribute of the XML Schema instance namespace named type stands. */
 function xsiTypes(xml: Buffer | undefined): number[] {
-  if (!xml) return [];
+  // most documents have no prefixed type attribute at all: a native search of the bytes says so
+  if (!xml || !xml.includes(':type')) return [];
   const text = xml.toString('utf8');
   const prefixes = [...text.matchAll(/xmlns:([\w.-]+)\s*=\s*["']([^"']*)["']/g)].filter((m) => m[2] === XSI).map((m) => m[1]!);
   const lines: number[] = [];
