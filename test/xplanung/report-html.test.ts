@@ -37,7 +37,7 @@ describe('xplanung/report: the readable page for planners', function () {
     // in German: a decimal comma (a point is a thousands separator to a German reader)
     assert.match(res.text, /setzen beide das Attribut Z \(Überlagerung von [\d\u202F]+(,\d+)?\u00A0m² bei \(553\d{3},\d{3}; 5934\d{3},\d{3}\)\)/);
     const gaps = await request(gw.app).post('/xplanung/v1/validate').set('Accept', 'text/html').set('Content-Type', 'application/gml+xml').send(real('xplan54_Flaechenschlussfehler_Luecken.gml')).expect(200);
-    assert.match(gaps.text, /Lücke von 40,6\u00A0m² im Geltungsbereich bei \(572653,920; 5938237,493\)/);
+    assert.match(gaps.text, /Lücke von 40,6\u00A0m² im Geltungsbereich des Bereichs „GML_8e737511-c592-4e59-8e5c-80cd081aba51“ bei \(572653,920; 5938237,493\)/);
   });
 
   it('renders in Chromium: result, counts and one table row per finding, escaped text', async function () {

@@ -139,7 +139,9 @@ describe('xplanung/rules: one broken rule at a time', function () {
     // 1_Geltungsbereich-Test's two Flächenschluss objects share 0.0095 m² of slivers: the pairwise test runs and finds none reportable
     assert.deepEqual((await check(real('1_Geltungsbereich-Test.gml').toString('utf8'))).findings, []);
     const gaps = await check(real('xplan54_Flaechenschlussfehler_Luecken.gml').toString('utf8'));
-    assert.deepEqual(rules(gaps), ['2.2.1.1/warning', '2.2.1.1/warning']);
+    // two gaps against the Bereich and again against the plan, and two slivers where the plan's ring lacks two of the
+    // Bereich's vertices (xPlanBox: 7 warnings, SOURCES.md; it reports such slivers vertex by vertex)
+    assert.deepEqual(rules(gaps), Array(6).fill('2.2.1.1/warning'));
     assert.ok(gaps.findings.every((f) => /Lücke von [0-9,\u202F]+\u00A0m²/.test(f.message) && f.marker?.startsWith('POLYGON')), JSON.stringify(gaps.findings));
   });
 

@@ -1,6 +1,7 @@
 // The geometry checks that stay inside one Bereich: 2.2.3.1 (its objects inside their Geltungsbereich,
-// tolerance 0.002 m) and 2.2.1.1 (the Flächenschluss of its objects, tolerance 0.002 m). Each Bereich
-// is a unit that needs nothing from the others, so the units of a large plan can be split between
+// tolerance 0.002 m) and 2.2.1.1 (the Flächenschluss of its objects, tolerance 0.002 m), and a plan's own
+// check for gaps (2.2.1.1 against its Geltungsbereich, with the objects of all its Bereiche). Each is a
+// unit that needs nothing from the others, so the units of a large plan can be split between
 // two worker threads (geometry.ts asks; `packAreaPart` moves a share as flat arrays, see
 // ../../core/geo/pack.ts). The findings are the same wherever a unit runs.
 import Flatbush from 'flatbush';
@@ -34,6 +35,9 @@ const disjoint = (a: Geometry, b: Geometry) => a.relate(b, 'FF*FF****');
 /** How a message names a Geltungsbereich: by the plan or Bereich that has it. */
 const named = (s: Shape) => `${s.ref.type} „${s.ref.label}“`;
 
+/** Whose Geltungsbereich a gap (2.2.1.1) lies in, for a planner: „des Bereichs „…““ or „des Plans „…““. */
+const whose = (s: Shape) => `${/_Plan$/.test(s.ref.type) ? 'des Plans' : 'des Bereichs'} „${s.ref.label}“`;
+
 /** What a finding says about a feature. */
 export interface FeatureRef { type: string; gmlId: string; line?: number; /** how messages name it: its name, else its gml:id */ label: string }
 
@@ -54,8 +58,13 @@ export interface AreaUnit {
    * `fillers`: where `area` is the plan's (the Bereich has none), the Flächenschluss objects of the plan's other
    * Bereiche, which cover it too (the reference judges the plan against the union of all its objects); they
    * close gaps but take no part in the overlap test.
+   * `gapsOnly`: a plan's own check (the reference's step 4: its Geltungsbereich against the objects of all its
+   * Bereiche), whose members were tested for overlaps in their Bereiche already: gaps only.
+   * `alsoPlan`: the plan's Geltungsbereich, when it is the Bereich's (`area`) and the Bereich's objects are all
+   * that cover it: each gap found is the plan's gap too and is reported once more against the plan, without a
+   * second union.
    */
-  coverage?: { members: number[]; area?: number; gapsAreErrors?: boolean; fillers?: number[] };
+  coverage?: { members: number[]; area?: number; gapsAreErrors?: boolean; fillers?: number[]; gapsOnly?: boolean; alsoPlan?: number };
 }
 
 export interface AreaPart { shapes: Shape[]; units: AreaUnit[] }
@@ -101,8 +110,12 @@ export class AreaChecker {
       for (const f of this.outsideOfAreas(this.shapes[object]!, this.shapes[area]!, plan === undefined ? undefined : this.shapes[plan])) out.inside.push([order, f]);
     }
     if (unit.coverage) {
-      const { members, area, gapsAreErrors, fillers } = unit.coverage;
-      const capped = this.flaechenschluss(members.map((i) => this.shapes[i]!), area === undefined ? undefined : this.shapes[area], out.flaechenschluss, gapsAreErrors ? 'error' : 'warning', (fillers ?? []).map((i) => this.shapes[i]!));
+      const { members, area, gapsAreErrors, fillers, gapsOnly, alsoPlan } = unit.coverage;
+      const capped = this.flaechenschluss(members.map((i) => this.shapes[i]!), area === undefined ? undefined : this.shapes[area], out.flaechenschluss, gapsAreErrors ? 'error' : 'warning', {
+        fillers: (fillers ?? []).map((i) => this.shapes[i]!),
+        gapsOnly: !!gapsOnly,
+        alsoPlan: alsoPlan === undefined ? undefined : this.shapes[alsoPlan],
+      });
       if (capped) out.overlapsCapped = true;
     }
     return out;
@@ -220,8 +233,12 @@ export class AreaChecker {
     return shell;
   }
 
-  /** 2.2.1.1: overlaps between members are errors, gaps in the Geltungsbereich of `gapSeverity`; true when the overlap test stopped at its cap. */
-  private flaechenschluss(members: Shape[], area: Shape | undefined, out: Finding[], gapSeverity: Finding['severity'], fillers: Shape[] = []): boolean {
+  /**
+   * 2.2.1.1: overlaps between members are errors (not tested when `gapsOnly`), gaps in the Geltungsbereich of
+   * `gapSeverity`, each reported once more against `alsoPlan` when given (AreaUnit); true when the overlap test
+   * stopped at its cap.
+   */
+  private flaechenschluss(members: Shape[], area: Shape | undefined, out: Finding[], gapSeverity: Finding['severity'], { fillers = [], gapsOnly = false, alsoPlan }: { fillers?: Shape[]; gapsOnly?: boolean; alsoPlan?: Shape } = {}): boolean {
     const geometries = members.map((m) => m.geometry);
     const pairs = new CandidatePairs(members.map((m) => this.faceOf(m)), geometries);
     const summed = geometries.reduce((sum, g) => sum + g.getArea(), 0);
@@ -252,19 +269,37 @@ export class AreaChecker {
     // test is skipped. Many real plans have rounding slivers between neighbours (Blankenese29:
     // 0.031 m²), and then every pair whose interiors meet is intersected (findOverlaps).
     const excess = summed - union.getArea();
-    const capped = excess > AREA_EVIDENCE_M2 && findOverlaps(members, pairs, out);
+    const capped = !gapsOnly && excess > AREA_EVIDENCE_M2 && findOverlaps(members, pairs, out);
     if (!area) return capped;
     let difference = area.geometry.difference(union);
     if (fillers.length > 0 && !difference.isEmpty()) difference = difference.difference(unionOfValidPolygons(difference.getFactory(), fillers.map((f) => f.geometry)));
     // in a stable order and form (ring start and orientation), whichever way the union was built
     const gaps = Array.from({ length: difference.getNumGeometries() }, (_x, k) => difference.getGeometryN(k).norm());
     gaps.sort((a, b) => a.getEnvelopeInternal().getMinX() - b.getEnvelopeInternal().getMinX() || a.getEnvelopeInternal().getMinY() - b.getEnvelopeInternal().getMinY());
-    for (const gap of gaps) {
-      if (gap.isEmpty() || buffer(gap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty()) continue;
-      out.push(finding('2.2.1.1', gapSeverity, `${GAP_MESSAGE}Lücke von ${germanArea(gap.getArea())} im Geltungsbereich${near(gap)}, die kein Flächenschlussobjekt abdeckt.`, area.ref, [area.ref.gmlId], gap));
+    const reported = gaps.filter((gap) => !gap.isEmpty() && !buffer(gap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty() && !wholePartOf(area.geometry, gap));
+    // the Bereich's gaps first, then the same gaps as its plan's (the reference's steps 3 and 4)
+    for (const a of alsoPlan ? [area, alsoPlan] : [area]) {
+      for (const gap of reported) out.push(finding('2.2.1.1', gapSeverity, `${GAP_MESSAGE}Lücke von ${germanArea(gap.getArea())} im Geltungsbereich ${whose(a)}${near(gap)}, die kein Flächenschlussobjekt abdeckt.`, a.ref, [a.ref.gmlId], gap));
     }
     return capped;
   }
+}
+
+/**
+ * Whether a gap is a whole polygon of the Geltungsbereich, or all of it: no Flächenschluss object lies in that
+ * part at all (a plan's second polygon that no Bereich covers, 1_Geltungsbereich-Test.gml). xPlanBox reports a
+ * difference polygon as a gap only where it relates to the Geltungsbereich as DE-9IM TTT*****T (Konformitätsregeln
+ * §5, step 3): its outline must run through the Geltungsbereich's interior somewhere, and the Geltungsbereich must
+ * reach beyond it; a gap inside the Geltungsbereich (which it covers) fails that only by being such a whole part.
+ * The areas pick the few gaps worth the exact test.
+ */
+function wholePartOf(area: Geometry, gap: Geometry): boolean {
+  const a = gap.getArea(), box = gap.getEnvelopeInternal();
+  for (let k = 0; k < area.getNumGeometries(); k++) {
+    const part = area.getGeometryN(k);
+    if (Math.abs(part.getArea() - a) <= 1e-6 * a + AREA_EVIDENCE_M2 && part.getEnvelopeInternal().intersects(box)) return !area.relate(gap, 'TTT*****T');
+  }
+  return false;
 }
 
 /**
@@ -515,7 +550,7 @@ export function packAreaPart(part: AreaPart, units: AreaUnit[]): { packed: Packe
   };
   const moved = units.map((u): AreaUnit => ({
     inside: u.inside.map((t) => ({ order: t.order, object: at(t.object), area: at(t.area), ...(t.plan === undefined ? {} : { plan: at(t.plan) }) })),
-    ...(u.coverage ? { coverage: { members: u.coverage.members.map(at), ...(u.coverage.area === undefined ? {} : { area: at(u.coverage.area) }), ...(u.coverage.gapsAreErrors ? { gapsAreErrors: true } : {}), ...(u.coverage.fillers ? { fillers: u.coverage.fillers.map(at) } : {}) } } : {}),
+    ...(u.coverage ? { coverage: { members: u.coverage.members.map(at), ...(u.coverage.area === undefined ? {} : { area: at(u.coverage.area) }), ...(u.coverage.gapsAreErrors ? { gapsAreErrors: true } : {}), ...(u.coverage.fillers ? { fillers: u.coverage.fillers.map(at) } : {}), ...(u.coverage.gapsOnly ? { gapsOnly: true } : {}), ...(u.coverage.alsoPlan === undefined ? {} : { alsoPlan: at(u.coverage.alsoPlan) }) } } : {}),
   }));
   const geometries = packGeometries(used.map((s) => s.geometry));
   return { packed: { geometries, refs: used.map((s) => s.ref), units: moved }, transfer: transferablesOf(geometries) };

@@ -3,7 +3,7 @@
 // points, ring orientation, holes inside their shell, contiguous patches), 2.2.3.1 objects inside
 // the Geltungsbereich (tolerance 0.002 m, as the reference), 2.2.1.1 Flächenschluss (overlaps are errors, gaps
 // warnings up to 5.4 and errors from 6.0 on, tolerance 0.002 m; BP_ objects not in force on the validation day take no part). The last two run
-// per Bereich (area-checks.ts).
+// per Bereich, and the gaps of 2.2.1.1 per plan too (area-checks.ts).
 import { isValidWithoutContact } from '../../core/geo/simple-polygon.ts';
 import { fromWkt, isCCW, isValidOp, simplify, toWkt } from '../../core/geo/jts.ts';
 import type { Envelope, Geometry, LinearRing, Polygon } from '../../core/geo/jts.ts';
@@ -152,10 +152,15 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
   const closesArea = (feature: XPlanFeature) => text(feature.node, 'flaechenschluss') === 'true' && (text(feature.node, 'ebene') ?? '0') === '0' && inForce(feature, now);
   const unchecked = new Map<string, Unchecked[]>();
   const leaveOut = (key: string, u: Unchecked) => unchecked.set(key, [...(unchecked.get(key) ?? []), u]);
+  // 2.2.1.1 groups an object without a Bereich as the reference does (Konformitätsregeln §5, grouping): with
+  // the document's only Bereich when that has a Geltungsbereich, else (key '') with the only plan (below)
+  const allBereiche = doc.features.filter(isBereich);
+  const withoutBereich = allBereiche.length === 1 && bereichAreas.has(allBereiche[0]!.gmlId) ? allBereiche[0]!.gmlId : '';
+  const keyOf = (bereich: XPlanFeature | undefined) => bereich?.gmlId ?? withoutBereich;
   for (const o of structure.objects) {
     const g = read(o.feature, 'position');
     if (g) objects.push({ ...g, bereich: o.bereich, plan: o.plan });
-    else if (closesArea(o.feature) && geometryIn(o.feature.node, 'position')) leaveOut(o.bereich?.gmlId ?? '', { feature: o.feature });
+    else if (closesArea(o.feature) && geometryIn(o.feature.node, 'position')) leaveOut(keyOf(o.bereich), { feature: o.feature });
   }
 
   // 2.2.2.1 validity of every geometry read
@@ -232,12 +237,15 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
   };
   // gaps are warnings up to 5.4 and errors from 6.0 on, which no longer allows them (as the reference)
   const gapsAreErrors = Number.parseFloat(doc.version) >= 6;
-  // Flächenschluss findings follow the Bereiche in the order of their first Flächenschluss object
+  // Flächenschluss findings follow the Bereiche in the order of their first Flächenschluss object, the plans'
+  // own gap checks (below) after them; `key`: whose objects left out (unchecked) a gap may stem from
   const coverageOrder: Array<{ unit: AreaUnit; key: string }> = [];
-  // the units whose Bereich has no Geltungsbereich of its own: judged against their plan's (below)
-  const byPlan = new Map<AreaUnit, XPlanFeature>();
+  // per Flächenschluss unit: the plan whose Geltungsbereich its objects cover, whether they count there (not
+  // for a Bereich with a Geltungsbereich of its own that may lie outside its plan, bedeutung 1800/2000), and
+  // whether the unit is judged against the plan's Geltungsbereich (its Bereich has none of its own)
+  const coverageOf = new Map<AreaUnit, { plan?: XPlanFeature; counts: boolean; againstPlan: boolean }>();
   objects.forEach((o, order) => {
-    const key = o.bereich?.gmlId ?? '';
+    const key = keyOf(o.bereich);
     const areal = closesArea(o.feature) && o.read.geometry.getDimension() === 2;
     if (!metric(o)) {
       if (areal) leaveOut(key, { feature: o.feature, box: o.read.geometry.getEnvelopeInternal() });
@@ -250,30 +258,68 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
     if (!u.coverage) {
       u.coverage = { inside: [], coverage: { members: [], ...(gapsAreErrors ? { gapsAreErrors } : {}) } };
       coverageOrder.push({ unit: u.coverage, key });
-      const plan = key ? structure.planOfBereich.get(key) : undefined;
-      const covered = (key && bereichAreas.get(key)) || (plan && planAreas.get(plan.gmlId));
-      if (covered && metric(covered)) {
-        u.coverage.coverage!.area = shape(covered);
-        if (plan && covered === planAreas.get(plan.gmlId)) byPlan.set(u.coverage, plan);
-      }
+      const bereich = key ? doc.byId.get(key) : undefined;
+      // objects without a Bereich belong to the only plan where there is at most one Bereich (the reference
+      // gives up on them where there are more)
+      const plan = bereich ? structure.planOfBereich.get(key) : allBereiche.length <= 1 ? onlyPlan : undefined;
+      const own = bereich && bereichAreas.get(key);
+      const covered = own || (plan && planAreas.get(plan.gmlId));
+      const usable = !!covered && metric(covered);
+      if (usable) u.coverage.coverage!.area = shape(covered);
+      coverageOf.set(u.coverage, { plan, counts: !own || !bereichMayLieOutsidePlan(bereich, doc.version), againstPlan: usable && !own });
     }
     u.coverage.coverage!.members.push(shape(o));
   });
-  // As the reference (Konformitätsregeln §5, step 4): a plan's Geltungsbereich is covered by the objects of all
-  // its Bereiche but Kompensationsbereiche (bedeutung 1800/2000), and an Änderungsplan's is not judged.
-  for (const [unit, plan] of byPlan) {
-    const c = unit.coverage!;
-    if (isAenderungsplan(plan, doc, structure)) {
-      delete c.area;
+  // As the reference (Konformitätsregeln §5, steps 3 and 4): the objects of a Bereich with a Geltungsbereich
+  // of its own cover that, and the plan's Geltungsbereich is covered by the objects of all its Bereiche but
+  // those that may lie outside it (bedeutung 1800/2000); a gap inside a Bereich is the Bereich's and the
+  // plan's. An Änderungsplan's Geltungsbereich is not judged, nor an LP_Plan's.
+  const aenderungsplaene = aenderungsplaeneOf(doc, structure);
+  const planChecks: Array<{ unit: AreaUnit; key: string }> = [];
+  for (const { plan, bereiche: ofPlan } of structure.plans) {
+    const entries = coverageOrder.filter(({ unit }) => coverageOf.get(unit)!.plan === plan);
+    if (entries.length === 0) continue;
+    const againstPlan = entries.filter(({ unit }) => coverageOf.get(unit)!.againstPlan);
+    if (aenderungsplaene.has(plan)) {
+      for (const { unit } of againstPlan) delete unit.coverage!.area;
       continue;
     }
-    const fillers = coverageOrder.filter(({ unit: other, key }) => other !== unit && key && structure.planOfBereich.get(key) === plan && !bereichMayLieOutsidePlan(doc.byId.get(key), doc.version)).flatMap(({ unit: other }) => other.coverage!.members);
-    if (fillers.length > 0) c.fillers = fillers;
+    const counting = entries.filter(({ unit }) => coverageOf.get(unit)!.counts);
+    // the gaps a plan's objects leave, reported against the plan, with whose left-out objects they may lie
+    const planKey = `plan:${plan.gmlId}`;
+    unchecked.set(planKey, [...ofPlan, ...(onlyPlan === plan && allBereiche.length <= 1 && !withoutBereich ? [undefined] : [])]
+      .filter((b) => !(b && bereichAreas.has(b.gmlId) && bereichMayLieOutsidePlan(b, doc.version))).flatMap((b) => unchecked.get(b?.gmlId ?? '') ?? []));
+    if (againstPlan.length > 0) {
+      // The Bereiche without a Geltungsbereich of their own are judged against the plan's: that is the plan's
+      // check. The first makes it once, the objects of the plan's other Bereiche filling its gaps; the others
+      // test their overlaps only.
+      const [first, ...rest] = againstPlan;
+      for (const { unit } of rest) delete unit.coverage!.area;
+      const fillers = counting.filter((e) => e !== first).flatMap(({ unit }) => unit.coverage!.members);
+      if (fillers.length > 0) first!.unit.coverage!.fillers = fillers;
+      first!.key = planKey;
+      continue;
+    }
+    const planArea = planAreas.get(plan.gmlId);
+    if (plan.type === 'LP_Plan' || !planArea || !metric(planArea)) continue;
+    // (every unit with an area here has its Bereich's own Geltungsbereich)
+    const own = counting.filter(({ unit }) => unit.coverage!.area !== undefined);
+    if (own.length === 0) continue;
+    const only = counting.length === 1 ? own[0]?.unit.coverage : undefined;
+    if (only && sameArea(part.shapes[only.area!]!.geometry, planArea.read.geometry)) {
+      // one Bereich with the plan's Geltungsbereich: its gaps are the plan's, found without a second union
+      only.alsoPlan = shape(planArea);
+      continue;
+    }
+    const members = counting.flatMap(({ unit }) => unit.coverage!.members);
+    planChecks.push({ unit: { inside: [], coverage: { members, area: shape(planArea), gapsOnly: true, ...(gapsAreErrors ? { gapsAreErrors } : {}) } }, key: planKey });
   }
+  coverageOrder.push(...planChecks);
   for (const u of units.values()) {
     if (u.inside.inside.length > 0 && !options.skip?.geltungsbereich) part.units.push(u.inside);
     if (u.coverage) part.units.push(u.coverage);
   }
+  for (const { unit } of planChecks) part.units.push(unit);
 
   const running = startAreaUnits(part, options);
   // 4.5.2.4 (6.0 only) on the valid metric objects, while a helper may work on its share
@@ -284,7 +330,11 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
       const results = await running.finish();
       const inside = [...results.values()].flatMap((r) => r.inside).sort((x, y) => x[0] - y[0]);
       for (const [, f] of inside) push(f);
-      for (const { unit, key } of coverageOrder) for (const f of results.get(unit)!.flaechenschluss) push(gapBesideUnchecked(f, unchecked.get(key)));
+      for (const { unit, key } of coverageOrder) {
+        // a Bereich's unit may report its gaps once more as its plan's (alsoPlan): those lie beside the plan's left-out objects
+        const besideOf = (f: Finding) => (unit.coverage!.alsoPlan !== undefined && isGapFinding(f) && f.gmlIds[0] !== key ? `plan:${f.gmlIds[0]}` : key);
+        for (const f of results.get(unit)!.flaechenschluss) push(gapBesideUnchecked(f, unchecked.get(besideOf(f))));
+      }
       // a unit whose overlap test stopped at its cap (area-checks.ts) left overlaps uncounted
       const uncounted = coverageOrder.some(({ unit }) => results.get(unit)!.overlapsCapped);
       for (const [rule, n] of count) {
@@ -297,10 +347,12 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
   };
 }
 
-/** A plan that changes another (aendertPlan, or a Bereich with aendertPlanBereich): the reference leaves its Geltungsbereich unjudged by 2.2.1.1. */
-function isAenderungsplan(plan: XPlanFeature, doc: XPlanDocument, structure: DocumentStructure): boolean {
-  if (childNodes(plan.node, 'aendertPlan').length > 0) return true;
-  return [...structure.planOfBereich].some(([id, p]) => p === plan && childNodes(doc.byId.get(id)?.node, 'aendertPlanBereich').length > 0);
+/** The plans that change another (aendertPlan, or a Bereich with aendertPlanBereich): the reference leaves their Geltungsbereich unjudged by 2.2.1.1. */
+function aenderungsplaeneOf(doc: XPlanDocument, structure: DocumentStructure): Set<XPlanFeature> {
+  const out = new Set<XPlanFeature>();
+  for (const { plan } of structure.plans) if (childNodes(plan.node, 'aendertPlan').length > 0) out.add(plan);
+  for (const [id, plan] of structure.planOfBereich) if (childNodes(doc.byId.get(id)?.node, 'aendertPlanBereich').length > 0) out.add(plan);
+  return out;
 }
 
 /** The same geometry, coordinate for coordinate (a Bereich's Geltungsbereich copied from its plan's). */
@@ -308,6 +360,37 @@ function sameCoordinates(a: Geometry, b: Geometry): boolean {
   if (a.getNumGeometries() !== b.getNumGeometries() || a.getNumPoints() !== b.getNumPoints()) return false;
   const cb = b.getCoordinates();
   return a.getCoordinates().every((c, i) => c.equals2D(cb[i]!));
+}
+
+/** Of two Geltungsbereiche that are the same, how far apart their vertices may lie (JTS equalsExact's tolerance; as 2.2.1.1's). */
+const SAME_AREA_TOLERANCE = 0.002;
+
+/**
+ * The same area, as JTS's equalsExact with the 2.2.1.1 tolerance (vertex for vertex within 0.002 m, once
+ * normalised: rings may start elsewhere or run the other way) or equalsTopo (the same point set): a Bereich's
+ * Geltungsbereich that is its plan's.
+ */
+function sameArea(a: Geometry, b: Geometry): boolean {
+  if (sameCoordinates(a, b)) return true;
+  if (a.getNumGeometries() === b.getNumGeometries() && a.getNumPoints() === b.getNumPoints()) {
+    const na = a.norm(), nb = b.norm();
+    const ca = na.getCoordinates(), cb = nb.getCoordinates();
+    const within = ca.every((c, i) => Math.hypot(c.x - cb[i]!.x, c.y - cb[i]!.y) <= SAME_AREA_TOLERANCE);
+    // the same parts with the same rings, as equalsExact compares them
+    if (within && Array.from({ length: na.getNumGeometries() }, (_x, k) => k).every((k) => ringsOf(na.getGeometryN(k)).join() === ringsOf(nb.getGeometryN(k)).join())) return true;
+  }
+  try {
+    return a.equals(b);
+  } catch {
+    // not known to be the same: the plan's gaps are then found with a union of their own
+    return false;
+  }
+}
+
+/** A polygon's ring sizes, to compare two polygons' structure. */
+function ringsOf(g: Geometry): number[] {
+  const p = g as Polygon;
+  return g.getGeometryType() === 'Polygon' ? [p.getExteriorRing().getNumPoints(), ...Array.from({ length: p.getNumInteriorRing() }, (_x, i) => p.getInteriorRingN(i).getNumPoints())] : [g.getNumPoints()];
 }
 
 /**
