@@ -23,10 +23,15 @@ COPY package.json ./
 COPY src ./src
 COPY openapi ./openapi
 COPY bin ./bin
+# A fresh named volume is a copy of the image's /data, owner included: without this chown it belongs to
+# root and the gateway (USER node) cannot create its database. Before VOLUME, which freezes the path.
+RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 EXPOSE 8080
 USER node
-HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8080/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+# the port the gateway listens on (docker run -e GATEWAY_PORT=… changes both)
+HEALTHCHECK --interval=30s --timeout=3s --start-period=30s CMD node -e "fetch('http://127.0.0.1:'+(process.env.GATEWAY_PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # GATEWAY_ADMIN_TOKEN must be provided at run time (docker run -e GATEWAY_ADMIN_TOKEN=...)
-# the same as GATEWAY_ARGV in scripts/gateway-process.ts
+# the same as GATEWAY_ARGV in scripts/gateway-process.ts; node itself is PID 1 (no npm, no shell), so
+# docker stop's SIGTERM reaches its graceful shutdown
 CMD ["node", "--no-allocation-site-pretenuring", "--import", "tsx", "src/main.ts"]

@@ -8,6 +8,7 @@ import { credentials } from './http/credentials.ts';
 import { problemHandler } from './http/problem.ts';
 import { ReplayCache } from './http/replay.ts';
 import { adminRoutes } from './http/routes/admin.ts';
+import { landingRoutes } from './http/routes/landing.ts';
 import { operationRoutes } from './http/routes/operations.ts';
 import { procedureRoutes } from './http/routes/procedures.ts';
 import { securityHeaders } from './http/security.ts';
@@ -40,6 +41,7 @@ export function createApp(ctx: GatewayContext, standards: StandardModule[] = STA
   app.use(replay.keeper()); // routes behind it may register polled public answers (sendRepresentation)
   app.use(credentials(ctx));
   app.use(operationRoutes(ctx));
+  app.use(landingRoutes());
   app.use(adminRoutes(ctx));
   app.use(procedureRoutes(ctx));
   for (const s of standards) app.use(s.router(ctx));

@@ -1,6 +1,6 @@
 // Command line: `beteiligung-gateway validate FILE... [--format json|text|html] [--skip-semantisch] …`.
 // Runs the same pipeline as POST /xplanung/v1/validate, in this process; exit code 0 when every
-// file is valid, 1 when one is not, 2 on wrong usage.
+// file is valid, 1 when one is not, 2 on wrong usage or an unreadable file; --help prints usage, 0.
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { projectRoot } from './core/paths.ts';
@@ -19,6 +19,16 @@ const SKIP_FLAGS = {
 
 const USAGE = `usage: beteiligung-gateway validate FILE... [--format json|text|html] [${Object.keys(SKIP_FLAGS).join('] [')}]  (html: the German report page with its sketch, for one file)`;
 
+const HELP = `${USAGE}
+
+Validates XPlanGML plans (.gml) and XPlanArchives (.zip) as POST /xplanung/v1/validate does, in this process.
+  --format text   one line per file and one per finding (default)
+  --format json   the report of the HTTP API (an array for several files)
+  --format html   the German report page with its location sketch, for one file
+  ${Object.keys(SKIP_FLAGS).join(' ')}
+                  skip that stage or single check, as the API's skip… switches do
+Exit codes: 0 every file valid, 1 a file invalid, 2 wrong usage or a file that cannot be read.`;
+
 function textReport(file: string, r: ValidationReport): string {
   const lines = [`${file}: ${r.valid ? 'valide' : 'NICHT valide'} (XPlanGML ${r.version ?? '?'})`];
   for (const f of r.findings) lines.push(`  ${f.severity === 'error' ? 'Fehler ' : 'Warnung'} ${f.rule.padEnd(16)} ${f.line ? `Zeile ${f.line}: ` : ''}${f.message}${f.gmlIds.length ? ` [${f.gmlIds.join(', ')}]` : ''}`);
@@ -26,8 +36,19 @@ function textReport(file: string, r: ValidationReport): string {
   return lines.join('\n');
 }
 
+/** Why a file could not be read, in one line that names it (no errno codes, no stack). */
+function unreadable(file: string, e: NodeJS.ErrnoException): string {
+  const why = e.code === 'ENOENT' ? 'no such file'
+    : e.code === 'EISDIR' ? 'is a directory, not a plan file'
+      : e.code === 'EACCES' || e.code === 'EPERM' ? 'not readable (permission denied)'
+        : e.message;
+  return `beteiligung-gateway validate: ${file}: ${why}`;
+}
+
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`), err: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<number> {
   const [command, ...rest] = argv;
+  // asked for: usage on stdout and success, so `beteiligung-gateway --help | less` works
+  if (command === '--help' || command === '-h' || command === 'help' || (command === 'validate' && (rest.includes('--help') || rest.includes('-h')))) { out(HELP); return 0; }
   if (command !== 'validate') { err(USAGE); return 2; }
   let format = 'text';
   const files: string[] = [];
@@ -46,7 +67,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   const results: Array<{ file: string; report: ValidationReport }> = [];
   for (const file of files) {
     let body: Buffer;
-    try { body = readFileSync(file); } catch (e) { err(`${file}: ${(e as Error).message}`); return 2; }
+    try { body = readFileSync(file); } catch (e) { err(unreadable(file, e as NodeJS.ErrnoException)); return 2; }
     const type = file.toLowerCase().endsWith('.zip') ? 'application/zip' : 'application/gml+xml';
     const { report, page } = await runValidationJob({ body, contentType: type, schemaDir, fileName: basename(file), page: format === 'html', ...skips });
     if (page) out(page);

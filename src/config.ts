@@ -26,9 +26,17 @@ export interface Config {
   requestTimeoutMs: number;
   headersTimeoutMs: number;
   open311RatePerMinute: number;
+  /** The portal operator's contact (GATEWAY_PORTAL_CONTACT_*), when an e-mail or URL is set: the feed's fallback contact point. */
+  portalContact?: { name?: string; email?: string; url?: string };
 }
 
 export class ConfigError extends Error {}
+
+/** A contact needs an e-mail or a URL to be reachable (DCAT-AP.de: hasEmail, hasURL or hasTelephone); a name alone is none. */
+function portalContact(name: string, email: string, url: string): Pick<Config, 'portalContact'> {
+  if (!email && !url) return {};
+  return { portalContact: { ...(name ? { name } : {}), ...(email ? { email } : {}), ...(url ? { url } : {}) } };
+}
 
 /** Reads GATEWAY_* variables; throws ConfigError with every problem named. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -75,5 +83,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: v('GATEWAY_REQUEST_TIMEOUT_MS'),
     headersTimeoutMs: v('GATEWAY_HEADERS_TIMEOUT_MS'),
     open311RatePerMinute: v('GATEWAY_OPEN311_RATE_PER_MINUTE'),
+    ...portalContact(v('GATEWAY_PORTAL_CONTACT_NAME'), v('GATEWAY_PORTAL_CONTACT_EMAIL'), v('GATEWAY_PORTAL_CONTACT_URL')),
   };
 }

@@ -9,7 +9,9 @@ export const DEMO_TENANT: Tenant = {
   name: 'Demostadt (Beispielgemeinde)',
   kind: 'gemeinde',
   ags: ['14522530'],
-  contributorId: 'http://dcat-ap.de/def/contributors/beteiligungSachsen',
+  // an id of the DCAT-AP.de contributor list (the admin API refuses others): a Saxon municipality's
+  // datasets reach GovData through the Free State's portal
+  contributorId: 'http://dcat-ap.de/def/contributors/freistaatSachsen',
   licence: 'http://dcat-ap.de/def/licenses/dl-by-de/2.0',
   contact: { name: 'Bauamt Demostadt', email: 'bauamt@demostadt.example', url: 'https://demostadt.example/bauamt' },
 };

@@ -3,16 +3,20 @@
 // Hydra paging node. Plain functions over the portal's model; serialisation is serialize.ts.
 import type { BlankNode, NamedNode, Quad, Quad_Object, Quad_Subject } from '@rdfjs/types';
 import type { Phase, Procedure, Tenant } from '../core/model.ts';
-import { DEFAULT_LICENCE, EU, FILE_TYPE_BY_MEDIA, LOCAL_AUTHORITY, MUNICIPALITY_LEVEL, NS, PLU, dcat, pluDocType, dcatde, dct, foaf, hydra, mediaType, municipalityKey, plu, rdf, terms, vcard, xsd } from './vocab.ts';
+import { AVAILABILITY, DEFAULT_LICENCE, EU, GERMANY, LOCAL_AUTHORITY, dcatap, fileKindOf, MUNICIPALITY_LEVEL, NS, PLU, dcat, pluDocType, dcatde, dct, foaf, hydra, mediaType, municipalityKey, plu, rdf, terms, vcard, xsd } from './vocab.ts';
 
 const { namedNode, literal, blankNode, quad } = terms;
 
 export type Profile = 'dcat-ap-de-3.0' | 'dcat-ap-de-2.0';
 export const PROFILES: readonly Profile[] = ['dcat-ap-de-3.0', 'dcat-ap-de-2.0'];
 
+/** The portal operator's own contact (GATEWAY_PORTAL_CONTACT_*): for datasets of tenants without one, and the data services. */
+export interface PortalContact { name?: string; email?: string; url?: string }
+
 export interface FeedContext {
   base: string;
   profile: Profile;
+  portalContact?: PortalContact;
 }
 
 /**
@@ -92,6 +96,48 @@ export function bboxOf(geometry: { coordinates?: unknown } | null | undefined): 
 }
 
 const wktBox = ([w, s, e, n]: [number, number, number, number]) => literal(`POLYGON((${w} ${s}, ${e} ${s}, ${e} ${n}, ${w} ${n}, ${w} ${s}))`, namedNode(`${NS.gsp}wktLiteral`));
+const round7 = (v: number) => Math.round(v * 1e7) / 1e7; // ~1 cm: more digits are noise from the arithmetic
+const wktPoint = ([x, y]: [number, number]) => literal(`POINT(${round7(x)} ${round7(y)})`, namedNode(`${NS.gsp}wktLiteral`));
+const boxCentre = ([w, s, e, n]: [number, number, number, number]): [number, number] => [(w + e) / 2, (s + n) / 2];
+
+/**
+ * Centroid of a GeoJSON geometry in its own coordinates: area-weighted over the polygons (holes
+ * subtract), length-weighted over lines, the mean of points; the centre of its bounding box when
+ * all that is degenerate. Planar in lon/lat: for a plan area of a few km the error is far below
+ * what dcat:centroid is used for (placing a marker, a proximity search).
+ */
+export function centroidOf(geometry: { type?: string; coordinates?: unknown } | null | undefined): [number, number] | null {
+  const box = bboxOf(geometry);
+  if (!geometry?.type || !box) return null;
+  const c = geometry.coordinates as never;
+  let a = 0, ax = 0, ay = 0;
+  const ring = (r: number[][], sign: number) => {
+    let ra = 0, rx = 0, ry = 0;
+    for (let i = 0; i + 1 < r.length; i++) {
+      const [x0, y0] = r[i]!, [x1, y1] = r[i + 1]!;
+      const cross = x0! * y1! - x1! * y0!;
+      ra += cross; rx += (x0! + x1!) * cross; ry += (y0! + y1!) * cross;
+    }
+    // orientation is not trusted (RFC 7946 only recommends it): the outer ring adds, holes subtract
+    const k = sign * Math.sign(ra);
+    a += k * ra / 2; ax += k * rx / 6; ay += k * ry / 6;
+  };
+  const polygon = (rings: number[][][]) => rings.forEach((r, i) => ring(r, i === 0 ? 1 : -1));
+  if (geometry.type === 'Polygon') polygon(c);
+  else if (geometry.type === 'MultiPolygon') (c as number[][][][]).forEach(polygon);
+  if (a > 0) return [ax / a, ay / a];
+  const lines: number[][][] = geometry.type === 'LineString' ? [c] : geometry.type === 'MultiLineString' ? c : [];
+  let len = 0, lx = 0, ly = 0;
+  for (const l of lines) for (let i = 0; i + 1 < l.length; i++) {
+    const [x0, y0] = l[i]!, [x1, y1] = l[i + 1]!;
+    const d = Math.hypot(x1! - x0!, y1! - y0!);
+    len += d; lx += d * (x0! + x1!) / 2; ly += d * (y0! + y1!) / 2;
+  }
+  if (len > 0) return [lx / len, ly / len];
+  const points: number[][] = geometry.type === 'Point' ? [c] : geometry.type === 'MultiPoint' ? c : [];
+  if (points.length) return [points.reduce((s, p) => s + p[0]!, 0) / points.length, points.reduce((s, p) => s + p[1]!, 0) / points.length];
+  return boxCentre(box);
+}
 
 export function publisher(g: Graph, base: string, tenant: Tenant): NamedNode {
   const iri = publisherIri(base, tenant.id);
@@ -103,22 +149,35 @@ export function publisher(g: Graph, base: string, tenant: Tenant): NamedNode {
   return iri;
 }
 
-function contactPoint(g: Graph, subject: NamedNode, tenant: Tenant): void {
-  if (!tenant.contact?.email && !tenant.contact?.url) return;
+/** The tenant's contact; for a tenant without one the portal's own (a harvester shows no dataset without a way to ask). */
+function contactPoint(g: Graph, subject: NamedNode, tenant: Tenant | null, ctx: FeedContext): void {
+  const own = tenant?.contact?.email || tenant?.contact?.url ? tenant.contact : undefined;
+  const contact = own ?? ctx.portalContact;
+  if (!contact?.email && !contact?.url) return;
   const c = g.blank();
   g.add(subject, dcat('contactPoint'), c);
   g.add(c, rdf('type'), vcard('Organization'));
-  g.add(c, vcard('fn'), literal(tenant.contact.name ?? tenant.name));
-  if (tenant.contact.email) g.add(c, vcard('hasEmail'), namedNode(`mailto:${tenant.contact.email}`));
-  if (tenant.contact.url) g.add(c, vcard('hasURL'), namedNode(tenant.contact.url));
+  g.add(c, vcard('fn'), literal(contact.name ?? (own && tenant ? tenant.name : 'Beteiligungsportal (Betreiber)')));
+  if (contact.email) g.add(c, vcard('hasEmail'), namedNode(`mailto:${contact.email}`));
+  if (contact.url) g.add(c, vcard('hasURL'), namedNode(contact.url));
 }
 
-function spatial(g: Graph, subject: NamedNode, tenant: Tenant, bbox: [number, number, number, number] | null, ctx: FeedContext): void {
+function spatial(g: Graph, subject: NamedNode, tenant: Tenant, bbox: [number, number, number, number] | null, centroid: [number, number] | null, ctx: FeedContext): void {
   const ags = tenant.ags?.[0];
   if (ags) {
     const key = municipalityKey(ags);
     g.add(subject, dct('spatial'), key);
-    if (g.once(key)) g.add(key, rdf('type'), dct('Location'));
+    if (g.once(key)) {
+      g.add(key, rdf('type'), dct('Location'));
+      // the tenant's territory is this municipality's only when it plans for that one alone
+      const territory = tenant.ags!.length === 1 ? tenant.area : undefined;
+      const box = bboxOf(territory);
+      const centre = centroidOf(territory);
+      if (box && centre) {
+        g.add(key, dcat('bbox'), wktBox(box));
+        g.add(key, dcat('centroid'), wktPoint(centre));
+      }
+    }
     g.add(subject, dcatde('politicalGeocodingLevelURI'), MUNICIPALITY_LEVEL);
     if (ctx.profile === 'dcat-ap-de-2.0') g.add(subject, dcatde('politicalGeocodingURI'), key); // K08 of the 2.0 conventions
   }
@@ -127,21 +186,30 @@ function spatial(g: Graph, subject: NamedNode, tenant: Tenant, bbox: [number, nu
     g.add(subject, dct('spatial'), loc);
     g.add(loc, rdf('type'), dct('Location'));
     g.add(loc, dcat('bbox'), wktBox(bbox));
+    if (centroid) g.add(loc, dcat('centroid'), wktPoint(centroid));
   }
 }
 
-interface DistributionSpec { title: string; url: string; media: string; download?: boolean; byteSize?: number; conformsTo?: string; docType?: string }
+/** `media`: the declared media type, if any (see fileKindOf); `description`: what the file holds, without its format. */
+interface DistributionSpec { title: string; description: string; url: string; media?: string; download?: boolean; byteSize?: number; conformsTo?: string; docType?: string; service?: NamedNode }
 
 function distribution(g: Graph, dataset: NamedNode, iri: NamedNode, d: DistributionSpec, licenceIri: string, ctx: FeedContext, isPlan: boolean): void {
+  const kind = fileKindOf(d.media, d.url);
   g.add(dataset, dcat('distribution'), iri);
   g.add(iri, rdf('type'), dcat('Distribution'));
   g.text(iri, dct('title'), d.title);
+  g.text(iri, dct('description'), `${d.description}. Format: ${kind.label}.`);
   g.add(iri, dcat('accessURL'), namedNode(d.url));
   if (d.download !== false) g.add(iri, dcat('downloadURL'), namedNode(d.url));
-  g.add(iri, dcat('mediaType'), mediaType(d.media));
-  const fileType = FILE_TYPE_BY_MEDIA[d.media];
-  if (fileType) g.add(iri, dct('format'), EU.fileType(fileType));
+  g.add(iri, dcat('mediaType'), mediaType(kind.mediaType));
+  g.add(iri, dct('format'), EU.fileType(kind.fileType));
   g.add(iri, dct('license'), namedNode(licenceIri));
+  g.add(iri, dcatap('availability'), AVAILABILITY);
+  if (d.service) {
+    // served through one of the gateway's APIs: the service names the dataset it serves
+    g.add(iri, dcat('accessService'), d.service);
+    g.add(d.service, dcat('servesDataset'), dataset);
+  }
   if (d.byteSize !== undefined) {
     // the one 2.x/3.0 conflict: 3.0 wants xsd:nonNegativeInteger, 2.x xsd:decimal
     g.add(iri, dcat('byteSize'), literal(String(d.byteSize), xsd(ctx.profile === 'dcat-ap-de-2.0' ? 'decimal' : 'nonNegativeInteger')));
@@ -152,6 +220,17 @@ function distribution(g: Graph, dataset: NamedNode, iri: NamedNode, d: Distribut
     if (g.once(std)) g.add(std, rdf('type'), dct('Standard'));
   }
   if (isPlan && d.docType) g.add(iri, plu('docType'), PLU.docType(d.docType));
+}
+
+/**
+ * The licence of a dataset's distributions, on the dataset too: ckanext-dcat fills CKAN's license_id
+ * from the first distribution whose dct:license its licence register knows; the dataset's own
+ * dct:license is what DCAT-AP.de consumers and the GovData dashboard read at dataset level.
+ */
+function datasetLicence(g: Graph, dataset: NamedNode, tenant: Tenant): string {
+  const licence = tenant.licence ?? DEFAULT_LICENCE;
+  g.add(dataset, dct('license'), namedNode(licence));
+  return licence;
 }
 
 export interface ProcedureExtras {
@@ -179,9 +258,8 @@ export function procedureDataset(g: Graph, p: Procedure, tenant: Tenant, extras:
   g.add(iri, dct('language'), EU.language('DEU'));
   g.add(iri, dct('accessRights'), EU.accessRight('PUBLIC'));
   if (p.participationUrl) g.add(iri, dcat('landingPage'), namedNode(p.participationUrl));
-  contactPoint(g, iri, tenant);
-  const bbox = bboxOf(p.area);
-  spatial(g, iri, tenant, bbox, ctx);
+  contactPoint(g, iri, tenant, ctx);
+  spatial(g, iri, tenant, bboxOf(p.area), centroidOf(p.area), ctx);
 
   const starts = p.phases.map((x) => x.start).sort();
   if (starts.length) {
@@ -195,29 +273,46 @@ export function procedureDataset(g: Graph, p: Procedure, tenant: Tenant, extras:
     }
   }
 
-  const licenceIri = tenant.licence ?? DEFAULT_LICENCE;
+  const licenceIri = datasetLicence(g, iri, tenant);
+  const ofProcedure = p.title.includes(kind) ? `„${p.title}“` : `${kind} „${p.title}“`;
+  let distributions = 0;
+  const add = (id: string, d: DistributionSpec) => { distribution(g, iri, namedNode(`${iri.value}/distributions/${id}`), d, licenceIri, ctx, isPlan); distributions++; };
   if (extras.exportable) {
-    distribution(g, iri, namedNode(`${iri.value}/distributions/xplangml`), {
-      title: `${kind} als XPlanGML 6.0`, url: `${base}/xplanung/v1/tenants/${tenant.id}/procedures/${p.id}.gml?version=6.0`, media: 'application/gml+xml',
-      conformsTo: 'http://www.xplanung.de/xplangml/6/0', docType: 'xplanGML',
-    }, licenceIri, ctx, isPlan);
+    add('xplangml', {
+      title: `${kind} als XPlanGML 6.0`, description: `${ofProcedure} als XPlanGML 6.0, aus den Verfahrensdaten erzeugt (Geltungsbereich, Verfahrensschritte, Unterlagen)`,
+      url: `${base}/xplanung/v1/tenants/${tenant.id}/procedures/${p.id}.gml?version=6.0`, media: 'application/gml+xml',
+      conformsTo: 'http://www.xplanung.de/xplangml/6/0', docType: 'xplanGML', service: namedNode(`${base}/dcat/services/xplanung`),
+    });
   }
   if (extras.source) {
-    distribution(g, iri, namedNode(`${iri.value}/distributions/source`), {
-      title: `Übermittelter Plan (XPlanGML ${extras.source.xplanVersion})`, url: extras.source.url, media: extras.source.contentType, byteSize: extras.source.size,
-      docType: extras.source.contentType.includes('zip') ? 'xplanArchive' : 'xplanGML',
-    }, licenceIri, ctx, isPlan);
+    const archive = extras.source.contentType.includes('zip');
+    add('source', {
+      title: `Übermittelter Plan (XPlanGML ${extras.source.xplanVersion})`, description: `${ofProcedure}: der Plan, wie ihn die Kommune übermittelt hat (XPlanGML ${extras.source.xplanVersion}${archive ? ' als XPlanArchiv' : ''})`,
+      url: extras.source.url, media: extras.source.contentType, byteSize: extras.source.size, docType: archive ? 'xplanArchive' : 'xplanGML',
+    });
   }
   if (p.area) {
-    distribution(g, iri, namedNode(`${iri.value}/distributions/area`), { title: 'Geltungsbereich (GeoJSON, WGS84)', url: `${iri.value}/area.geojson`, media: 'application/geo+json' }, licenceIri, ctx, isPlan);
+    add('area', { title: 'Geltungsbereich (GeoJSON, WGS84)', description: `Geltungsbereich von ${ofProcedure} als GeoJSON-Feature in WGS84 mit Titel, Art und Stand des Verfahrens`, url: `${iri.value}/area.geojson`, media: 'application/geo+json' });
   }
   (p.documents ?? []).forEach((d, i) => {
-    distribution(g, iri, namedNode(`${iri.value}/distributions/document-${i + 1}`), { title: d.title, url: d.url, media: d.mimeType ?? 'application/octet-stream', download: true, docType: pluDocType(d.docType) }, licenceIri, ctx, isPlan);
+    add(`document-${i + 1}`, { title: d.title, description: `Unterlage „${d.title}“ zu ${ofProcedure}`, url: d.url, media: d.mimeType, download: true, docType: pluDocType(d.docType) });
   });
+  if (!distributions) {
+    // An informal procedure may have no area and no documents yet. Harvesters skip a dataset without
+    // a distribution (CKAN: no resource, no licence_id) although its data, the procedure and its
+    // steps, is public: its participation page carries it, or else the feed's own record of it.
+    if (p.participationUrl) {
+      add('participation-page', { title: 'Beteiligungsseite des Verfahrens', description: `Seite von ${ofProcedure} im Beteiligungsportal: Stand, Termine und Unterlagen, mit der Möglichkeit zur Stellungnahme`, url: p.participationUrl, media: 'text/html', download: false, docType: isPlan ? 'participationURL' : undefined });
+    } else {
+      add('record', { title: 'Verfahrensdaten (JSON-LD)', description: `Die offenen Daten von ${ofProcedure}: Titel, Beschreibung, Stand und Verfahrensschritte mit ihren Zeiträumen`, url: `${iri.value}.jsonld`, media: 'application/ld+json' });
+    }
+  }
 
   if (isPlan) pluProperties(g, iri, p);
   return iri;
 }
+
+const DATED_ACTS = new Set(['aufstellungsbeschluss', 'entwurfsbeschluss', 'satzungsbeschluss', 'feststellungsbeschluss', 'genehmigung', 'inkrafttreten', 'eingestellt']);
 
 /** DCAT-AP.PLU: procedure and plan state, plan type, and one process step per phase with its pass number and period. */
 function pluProperties(g: Graph, iri: NamedNode, p: Procedure): void {
@@ -242,7 +337,9 @@ function pluProperties(g: Graph, iri: NamedNode, p: Procedure): void {
     g.add(step, dct('temporal'), t);
     g.add(t, rdf('type'), dct('PeriodOfTime'));
     g.add(t, dcat('startDate'), date(ph.start));
-    if (ph.end) g.add(t, dcat('endDate'), date(ph.end));
+    // a resolution, approval or entry into force is an act of one day: it ends when it starts
+    const end = ph.end ?? (DATED_ACTS.has(ph.kind) ? ph.start : undefined);
+    if (end) g.add(t, dcat('endDate'), date(end));
   });
 }
 
@@ -264,14 +361,21 @@ export function open311Dataset(g: Graph, tenant: Tenant, summary: ReportSummary,
   if (summary.lastModified) g.add(iri, dct('modified'), dateTime(summary.lastModified));
   g.add(iri, dct('language'), EU.language('DEU'));
   g.add(iri, dct('accessRights'), EU.accessRight('PUBLIC'));
-  contactPoint(g, iri, tenant);
-  spatial(g, iri, tenant, summary.bbox, ctx);
-  const licenceIri = tenant.licence ?? DEFAULT_LICENCE;
+  contactPoint(g, iri, tenant, ctx);
+  // the reports' extent: the centre of their bounding box stands for where they are
+  spatial(g, iri, tenant, summary.bbox, summary.bbox ? boxCentre(summary.bbox) : null, ctx);
+  const licenceIri = datasetLicence(g, iri, tenant);
   const q = `?jurisdiction_id=${encodeURIComponent(tenant.id)}`;
-  const list: Array<[string, string, string]> = [['csv', 'text/csv', 'Meldungen als CSV'], ['geojson', 'application/geo+json', 'Meldungen als GeoJSON'], ['json', 'application/json', 'Meldungen im Open311-Format (JSON)']];
-  for (const [ext, media, title] of list) {
-    distribution(g, iri, namedNode(`${iri.value}/distributions/${ext}`), { title, url: `${base}/open311/v2/requests.${ext}${q}`, media }, licenceIri, ctx, false);
-    if (ext === 'json') g.add(namedNode(`${iri.value}/distributions/${ext}`), dcat('accessService'), namedNode(`${base}/dcat/services/open311`));
+  const about = `Veröffentlichte Mängelmeldungen an ${tenant.name} mit Kategorie, Ort, Status und Bearbeitungshinweis`;
+  const list: Array<[string, string, string, string]> = [
+    ['csv', 'text/csv', 'Meldungen als CSV', `${about}, eine Zeile je Meldung`],
+    ['geojson', 'application/geo+json', 'Meldungen als GeoJSON', `${about}, ein Punkt-Feature je Meldung`],
+    ['json', 'application/json', 'Meldungen im Open311-Format (JSON)', `${about}, im Format von Open311 GeoReport v2`],
+  ];
+  for (const [ext, media, title, description] of list) {
+    distribution(g, iri, namedNode(`${iri.value}/distributions/${ext}`), {
+      title, description, url: `${base}/open311/v2/requests.${ext}${q}`, media, ...(ext === 'json' ? { service: namedNode(`${base}/dcat/services/open311`) } : {}),
+    }, licenceIri, ctx, false);
   }
   return iri;
 }
@@ -279,11 +383,14 @@ export function open311Dataset(g: Graph, tenant: Tenant, summary: ReportSummary,
 /** The Open311 API and the XPlanung endpoints as dcat:DataService. */
 export function dataServices(g: Graph, catalog: NamedNode, operator: NamedNode, ctx: FeedContext): void {
   const { base } = ctx;
-  const services: Array<[string, string, string, string, string]> = [
-    ['open311', 'Mängelmelder-Schnittstelle (Open311 GeoReport v2)', 'Kategorien abrufen, Mängel melden und ihren Bearbeitungsstand lesen, in XML und JSON nach GeoReport v2.', `${base}/open311/v2`, 'http://wiki.open311.org/GeoReport_v2'],
-    ['xplanung', 'XPlanung-Schnittstelle', 'XPlanGML-Pläne prüfen (XSD, Konformitätsregeln, Geometrie) und Verfahren als XPlanGML 6.0 oder 5.4 abrufen.', `${base}/xplanung/v1`, 'http://www.xplanung.de/xplangml/6/0'],
+  // dcat:servesDataset comes with each dataset whose distribution the service delivers (see distribution())
+  const services: Array<[string, string, string, string, string, string[], string[]]> = [
+    ['open311', 'Mängelmelder-Schnittstelle (Open311 GeoReport v2)', 'Kategorien abrufen, Mängel melden und ihren Bearbeitungsstand lesen, in XML und JSON nach GeoReport v2.', `${base}/open311/v2`, 'http://wiki.open311.org/GeoReport_v2',
+      ['GOVE', 'TRAN'], ['Open311', 'GeoReport v2', 'Mängelmelder', 'Schnittstelle']],
+    ['xplanung', 'XPlanung-Schnittstelle', 'XPlanGML-Pläne prüfen (XSD, Konformitätsregeln, Geometrie) und Verfahren als XPlanGML 6.0 oder 5.4 abrufen.', `${base}/xplanung/v1`, 'http://www.xplanung.de/xplangml/6/0',
+      ['REGI'], ['XPlanung', 'XPlanGML', 'Bauleitplanung', 'Schnittstelle']],
   ];
-  for (const [id, title, description, endpoint, standard] of services) {
+  for (const [id, title, description, endpoint, standard, themes, keywords] of services) {
     const s = namedNode(`${base}/dcat/services/${id}`);
     g.add(catalog, dcat('service'), s);
     g.add(s, rdf('type'), dcat('DataService'));
@@ -293,13 +400,17 @@ export function dataServices(g: Graph, catalog: NamedNode, operator: NamedNode, 
     g.add(s, dcat('endpointDescription'), namedNode(`${base}/openapi.json`));
     g.add(s, dct('publisher'), operator);
     g.add(s, dct('license'), namedNode(DEFAULT_LICENCE));
+    for (const t of themes) g.add(s, dcat('theme'), EU.theme(t));
+    for (const k of keywords) g.text(s, dcat('keyword'), k);
+    contactPoint(g, s, null, ctx);
     const std = namedNode(standard);
     g.add(s, dct('conformsTo'), std);
     if (g.once(std)) g.add(std, rdf('type'), dct('Standard'));
   }
 }
 
-export function catalogNode(g: Graph, catalog: NamedNode, operator: NamedNode, title: string, ctx: FeedContext, modified: string | null): void {
+/** `issued`: when the catalogue was first published (the earliest dataset's dct:issued), if the caller knows it. */
+export function catalogNode(g: Graph, catalog: NamedNode, operator: NamedNode, title: string, ctx: FeedContext, modified: string | null, issued?: string | null): void {
   g.add(catalog, rdf('type'), dcat('Catalog'));
   g.text(catalog, dct('title'), title);
   g.text(catalog, dct('description'), 'Beteiligungsverfahren, Bauleitpläne (XPlanung) und Mängelmeldungen der Kommunen im Beteiligungsportal, als offene Daten nach DCAT-AP.de.');
@@ -309,6 +420,14 @@ export function catalogNode(g: Graph, catalog: NamedNode, operator: NamedNode, t
   g.add(catalog, dct('license'), namedNode(DEFAULT_LICENCE));
   g.add(catalog, dcat('themeTaxonomy'), namedNode('http://publications.europa.eu/resource/authority/data-theme'));
   if (modified) g.add(catalog, dct('modified'), dateTime(modified));
+  if (issued) g.add(catalog, dct('issued'), dateTime(issued));
+  // every tenant of the portal is a German authority
+  g.add(catalog, dct('spatial'), GERMANY.iri);
+  if (g.once(GERMANY.iri)) {
+    g.add(GERMANY.iri, rdf('type'), dct('Location'));
+    g.add(GERMANY.iri, dcat('bbox'), wktBox(GERMANY.bbox));
+    g.add(GERMANY.iri, dcat('centroid'), wktPoint(GERMANY.centroid));
+  }
 }
 
 export function operatorAgent(g: Graph, base: string): NamedNode {

@@ -7,7 +7,7 @@ import type { Procedure, Tenant } from '../core/model.ts';
 import type { StoredPlan } from '../core/storage/plan-repository.ts';
 import { Graph, catalogIri, catalogNode, dataServices, datasetIri, open311Dataset, operatorAgent, pagingNode, procedureDataset } from './build.ts';
 import { dcat } from './vocab.ts';
-import type { FeedContext, PagingLinks, Profile } from './build.ts';
+import type { FeedContext, PagingLinks, PortalContact, Profile } from './build.ts';
 
 export const PAGE_SIZE = 100;
 const EXPORTABLE_KINDS = new Set(['bebauungsplan', 'vorhabenbezogener_bplan', 'vorhaben_und_erschliessungsplan', 'klarstellungssatzung', 'entwicklungssatzung', 'ergaenzungssatzung', 'aussenbereichssatzung', 'oertliche_bauvorschrift', 'flaechennutzungsplan', 'regionalplan', 'braunkohlenplan', 'landesentwicklungsplan']);
@@ -52,10 +52,14 @@ export function nextPageUrl(req: PageRequest, snapshot: string, afterSeq: number
   return pageIri({ ...req, page: req.page + 1, snapshot, after: afterSeq });
 }
 
+/** The snapshot of a catalogue in which nothing was ever written. */
+export const NO_CHANGE = '1970-01-01T00:00:00.000Z';
+
 export class Feed {
   private tenants = new Map<string, Tenant>();
 
-  constructor(private readonly ctx: Pick<GatewayContext, 'store'>, private readonly base: string) {}
+  /** `portalContact`: the operator's contact, for datasets whose tenant has none and for the data services. */
+  constructor(private readonly ctx: Pick<GatewayContext, 'store'>, private readonly base: string, private readonly portalContact?: PortalContact) {}
 
   private async tenant(id: string): Promise<Tenant> {
     let t = this.tenants.get(id);
@@ -67,7 +71,7 @@ export class Feed {
   }
 
   private feedContext(profile: Profile): FeedContext {
-    return { base: this.base, profile };
+    return { base: this.base, profile, ...(this.portalContact ? { portalContact: this.portalContact } : {}) };
   }
 
   /** `plan`: the procedure's plan when the caller has looked it up already (null: it has none). */
@@ -92,21 +96,38 @@ export class Feed {
     return out;
   }
 
+  /**
+   * When the catalogue (of `tenant`) last changed: the latest write to a procedure or a released
+   * report. A harvest's snapshot and the catalogue's dct:modified: the same for every page of one
+   * state of the data, so pages merge to one value and page 1 keeps its ETag while nothing changes.
+   */
+  async lastChange(tenant?: string): Promise<string> {
+    let last = await this.ctx.store.procedures.lastChange(tenant);
+    for (const { summary } of await this.open311Tenants(tenant)) {
+      const reports = summary.lastModified ? new Date(summary.lastModified).toISOString() : null;
+      if (reports && (!last || reports > last)) last = reports;
+    }
+    return last ?? NO_CHANGE;
+  }
+
   async page(req: PageRequest): Promise<{ graph: Graph; found: boolean; links: PagingLinks }> {
     const g = new Graph();
-    const snapshot = req.snapshot ?? new Date().toISOString();
+    const snapshot = req.snapshot ?? (await this.lastChange(req.tenant));
     const harvest = await this.ctx.store.procedures.harvest({
       tenant: req.tenant, snapshot, modifiedSince: req.modifiedSince, limit: PAGE_SIZE,
       ...(req.after !== undefined ? { afterSeq: req.after } : { offset: (req.page - 1) * PAGE_SIZE }),
     });
-    // the authorities' report datasets are counted on every page but served on the first
-    const reporting = req.modifiedSince ? [] : await this.open311Tenants(req.tenant);
+    // the authorities' report datasets are counted on every page but served on the first; with
+    // modified_since, those whose reports changed since then (they were left out altogether)
+    const since = req.modifiedSince;
+    const reporting = (await this.open311Tenants(req.tenant)).filter(({ summary }) => !since || (summary.lastModified !== null && new Date(summary.lastModified).toISOString() >= since));
     const open311 = req.page === 1 ? reporting : [];
     const catalog = catalogIri(this.base, req.tenant);
     const operator = operatorAgent(g, this.base);
     const title = req.tenant ? `Beteiligungsportal: ${(await this.tenant(req.tenant)).name}` : 'Beteiligungsportal – Verfahren, Bauleitpläne und Mängelmeldungen';
-    const latest = harvest.items.reduce<string | null>((m, i) => (!m || i.procedure.modified > m ? i.procedure.modified : m), null);
-    catalogNode(g, catalog, operator, title, this.feedContext(req.profile), latest);
+    // the snapshot is when the catalogue last changed (lastChange), carried by every next link: one
+    // dct:modified for all pages of a harvest (it was the latest of each page's own datasets)
+    catalogNode(g, catalog, operator, title, this.feedContext(req.profile), snapshot === NO_CHANGE ? null : snapshot);
     dataServices(g, catalog, operator, this.feedContext(req.profile));
     const plans = await this.ctx.store.plans.byProcedures(harvest.items.map((i) => i.procedure));
     for (const { procedure } of harvest.items) {

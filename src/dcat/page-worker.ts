@@ -15,9 +15,9 @@ serveJobs<FeedJob, FeedResult>(async (job) => {
   const { dbFile, base } = 'page' in job ? job.page : job.validate;
   let store = stores.get(dbFile);
   if (!store) stores.set(dbFile, (store = openSqliteStore(dbFile, { readonly: true })));
-  if ('page' in job) return renderPage(new Feed({ store }, base), job.page);
+  if ('page' in job) return renderPage(new Feed({ store }, base, job.page.portalContact), job.page);
   const { schemaDir } = job.validate;
   let validator = validators.get(schemaDir);
   if (!validator) validators.set(schemaDir, (validator = new FeedValidator(schemaDir)));
-  return validatePage(new Feed({ store }, base), validator, job.validate.request);
+  return validatePage(new Feed({ store }, base, job.validate.portalContact), validator, job.validate.request);
 });

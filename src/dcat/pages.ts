@@ -9,7 +9,7 @@ import type { GatewayContext } from '../core/context.ts';
 import { todayUtc } from '../core/status.ts';
 import { WorkerPool } from '../core/workers/pool.ts';
 import { encode, representation, type Encoding, type Representation } from '../http/representation.ts';
-import type { PagingLinks } from './build.ts';
+import type { PagingLinks, PortalContact } from './build.ts';
 import { Feed, PAGE_SIZE, pageIri, type PageRequest } from './feed.ts';
 import { MEDIA, serialize, type RdfFormat } from './serialize.ts';
 import type { ValidationJob, ValidationOutcome } from './validation.ts';
@@ -18,6 +18,8 @@ import type { ValidationJob, ValidationOutcome } from './validation.ts';
 export interface PageJob {
   dbFile: string;
   base: string;
+  /** The operator's contact (config), which the worker's feed falls back to. */
+  portalContact?: PortalContact;
   format: RdfFormat;
   request: PageRequest & { snapshot: string };
   /** The compression to make along (what the harvester asked for); others are made when asked. */
@@ -71,6 +73,7 @@ export class FeedPages {
   private readonly readAhead: number;
   /** What happened to pages rendered ahead (tests check it). */
   readonly stats = { renderedAhead: 0, usedAhead: 0, discardedAhead: 0, renderedInThread: 0 };
+  private lastChanges: { stamp: string; byTenant: Map<string, string> } = { stamp: '', byTenant: new Map() };
 
   /** `workers`: threads that render pages; 0 renders them in the request's thread, without reading ahead. */
   constructor(private readonly ctx: Pick<GatewayContext, 'store' | 'config' | 'logger'>, workers: number) {
@@ -83,10 +86,35 @@ export class FeedPages {
     this.readAhead = threads;
   }
 
-  /** Page `request` in `format` (compressed with `encoding` along), as the feed is now. */
-  async page(base: string, format: RdfFormat, request: PageRequest, encoding: Encoding = 'identity'): Promise<RenderedPage> {
-    const job: PageJob = { dbFile: this.ctx.config.dbFile, base, format, request: { ...request, snapshot: request.snapshot ?? new Date().toISOString() }, encoding };
+  /**
+   * Page `request` in `format` (compressed with `encoding` along), as the feed is now, with the time
+   * the catalogue last changed (for Last-Modified).
+   */
+  async page(base: string, format: RdfFormat, request: PageRequest, encoding: Encoding = 'identity'): Promise<RenderedPage & { lastChange: string }> {
     const stamp = await this.stamp();
+    const lastChange = await this.lastChange(base, request.tenant, stamp);
+    // a fresh harvest's snapshot is the last change, not the clock: page 1 of unchanged data is the
+    // same bytes (and ETag) every time, and every page states the same catalogue dct:modified
+    const job: PageJob = { dbFile: this.ctx.config.dbFile, base, portalContact: this.ctx.config.portalContact, format, request: { ...request, snapshot: request.snapshot ?? lastChange }, encoding };
+    return { ...(await this.pageOf(job, stamp)), lastChange };
+  }
+
+  /** Feed.lastChange, kept while the store's change stamp (and the day) stay the same. */
+  private async lastChange(base: string, tenant: string | undefined, stamp: string): Promise<string> {
+    if (this.lastChanges.stamp !== stamp) this.lastChanges = { stamp, byTenant: new Map() };
+    const key = tenant ?? '';
+    let last = this.lastChanges.byTenant.get(key);
+    if (last === undefined) {
+      last = await new Feed(this.ctx, base, this.ctx.config.portalContact).lastChange(tenant);
+      // a flood of unknown tenants is refused before this (404), but bound it all the same
+      if (this.lastChanges.byTenant.size >= 1000) this.lastChanges.byTenant.clear();
+      this.lastChanges.byTenant.set(key, last);
+    }
+    return last;
+  }
+
+  private async pageOf(job: PageJob, stamp: string): Promise<RenderedPage> {
+    const { request } = job;
     const key = FeedPages.key(job);
     const ahead = this.ahead.get(key);
     this.ahead.delete(key);
@@ -155,7 +183,7 @@ export class FeedPages {
       }
     }
     this.stats.renderedInThread++;
-    return renderPage(new Feed(this.ctx, job.base), job);
+    return renderPage(new Feed(this.ctx, job.base, job.portalContact), job);
   }
 
   /** Notes the next pages' keys; with `render`, renders those not yet rendered ahead. */

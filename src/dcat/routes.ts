@@ -1,16 +1,19 @@
 // HTTP of the catalogue feed under /dcat: content negotiation (RDF/XML by default, Turtle, JSON-LD)
 // or a suffix, Hydra paging, deletions, and the feed's own SHACL report. HEAD works on every GET.
+// Every IRI the feed mints under /dcat dereferences (W3C "Cool URIs for the Semantic Web"): the
+// catalogue answers itself, a dataset, distribution, publisher or service IRI answers 303 See Other
+// to the document in the negotiated format.
 import { Router, type Request, type Response } from 'express';
 import type { GatewayContext } from '../core/context.ts';
 import { HttpError, badRequest, notFound } from '../core/errors.ts';
 import { MAX_PAGING_INTEGER, boundedInteger } from '../core/text.ts';
 import { PoolBusyError } from '../core/workers/pool.ts';
 import { ClientGate } from '../http/client-gate.ts';
-import { preferredEncoding, representation, sendRepresentation } from '../http/representation.ts';
+import { encode, preferredEncoding, representation, type Representation } from '../http/representation.ts';
 import { baseUrl } from '../http/security.ts';
-import { PROFILES, bboxOf } from './build.ts';
+import { Graph, PROFILES, bboxOf, catalogIri, dataServices, datasetIri, operatorAgent, publisher } from './build.ts';
 import type { Profile } from './build.ts';
-import { Feed, catalogResourceUrl } from './feed.ts';
+import { Feed, NO_CHANGE, catalogResourceUrl } from './feed.ts';
 import { pageRepresentation, type FeedPages } from './pages.ts';
 import { MEDIA, SUFFIX, serialize, toTurtle } from './serialize.ts';
 import type { Quad } from '@rdfjs/types';
@@ -28,6 +31,11 @@ function one(req: Request, name: string): string | undefined {
   return v;
 }
 
+// the media types negotiated; the first for a missing Accept and for */* (RDF/XML: what harvesters read by default)
+const NEGOTIATED = ['application/rdf+xml', 'text/turtle', 'application/ld+json', 'application/xml'] as const;
+/** The suffix of each format's document. */
+const EXTENSION: Record<RdfFormat, string> = { rdfxml: 'rdf', turtle: 'ttl', jsonld: 'jsonld' };
+
 function formatOf(req: Request): RdfFormat {
   const suffix = req.params.format as string | undefined;
   if (suffix !== undefined) {
@@ -36,10 +44,42 @@ function formatOf(req: Request): RdfFormat {
     if (!f) throw notFound(`no catalogue format .${suffix}; use .rdf, .ttl or .jsonld`);
     return f;
   }
-  const accepted = req.accepts(['application/rdf+xml', 'text/turtle', 'application/ld+json', 'application/xml']);
+  const accepted = req.accepts([...NEGOTIATED]);
   if (accepted === 'text/turtle') return 'turtle';
   if (accepted === 'application/ld+json') return 'jsonld';
-  return 'rdfxml'; // the lowest common denominator of harvesters, also for */* and unknown types
+  if (accepted) return 'rdfxml'; // also for a missing Accept and */*
+  // N-Triples, TriG …: silently sending RDF/XML made the client's parser fail on it
+  throw new HttpError(406, 'Not Acceptable', `none of the Accept types (${String(req.headers.accept)}) is served here; the feed is ${NEGOTIATED.slice(0, 3).join(', ')} (or the suffixes .rdf, .ttl, .jsonld)`, {
+    extensions: { supported: NEGOTIATED.slice(0, 3) },
+  });
+}
+
+/** Last-Modified: when the data last changed, but no earlier than today (the procedures' status moves with the day). */
+function lastModified(lastChange: string | null | undefined): string {
+  const today = `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`;
+  return new Date(!lastChange || lastChange < today ? today : lastChange).toUTCString();
+}
+
+/**
+ * Sends `rep` as sendRepresentation does (br/gzip as asked, 304 on a matching validator), but with an
+ * ETag per content-coding: the gzip and br bytes are other representations than the identity ones
+ * (RFC 9110 §8.8.3), and one strong ETag for all three let a cache answer a client that cannot
+ * decode br with br bytes, or pair ranges of different bytes.
+ */
+function sendFeed(req: Request, res: Response, rep: Representation, lastChange?: string | null): void {
+  const [bytes, encoding] = encode(rep, preferredEncoding(req));
+  res.vary('Accept');
+  res.vary('Accept-Encoding');
+  res.setHeader('ETag', encoding === 'identity' ? rep.etag : `${rep.etag.slice(0, -1)}.${encoding}"`);
+  if (lastChange !== undefined) res.setHeader('Last-Modified', lastModified(lastChange));
+  res.type(rep.contentType);
+  if (req.fresh) {
+    res.status(304).end();
+    return;
+  }
+  if (encoding !== 'identity') res.setHeader('Content-Encoding', encoding);
+  res.setHeader('Content-Length', bytes.length);
+  res.status(200).end(req.method === 'HEAD' ? undefined : bytes);
 }
 
 function profileOf(req: Request): Profile {
@@ -71,10 +111,11 @@ function dateParam(req: Request, name: string): string | undefined {
   return new Date(v).toISOString();
 }
 
-async function send(req: Request, res: Response, format: RdfFormat, quads: Quad[]): Promise<void> {
-  res.vary('Accept');
-  sendRepresentation(req, res, representation(`${MEDIA[format]}; charset=utf-8`, await serialize(format, quads)));
+async function send(req: Request, res: Response, format: RdfFormat, quads: Quad[], lastChange?: string | null): Promise<void> {
+  sendFeed(req, res, representation(`${MEDIA[format]}; charset=utf-8`, await serialize(format, quads)), lastChange);
 }
+
+const DCT_MODIFIED = 'http://purl.org/dc/terms/modified';
 
 export function dcatRoutes(ctx: GatewayContext, pages: FeedPages, validations = new FeedValidations(ctx, pages)): Router {
   const r = Router();
@@ -99,8 +140,47 @@ export function dcatRoutes(ctx: GatewayContext, pages: FeedPages, validations = 
     // the same links as the Hydra node, as RFC 8288 headers: a client can fetch the next page
     // while it still parses this one
     res.setHeader('Link', [links.next ? `<${links.next}>; rel="next"` : '', `<${links.first}>; rel="first"`, `<${links.last}>; rel="last"`].filter(Boolean).join(', '));
+    sendFeed(req, res, pageRepresentation(rendered), rendered.lastChange === NO_CHANGE ? null : rendered.lastChange);
+  }
+
+  /**
+   * A non-information resource's IRI (dataset, distribution, publisher, service): 303 See Other to
+   * the document about it in the format the Accept header asks for (406 when none), with the
+   * profile kept. HEAD answers the same.
+   */
+  function seeOther(req: Request, res: Response, documentPath: string): void {
+    const format = formatOf(req);
+    const profile = profileOf(req);
     res.vary('Accept');
-    sendRepresentation(req, res, pageRepresentation(rendered));
+    res.setHeader('Cache-Control', 'public, max-age=60');
+    res.location(`${base(req)}${documentPath}.${EXTENSION[format]}${profile === 'dcat-ap-de-3.0' ? '' : `?profile=${profile}`}`);
+    res.status(303).end();
+  }
+
+  /** The graph about publisher `id` (a tenant, or `portal`, the operator), or null. */
+  async function publisherGraph(b: string, id: string): Promise<Graph | null> {
+    const g = new Graph();
+    if (id === 'portal') operatorAgent(g, b);
+    else {
+      const tenant = await ctx.store.tenants.get(id);
+      if (!tenant) return null;
+      publisher(g, b, tenant);
+    }
+    return g;
+  }
+
+  /** The description of data service `id` (as on the catalogue's first page), or null. */
+  function serviceGraph(b: string, id: string, profile: Profile): Graph | null {
+    const g = new Graph();
+    dataServices(g, catalogIri(b), operatorAgent(new Graph(), b), { base: b, profile });
+    const iri = `${b}/dcat/services/${id}`;
+    const quads = g.quads.filter((q) => q.subject.value === iri);
+    if (!quads.length) return null;
+    // the service, and the standard it conforms to (typed dct:Standard)
+    const standards = new Set(quads.filter((q) => q.predicate.value === 'http://purl.org/dc/terms/conformsTo').map((q) => q.object.value));
+    const out = new Graph();
+    out.quads.push(...quads, ...g.quads.filter((q) => standards.has(q.subject.value)));
+    return out;
   }
 
   r.get('/dcat/catalog', (req, res) => catalog(req, res));
@@ -108,11 +188,61 @@ export function dcatRoutes(ctx: GatewayContext, pages: FeedPages, validations = 
   r.get('/dcat/tenants/:tenant/catalog', (req, res) => catalog(req, res, String(req.params.tenant)));
   r.get('/dcat/tenants/:tenant/catalog.:format', (req, res) => catalog(req, res, String(req.params.tenant)));
 
+  const noDataset = (id: string) => notFound(`dataset ${id} does not exist (see /dcat/deletions for withdrawn ones)`);
+
   r.get('/dcat/datasets/:id.:format', async (req, res) => {
     const format = formatOf(req);
-    const g = await new Feed(ctx, base(req)).dataset(String(req.params.id), profileOf(req));
-    if (!g) throw notFound(`dataset ${String(req.params.id)} does not exist (see /dcat/deletions for withdrawn ones)`);
+    const b = base(req);
+    const id = String(req.params.id);
+    const g = await new Feed(ctx, b, ctx.config.portalContact).dataset(id, profileOf(req));
+    if (!g) throw noDataset(id);
+    const iri = datasetIri(b, id).value;
+    const modified = g.quads.find((q) => q.subject.value === iri && q.predicate.value === DCT_MODIFIED)?.object.value ?? null;
+    await send(req, res, format, g.quads, modified);
+  });
+
+  // the dataset IRI (also its dct:identifier)
+  r.get('/dcat/datasets/:id', async (req, res) => {
+    const id = String(req.params.id);
+    formatOf(req); // an unacceptable Accept is a 406 before anything is looked up
+    if (!(await new Feed(ctx, base(req), ctx.config.portalContact).dataset(id, profileOf(req)))) throw noDataset(id);
+    seeOther(req, res, `/dcat/datasets/${encodeURIComponent(id)}`);
+  });
+
+  // a distribution is described in its dataset's document
+  r.get('/dcat/datasets/:id/distributions/:name', async (req, res) => {
+    const id = String(req.params.id);
+    formatOf(req);
+    const g = await new Feed(ctx, base(req), ctx.config.portalContact).dataset(id, profileOf(req));
+    const iri = `${datasetIri(base(req), id).value}/distributions/${String(req.params.name)}`;
+    if (!g?.quads.some((q) => q.subject.value === iri)) throw notFound(`distribution ${String(req.params.name)} of dataset ${id} does not exist`);
+    seeOther(req, res, `/dcat/datasets/${encodeURIComponent(id)}`);
+  });
+
+  r.get('/dcat/publishers/:id.:format', async (req, res) => {
+    const format = formatOf(req);
+    const g = await publisherGraph(base(req), String(req.params.id));
+    if (!g) throw notFound(`publisher ${String(req.params.id)} does not exist`);
     await send(req, res, format, g.quads);
+  });
+
+  r.get('/dcat/publishers/:id', async (req, res) => {
+    formatOf(req);
+    if (!(await publisherGraph(base(req), String(req.params.id)))) throw notFound(`publisher ${String(req.params.id)} does not exist`);
+    seeOther(req, res, `/dcat/publishers/${encodeURIComponent(String(req.params.id))}`);
+  });
+
+  r.get('/dcat/services/:id.:format', async (req, res) => {
+    const format = formatOf(req);
+    const g = serviceGraph(base(req), String(req.params.id), profileOf(req));
+    if (!g) throw notFound(`data service ${String(req.params.id)} does not exist; the feed describes open311 and xplanung`);
+    await send(req, res, format, g.quads);
+  });
+
+  r.get('/dcat/services/:id', (req, res) => {
+    formatOf(req);
+    if (!serviceGraph(base(req), String(req.params.id), profileOf(req))) throw notFound(`data service ${String(req.params.id)} does not exist; the feed describes open311 and xplanung`);
+    seeOther(req, res, `/dcat/services/${encodeURIComponent(String(req.params.id))}`);
   });
 
   r.get('/dcat/datasets/:id/area.geojson', async (req, res) => {

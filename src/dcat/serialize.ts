@@ -54,6 +54,28 @@ export function toNQuads(quads: Quad[]): Promise<string> {
   });
 }
 
+const CR = 0x0d;
+const CR_REFERENCE = Buffer.from('&#13;');
+
+/**
+ * graphy writes a literal's carriage returns as they are, and every XML parser turns a raw CR (and
+ * CR LF) into LF before the application sees it (XML 1.0 §2.11): titles came out of CKAN changed.
+ * A character reference survives that normalisation. A raw CR in graphy's output can only come from
+ * a literal (its own markup uses LF; IRIs hold no CR), so every CR byte is replaced.
+ */
+function escapeCarriageReturns(chunk: Buffer): Buffer {
+  let at = chunk.indexOf(CR);
+  if (at < 0) return chunk;
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (; at >= 0; at = chunk.indexOf(CR, from)) {
+    parts.push(chunk.subarray(from, at), CR_REFERENCE);
+    from = at + 1;
+  }
+  parts.push(chunk.subarray(from));
+  return Buffer.concat(parts);
+}
+
 /** Quads per write to the scribe: each write's output is encoded to bytes while it is still small. */
 const RDFXML_BATCH = 500;
 
@@ -66,7 +88,7 @@ export function toRdfXml(quads: Quad[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const s = scribe({ prefixes: PREFIXES });
     const chunks: Buffer[] = [];
-    s.on('data', (d: Buffer) => chunks.push(d));
+    s.on('data', (d: Buffer) => chunks.push(escapeCarriageReturns(d)));
     s.on('error', reject);
     s.on('end', () => resolve(Buffer.concat(chunks)));
     const grouped = bySubject(quads);

@@ -5,7 +5,7 @@
 // HTTP layer bounds the runs one client may have in progress (ClientGate, see routes.ts).
 import type { GatewayContext } from '../core/context.ts';
 import { PoolBusyError } from '../core/workers/pool.ts';
-import type { Profile } from './build.ts';
+import type { PortalContact, Profile } from './build.ts';
 import { Feed, catalogResourceUrl, type PageRequest } from './feed.ts';
 import type { FeedPages } from './pages.ts';
 import { FeedValidator, type ShaclResult } from './shacl.ts';
@@ -15,6 +15,8 @@ export interface ValidationJob {
   dbFile: string;
   schemaDir: string;
   base: string;
+  /** The operator's contact (config), which the worker's feed falls back to. */
+  portalContact?: PortalContact;
   request: PageRequest;
 }
 
@@ -62,7 +64,7 @@ export class FeedValidations {
       this.stats.joined++;
       return running.outcome;
     }
-    const run: Running = { stamp, outcome: this.run({ dbFile: this.ctx.config.dbFile, schemaDir: this.ctx.config.schemaDir, base, request: { page, profile, resourceUrl: catalogResourceUrl(base) } }) };
+    const run: Running = { stamp, outcome: this.run({ dbFile: this.ctx.config.dbFile, schemaDir: this.ctx.config.schemaDir, base, portalContact: this.ctx.config.portalContact, request: { page, profile, resourceUrl: catalogResourceUrl(base) } }) };
     this.stats.runs++;
     this.running.set(key, run);
     try {
@@ -96,6 +98,6 @@ export class FeedValidations {
     // no workers (GATEWAY_FEED_WORKERS=0, a database in memory): in this thread, as pages are
     this.stats.inThread++;
     this.inThread ??= new FeedValidator(this.ctx.config.schemaDir);
-    return validatePage(new Feed(this.ctx, job.base), this.inThread, job.request);
+    return validatePage(new Feed(this.ctx, job.base, job.portalContact), this.inThread, job.request);
   }
 }

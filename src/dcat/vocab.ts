@@ -1,4 +1,7 @@
 // Namespaces and controlled vocabularies of the feed (DCAT-AP.de 3.0, DCAT-AP.PLU 0.2.4, Hydra).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DataFactory } from 'rdf-data-factory';
 import type { NamedNode } from '@rdfjs/types';
 
@@ -103,18 +106,81 @@ export function pluDocType(docType: string | undefined): string | undefined {
   return PLU_DOC_TYPES.has(docType) ? docType : PLU_DOC_TYPE_BY_XPLANUNG[docType];
 }
 
-/** File types of the EU list for the media types the feed links. */
-export const FILE_TYPE_BY_MEDIA: Record<string, string> = {
-  'application/pdf': 'PDF',
-  'application/gml+xml': 'GML',
-  'application/geo+json': 'GEOJSON',
-  'application/json': 'JSON',
-  'text/csv': 'CSV',
-  'application/zip': 'ZIP',
-  'text/html': 'HTML',
-  'image/png': 'PNG',
-  'image/jpeg': 'JPEG',
-  'application/xml': 'XML',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'DOCX',
-  'application/msword': 'DOC',
+// Code lists kept as files (src/dcat/codelists/, each naming its source), read once.
+const codelist = <T>(file: string): T => JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'codelists', file), 'utf8')) as T;
+
+interface FileTypeRow { fileType: string; mediaType: string; extensions: string[]; label: string }
+const FILE_TYPES = codelist<{ types: FileTypeRow[]; mediaTypeAliases: Record<string, string> }>('file-types.json');
+const BY_MEDIA = new Map(FILE_TYPES.types.map((t) => [t.mediaType, t]));
+const BY_EXTENSION = new Map(FILE_TYPES.types.flatMap((t) => t.extensions.map((e) => [e, t] as const)));
+const OCTET = BY_MEDIA.get('application/octet-stream')!;
+
+export interface FileKind {
+  /** IANA media type for dcat:mediaType. */
+  mediaType: string;
+  /** Code of the EU file-type table for dct:format. */
+  fileType: string;
+  /** German name of the kind, for the distribution's description. */
+  label: string;
+}
+
+/**
+ * The media type and EU file type of a linked file: its declared media type when the table knows it,
+ * else the extension of its URL's path (documents are often sent without a media type, or as
+ * application/octet-stream), else OCTET. A declared type the table does not know is kept as the
+ * media type: it is what the server says, only the format is unnamed.
+ */
+export function fileKindOf(media: string | undefined, url?: string): FileKind {
+  const declared = media?.split(';')[0]!.trim().toLowerCase();
+  const known = declared ? BY_MEDIA.get(FILE_TYPES.mediaTypeAliases[declared] ?? declared) : undefined;
+  if (known && known !== OCTET) return { mediaType: known.mediaType, fileType: known.fileType, label: known.label };
+  let path = '';
+  try { path = url ? new URL(url).pathname : ''; } catch { /* not a URL: no extension */ }
+  const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
+  const byExt = ext ? BY_EXTENSION.get(ext) : undefined;
+  if (byExt) return { mediaType: byExt.mediaType, fileType: byExt.fileType, label: byExt.label };
+  return { mediaType: declared && /^[a-z]+\/[a-z0-9.+-]+$/.test(declared) ? declared : OCTET.mediaType, fileType: OCTET.fileType, label: OCTET.label };
+}
+
+interface VocabularyList { source: string; version: string; concepts: Record<string, string> }
+/** DCAT-AP.de contributor list (dcatde:contributorID): IRI → name. */
+export const CONTRIBUTORS = codelist<VocabularyList>('dcat-ap-de-contributors.json');
+/** DCAT-AP.de licence list (dct:license, Konvention 32): IRI → German name. */
+export const LICENCES = codelist<VocabularyList>('dcat-ap-de-licenses.json');
+
+/**
+ * dcatap:availability of every distribution: EU planned-availability AVAILABLE ("available for the
+ * medium term"). The gateway serves each distribution as long as its procedure is published; a
+ * withdrawn procedure takes its distributions with it (a tombstone in /dcat/deletions), so no
+ * long-term promise (STABLE) is made, and none is short-lived by design (TEMPORARY, EXPERIMENTAL).
+ */
+export const AVAILABILITY = namedNode('http://publications.europa.eu/resource/authority/planned-availability/AVAILABLE');
+export const dcatap = ns(NS.dcatap);
+
+/**
+ * The country every tenant of the portal lies in, as the catalogue's dct:spatial (EU country table),
+ * with bounding box and centroid (WGS84): the extreme points of Germany and its geographic centre
+ * (Niederdorla, Thuringia).
+ */
+export const GERMANY = {
+  iri: namedNode('http://publications.europa.eu/resource/authority/country/DEU'),
+  bbox: [5.8663, 47.2701, 15.0419, 55.0584] as [number, number, number, number],
+  centroid: [10.4477, 51.1634] as [number, number],
 };
+
+/**
+ * Where a tenant's DCAT fields leave the DCAT-AP.de vocabularies: GovData's harvester files a dataset
+ * under its dcatde:contributorID (Konvention 12/13) and takes only licences of its list (K32), so a
+ * value outside them is refused when a tenant is created or changed. Tenants stored earlier keep
+ * working; the feed's validation report says what is wrong with them (explainResult).
+ */
+export function tenantVocabularyErrors(tenant: { contributorId?: string; licence?: string }): Array<{ pointer: string; detail: string }> {
+  const errors: Array<{ pointer: string; detail: string }> = [];
+  if (tenant.contributorId !== undefined && !(tenant.contributorId in CONTRIBUTORS.concepts)) {
+    errors.push({ pointer: '/contributorId', detail: `${tenant.contributorId} is not in the DCAT-AP.de contributor list (http://dcat-ap.de/def/contributors, version ${CONTRIBUTORS.version}); use one of its IRIs, e.g. http://dcat-ap.de/def/contributors/freistaatSachsen, or leave the field out` });
+  }
+  if (tenant.licence !== undefined && !(tenant.licence in LICENCES.concepts)) {
+    errors.push({ pointer: '/licence', detail: `${tenant.licence} is not in the DCAT-AP.de licence list (http://dcat-ap.de/def/licenses, version ${LICENCES.version}); use one of its IRIs, e.g. http://dcat-ap.de/def/licenses/dl-by-de/2.0` });
+  }
+  return errors;
+}

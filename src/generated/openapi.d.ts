@@ -295,6 +295,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dcat/datasets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dataset's IRI (and dct:identifier); 303 to its document in the negotiated format */
+        get: operations["dcatDatasetIri"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dcat/datasets/{id}.{format}": {
         parameters: {
             query?: never;
@@ -329,6 +346,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dcat/datasets/{id}/distributions/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A distribution's IRI; 303 to the document of its dataset, which describes it */
+        get: operations["dcatDistributionIri"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dcat/deletions": {
         parameters: {
             query?: never;
@@ -338,6 +372,74 @@ export interface paths {
         };
         /** Datasets withdrawn since a time (tombstones), for incremental harvesters */
         get: operations["dcatDeletions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dcat/publishers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A publisher's IRI (a tenant, or portal for the operator); 303 to its document */
+        get: operations["dcatPublisherIri"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dcat/publishers/{id}.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A publisher (foaf:Agent) as RDF */
+        get: operations["dcatPublisher"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dcat/services/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A data service's IRI (open311, xplanung); 303 to its document */
+        get: operations["dcatServiceIri"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dcat/services/{id}.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A data service (dcat:DataService) as RDF */
+        get: operations["dcatService"];
         put?: never;
         post?: never;
         delete?: never;
@@ -416,6 +518,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/open311/v2": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint URL (as in discovery and the DCAT feed); 303 to discovery, JSON when Accept asks for it, else XML */
+        get: operations["open311Endpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/open311/v2/discovery.{format}": {
         parameters: {
             query?: never;
@@ -479,7 +598,11 @@ export interface paths {
          * Submits a report (api_key with scope open311:submit)
          * @description Form fields as the spec defines them (`service_code`, `lat`+`long` or `address_string` or `address_id`,
          *     `attribute[code]`, `attribute[code][]`, `description`, `media_url`, `email`, `first_name`, `last_name`,
-         *     `phone`, `device_id`, `account_id`); `multipart/form-data` with an image in `media` (at most 10 MB).
+         *     `phone`, `device_id`, `account_id`); `multipart/form-data` with images in `media` or, as FixMyStreet sends
+         *     them with `upload_files`, `photo1`, `photo2` … (each at most 10 MB and an image by its content; at most 5).
+         *     A `number` attribute may use a decimal comma (`12,5` is stored as `12.5`; `1.234,5` is refused); a
+         *     `datetime` attribute without zone (a browser's datetime-local, `2026-12-06T08:30`) is local time in
+         *     Europe/Berlin and stored with its offset (`2026-12-06T08:30:00+01:00`).
          *     Moderated categories answer with a `token` (the report is published after release), others with the
          *     `service_request_id`. Rate-limited per key and per client address (429).
          *     Every field has a length limit (the `Open311Submission` schema; a 400 names each field over it), and no
@@ -507,7 +630,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One released report */
+        /**
+         * One report
+         * @description A released report with every public field. A report still in moderation (FixMyStreet has its id from the token) or closed without release: its id, category, status (open or closed), times and a `service_notice`; nothing the citizen wrote (description, place, images, attributes) and no staff note.
+         */
         get: operations["open311Request"];
         put?: never;
         post?: never;
@@ -530,8 +656,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Status changes of released reports (FixMyStreet extension; default the last 2 hours)
-         * @description At most 4 answers that are not replayed from memory in progress per client address (429 with Retry-After).
+         * Status changes of released reports, and the closing of reports closed without release (FixMyStreet extension; default the last 2 hours)
+         * @description At most 4 answers that are not replayed from memory in progress per client address (429 with Retry-After). A report closed without release (abgelehnt, geschlossen, erledigt) appears with its closing update only, with a fixed description instead of the staff note. POST (FixMyStreet's send-comments) is not offered: 405 with `Allow: GET, HEAD`.
          */
         get: operations["open311ServiceRequestUpdates"];
         put?: never;
@@ -619,6 +745,23 @@ export interface paths {
         };
         /** This document */
         get: operations["getOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/xplanung/v1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint URL of the XPlanung data service in the DCAT feed; 303 to the upload form (text/html) or to this OpenAPI document */
+        get: operations["xplanungEndpoint"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1099,12 +1242,18 @@ export interface components {
         };
         /**
          * Problem
-         * @description RFC 9457 problem details. `errors` lists every offending field (JSON Pointer) with a specific message.
+         * @description RFC 9457 problem details. `errors` lists every offending field (JSON Pointer) with a specific message; a query parameter is `/name` with `in: query`.
          */
         Problem: {
             detail?: string;
             errors?: {
                 detail: string;
+                /**
+                 * @description Present when `pointer` names a query parameter, not a field of the body.
+                 * @enum {string}
+                 */
+                in?: "query";
+                /** @description JSON Pointer (RFC 6901) into the body, or with `in: query` into the query parameters (`/limit`). */
                 pointer: string;
             }[];
             instance?: string;
@@ -1468,6 +1617,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
         };
     };
     getTenant: {
@@ -1525,6 +1675,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
         };
     };
     listCodeMappings: {
@@ -1916,7 +2067,9 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description false is the moderation queue; filtered before limit and offset */
                 released?: boolean;
+                /** @description Comma list of portal statuses: neu, in_bearbeitung, geschlossen, erledigt, abgelehnt (anything else 400) */
                 status?: string;
             };
             header?: never;
@@ -2153,8 +2306,10 @@ export interface operations {
             /** @description The catalogue page or dataset (RDF); br or gzip when Accept-Encoding asks for it */
             200: {
                 headers: {
-                    /** @description Hash of the body; send it as If-None-Match to get 304 */
+                    /** @description Hash of the body, one per content-coding (the gzip and br bytes have tags of their own); send it as If-None-Match to get 304 */
                     ETag?: string;
+                    /** @description When the catalogue (pages) or the dataset last changed, no earlier than the start of the day (the procedures' status moves with the day); If-Modified-Since gives 304 */
+                    "Last-Modified"?: string;
                     /** @description Catalogue pages: <…>; rel="next" (absent on the last page), <…>; rel="first", <…>; rel="last", the same links as the hydra:PagedCollection node */
                     Link?: string;
                     [name: string]: unknown;
@@ -2165,7 +2320,7 @@ export interface operations {
                     "text/turtle": string;
                 };
             };
-            /** @description Not modified: If-None-Match matched the ETag */
+            /** @description Not modified: If-None-Match matched the ETag, or If-Modified-Since is not before Last-Modified */
             304: {
                 headers: {
                     [name: string]: unknown;
@@ -2174,6 +2329,15 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            /** @description Not Acceptable: no type of the Accept header is served (e.g. N-Triples, TriG); the problem names the supported types in `supported` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     dcatCatalogFormat: {
@@ -2199,8 +2363,10 @@ export interface operations {
             /** @description The catalogue page or dataset (RDF); br or gzip when Accept-Encoding asks for it */
             200: {
                 headers: {
-                    /** @description Hash of the body; send it as If-None-Match to get 304 */
+                    /** @description Hash of the body, one per content-coding (the gzip and br bytes have tags of their own); send it as If-None-Match to get 304 */
                     ETag?: string;
+                    /** @description When the catalogue (pages) or the dataset last changed, no earlier than the start of the day (the procedures' status moves with the day); If-Modified-Since gives 304 */
+                    "Last-Modified"?: string;
                     /** @description Catalogue pages: <…>; rel="next" (absent on the last page), <…>; rel="first", <…>; rel="last", the same links as the hydra:PagedCollection node */
                     Link?: string;
                     [name: string]: unknown;
@@ -2211,7 +2377,7 @@ export interface operations {
                     "text/turtle": string;
                 };
             };
-            /** @description Not modified: If-None-Match matched the ETag */
+            /** @description Not modified: If-None-Match matched the ETag, or If-Modified-Since is not before Last-Modified */
             304: {
                 headers: {
                     [name: string]: unknown;
@@ -2220,6 +2386,40 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+        };
+    };
+    dcatDatasetIri: {
+        parameters: {
+            query?: {
+                profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See Other: the document about this IRI (Location: the IRI with the suffix .rdf, .ttl or .jsonld of the format the Accept header asks for; RDF/XML for a missing Accept and *\/*; the profile parameter kept). Vary: Accept. */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            /** @description Not Acceptable: no type of the Accept header is served (e.g. N-Triples, TriG); the problem names the supported types in `supported` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     dcatDataset: {
@@ -2239,8 +2439,10 @@ export interface operations {
             /** @description The catalogue page or dataset (RDF); br or gzip when Accept-Encoding asks for it */
             200: {
                 headers: {
-                    /** @description Hash of the body; send it as If-None-Match to get 304 */
+                    /** @description Hash of the body, one per content-coding (the gzip and br bytes have tags of their own); send it as If-None-Match to get 304 */
                     ETag?: string;
+                    /** @description When the catalogue (pages) or the dataset last changed, no earlier than the start of the day (the procedures' status moves with the day); If-Modified-Since gives 304 */
+                    "Last-Modified"?: string;
                     /** @description Catalogue pages: <…>; rel="next" (absent on the last page), <…>; rel="first", <…>; rel="last", the same links as the hydra:PagedCollection node */
                     Link?: string;
                     [name: string]: unknown;
@@ -2251,7 +2453,7 @@ export interface operations {
                     "text/turtle": string;
                 };
             };
-            /** @description Not modified: If-None-Match matched the ETag */
+            /** @description Not modified: If-None-Match matched the ETag, or If-Modified-Since is not before Last-Modified */
             304: {
                 headers: {
                     [name: string]: unknown;
@@ -2283,6 +2485,41 @@ export interface operations {
                 };
             };
             404: components["responses"]["Problem"];
+        };
+    };
+    dcatDistributionIri: {
+        parameters: {
+            query?: {
+                profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
+            };
+            header?: never;
+            path: {
+                id: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See Other: the document about this IRI (Location: the IRI with the suffix .rdf, .ttl or .jsonld of the format the Accept header asks for; RDF/XML for a missing Accept and *\/*; the profile parameter kept). Vary: Accept. */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            /** @description Not Acceptable: no type of the Accept header is served (e.g. N-Triples, TriG); the problem names the supported types in `supported` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     dcatDeletions: {
@@ -2320,6 +2557,155 @@ export interface operations {
             400: components["responses"]["Problem"];
         };
     };
+    dcatPublisherIri: {
+        parameters: {
+            query?: {
+                profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See Other: the document about this IRI (Location: the IRI with the suffix .rdf, .ttl or .jsonld of the format the Accept header asks for; RDF/XML for a missing Accept and *\/*; the profile parameter kept). Vary: Accept. */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            /** @description Not Acceptable: no type of the Accept header is served (e.g. N-Triples, TriG); the problem names the supported types in `supported` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dcatPublisher: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                format: "rdf" | "ttl" | "jsonld";
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue page or dataset (RDF); br or gzip when Accept-Encoding asks for it */
+            200: {
+                headers: {
+                    /** @description Hash of the body, one per content-coding (the gzip and br bytes have tags of their own); send it as If-None-Match to get 304 */
+                    ETag?: string;
+                    /** @description When the catalogue (pages) or the dataset last changed, no earlier than the start of the day (the procedures' status moves with the day); If-Modified-Since gives 304 */
+                    "Last-Modified"?: string;
+                    /** @description Catalogue pages: <…>; rel="next" (absent on the last page), <…>; rel="first", <…>; rel="last", the same links as the hydra:PagedCollection node */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": Record<string, never>;
+                    "application/rdf+xml": string;
+                    "text/turtle": string;
+                };
+            };
+            /** @description Not modified: If-None-Match matched the ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["Problem"];
+        };
+    };
+    dcatServiceIri: {
+        parameters: {
+            query?: {
+                profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See Other: the document about this IRI (Location: the IRI with the suffix .rdf, .ttl or .jsonld of the format the Accept header asks for; RDF/XML for a missing Accept and *\/*; the profile parameter kept). Vary: Accept. */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            /** @description Not Acceptable: no type of the Accept header is served (e.g. N-Triples, TriG); the problem names the supported types in `supported` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dcatService: {
+        parameters: {
+            query?: {
+                profile?: "dcat-ap-de-3.0" | "dcat-ap-de-2.0";
+            };
+            header?: never;
+            path: {
+                format: "rdf" | "ttl" | "jsonld";
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue page or dataset (RDF); br or gzip when Accept-Encoding asks for it */
+            200: {
+                headers: {
+                    /** @description Hash of the body, one per content-coding (the gzip and br bytes have tags of their own); send it as If-None-Match to get 304 */
+                    ETag?: string;
+                    /** @description When the catalogue (pages) or the dataset last changed, no earlier than the start of the day (the procedures' status moves with the day); If-Modified-Since gives 304 */
+                    "Last-Modified"?: string;
+                    /** @description Catalogue pages: <…>; rel="next" (absent on the last page), <…>; rel="first", <…>; rel="last", the same links as the hydra:PagedCollection node */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": Record<string, never>;
+                    "application/rdf+xml": string;
+                    "text/turtle": string;
+                };
+            };
+            /** @description Not modified: If-None-Match matched the ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
     dcatTenantCatalog: {
         parameters: {
             query?: {
@@ -2344,8 +2730,10 @@ export interface operations {
             /** @description The catalogue page or dataset (RDF); br or gzip when Accept-Encoding asks for it */
             200: {
                 headers: {
-                    /** @description Hash of the body; send it as If-None-Match to get 304 */
+                    /** @description Hash of the body, one per content-coding (the gzip and br bytes have tags of their own); send it as If-None-Match to get 304 */
                     ETag?: string;
+                    /** @description When the catalogue (pages) or the dataset last changed, no earlier than the start of the day (the procedures' status moves with the day); If-Modified-Since gives 304 */
+                    "Last-Modified"?: string;
                     /** @description Catalogue pages: <…>; rel="next" (absent on the last page), <…>; rel="first", <…>; rel="last", the same links as the hydra:PagedCollection node */
                     Link?: string;
                     [name: string]: unknown;
@@ -2356,7 +2744,7 @@ export interface operations {
                     "text/turtle": string;
                 };
             };
-            /** @description Not modified: If-None-Match matched the ETag */
+            /** @description Not modified: If-None-Match matched the ETag, or If-Modified-Since is not before Last-Modified */
             304: {
                 headers: {
                     [name: string]: unknown;
@@ -2365,6 +2753,15 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            /** @description Not Acceptable: no type of the Accept header is served (e.g. N-Triples, TriG); the problem names the supported types in `supported` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     dcatTenantCatalogFormat: {
@@ -2392,8 +2789,10 @@ export interface operations {
             /** @description The catalogue page or dataset (RDF); br or gzip when Accept-Encoding asks for it */
             200: {
                 headers: {
-                    /** @description Hash of the body; send it as If-None-Match to get 304 */
+                    /** @description Hash of the body, one per content-coding (the gzip and br bytes have tags of their own); send it as If-None-Match to get 304 */
                     ETag?: string;
+                    /** @description When the catalogue (pages) or the dataset last changed, no earlier than the start of the day (the procedures' status moves with the day); If-Modified-Since gives 304 */
+                    "Last-Modified"?: string;
                     /** @description Catalogue pages: <…>; rel="next" (absent on the last page), <…>; rel="first", <…>; rel="last", the same links as the hydra:PagedCollection node */
                     Link?: string;
                     [name: string]: unknown;
@@ -2404,7 +2803,7 @@ export interface operations {
                     "text/turtle": string;
                 };
             };
-            /** @description Not modified: If-None-Match matched the ETag */
+            /** @description Not modified: If-None-Match matched the ETag, or If-Modified-Since is not before Last-Modified */
             304: {
                 headers: {
                     [name: string]: unknown;
@@ -2493,6 +2892,25 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Health"];
                 };
+            };
+        };
+    };
+    open311Endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See Other: Location /open311/v2/discovery.xml or .json */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2586,7 +3004,7 @@ export interface operations {
                 procedure_id?: string;
                 /** @description Comma list */
                 service_code?: string;
-                /** @description Comma list; overrides every other filter */
+                /** @description Comma list; overrides every other filter. A report named here that is still in moderation (or closed without release) is listed with id, category, status and times only. */
                 service_request_id?: string;
                 start_date?: string;
                 /** @description open and/or closed */
@@ -2679,13 +3097,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/x-www-form-urlencoded": components["schemas"]["Open311Submission"];
-                "multipart/form-data": {
+                "multipart/form-data": ({
                     /**
                      * Format: binary
                      * @description An image, at most 10 MB
                      */
                     media?: string;
-                } & components["schemas"]["Open311Submission"];
+                } & {
+                    [key: string]: string;
+                }) & components["schemas"]["Open311Submission"];
             };
         };
         responses: {
@@ -3078,6 +3498,25 @@ export interface operations {
                 content: {
                     "application/json": unknown;
                 };
+            };
+        };
+    };
+    xplanungEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See Other: Location /xplanung/v1/validate or /openapi.json */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

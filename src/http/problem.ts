@@ -1,7 +1,7 @@
 // Renders errors as RFC 9457 problem+json. Unknown errors become a 500 without any internals;
 // body-parser errors (bad JSON, too large, bad charset) get their specific status and message.
 import type { NextFunction, Request, Response } from 'express';
-import { HttpError } from '../core/errors.ts';
+import { HttpError, type FieldError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 
 /** Maps errors thrown by express/body-parser and our own to an HttpError. */
@@ -25,6 +25,17 @@ export function toHttpError(err: unknown): HttpError {
   return new HttpError(500, 'Internal Server Error', 'the gateway failed to handle this request; the error was logged');
 }
 
+/**
+ * An entry of `errors` as sent: every `pointer` is a JSON Pointer (RFC 6901), as the README and
+ * problem.schema.json promise. Handlers name a query parameter by its bare name (FieldError); it
+ * leaves as a pointer into the query's parameters, `/limit`, marked `"in": "query"` (OpenAPI's word
+ * for where a parameter sits), so that it cannot be taken for a body field of the same name.
+ */
+export function renderedFieldError(e: FieldError): FieldError | (FieldError & { in: 'query' }) {
+  if (e.pointer === '' || e.pointer.startsWith('/')) return e;
+  return { pointer: `/${e.pointer.replace(/~/g, '~0').replace(/\//g, '~1')}`, in: 'query', detail: e.detail };
+}
+
 export function sendProblem(req: Request, res: Response, err: HttpError): void {
   res.status(err.status);
   for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
@@ -34,7 +45,7 @@ export function sendProblem(req: Request, res: Response, err: HttpError): void {
     status: err.status,
     detail: err.message,
     instance: req.path,
-    ...(err.errors.length ? { errors: err.errors } : {}),
+    ...(err.errors.length ? { errors: err.errors.map(renderedFieldError) } : {}),
     ...err.extensions,
   }));
 }

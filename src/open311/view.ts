@@ -33,8 +33,45 @@ export function serviceDefinition(s: Open311Service) {
   };
 }
 
-/** One `<request>` of GET requests (public, released reports only). */
+/** What Open311 shows for a report staff have not released (in moderation, or closed without release). */
+export const WITHHELD_NOTICE = {
+  open: 'Die Meldung wird geprüft und erst danach veröffentlicht.',
+  closed: 'Die Meldung wurde geprüft und nicht veröffentlicht; sie ist abgeschlossen.',
+} as const;
+
+/**
+ * A report that is not released, for the client that submitted it (it knows the id from the token):
+ * its id, category, status and times only. Nothing the citizen wrote (text, place, images,
+ * attributes) and no staff note: that is public only once staff release it.
+ */
+function withheldRequest(r: ServiceRequest, service: Open311Service | undefined, extensions: boolean) {
+  const status = OPEN311_STATUS[r.status];
+  const base = {
+    service_request_id: r.service_request_id,
+    status,
+    status_notes: null,
+    service_name: service?.service_name ?? r.service_code,
+    service_code: r.service_code,
+    description: null,
+    agency_responsible: null,
+    service_notice: WITHHELD_NOTICE[status],
+    requested_datetime: r.requested_datetime,
+    updated_datetime: r.updated_datetime,
+    expected_datetime: null,
+    address: null,
+    address_id: null,
+    zipcode: null,
+    lat: null,
+    long: null,
+    media_url: null,
+  };
+  if (!extensions) return base;
+  return { ...base, extended_attributes: { detailed_status: DETAILED_STATUS[r.status], detailed_status_datetime: r.updated_datetime, media_urls: [], attributes: [], notes: [] } };
+}
+
+/** One `<request>` of GET requests: the released report, or what may be shown of one that is not. */
 export function publicRequest(r: ServiceRequest, service: Open311Service | undefined, extensions: boolean, history: ServiceRequestUpdate[] = []) {
+  if (!r.released) return withheldRequest(r, service, extensions);
   const base = {
     service_request_id: r.service_request_id,
     status: OPEN311_STATUS[r.status],
@@ -73,7 +110,8 @@ export function requestUpdate(u: ServiceRequestUpdate) {
     service_request_id: u.service_request_id,
     status: FMS_STATUS[u.status],
     updated_datetime: u.updated_datetime,
-    description: u.description ?? '',
+    // a report closed without release: the client learns it is closed, not the staff's note on it
+    description: u.released === false ? WITHHELD_NOTICE[OPEN311_STATUS[u.status]] : u.description ?? '',
     media_url: '',
   };
 }

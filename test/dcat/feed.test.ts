@@ -110,7 +110,8 @@ describe('dcat/feed: DCAT-AP.de 3.0 that harvesters accept', function () {
     const vary = String((await request(gw.app).get('/dcat/catalog').expect(200)).headers.vary);
     assert.match(vary, /Accept(,|$)/);
     assert.match(vary, /Accept-Encoding/);
-    await request(gw.app).get('/dcat/catalog.ttl').set('If-None-Match', String(plain.headers.etag)).expect(304);
+    // the ETag is per content-coding: the identity bytes' tag validates the identity bytes
+    await request(gw.app).get('/dcat/catalog.ttl').set('Accept-Encoding', 'identity').set('If-None-Match', String(plain.headers.etag)).expect(304);
     await request(gw.app).get('/dcat/catalog.rdf').set('If-None-Match', String(plain.headers.etag)).expect(200);
   });
 

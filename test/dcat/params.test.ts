@@ -23,7 +23,7 @@ describe('dcat/params: page and after are bounded decimal integers', function ()
     assert.equal(res.status, 400, `${url}: ${res.status} ${res.text.slice(0, 200)}`);
     assert.match(String(res.headers['content-type']), /^application\/problem\+json/, url);
     assert.equal(res.body.status, 400);
-    assert.deepEqual(res.body.errors, [{ pointer, detail: `must be a decimal integer from ${min} to ${MAX_PAGING_INTEGER}` }], url);
+    assert.deepEqual(res.body.errors, [{ pointer: `/${pointer}`, in: 'query', detail: `must be a decimal integer from ${min} to ${MAX_PAGING_INTEGER}` }], url);
     assert.match(res.body.detail, new RegExp(`^${pointer} must be a decimal integer from ${min} to ${MAX_PAGING_INTEGER}`), url);
     assert.ok(!/at .*\.ts:\d+/.test(res.text), 'no stack trace');
   };

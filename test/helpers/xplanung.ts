@@ -1,12 +1,11 @@
 // Real XPlanGML plans from ../shared/fixtures/xplanung-real (third-party, not committed) and
 // archives built from them for hostile-input cases.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import yazl from 'yazl';
-import { projectRoot } from '../../src/core/paths.ts';
+import { readShared, sharedPath } from './shared.ts';
 
-export const REAL_DIR = join(projectRoot, '..', 'shared', 'fixtures', 'xplanung-real');
-export const real = (name: string): Buffer => readFileSync(join(REAL_DIR, name));
+export const REAL_DIR = sharedPath('fixtures', 'xplanung-real');
+/** A real plan's bytes (empty while ../shared is missing: suites using it are describeShared, see shared.ts). */
+export const real = (name: string): Buffer => readShared('fixtures', 'xplanung-real', name);
 export const contentTypeOf = (name: string) => (name.endsWith('.zip') ? 'application/zip' : 'application/gml+xml');
 
 /** Builds a ZIP in memory from (name, bytes) entries. */

@@ -10,6 +10,7 @@ import express from 'express';
 import { UploadBudget, sharedRawBody } from '../../src/http/body.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { setUpMangelmelder, type Mangelmelder } from '../helpers/open311.ts';
+import { describeShared } from '../helpers/shared.ts';
 import { real } from '../helpers/xplanung.ts';
 
 describe('http/body: UTF-8 or nothing', function () {
@@ -80,7 +81,7 @@ describe('http/body: UTF-8 or nothing', function () {
   });
 });
 
-describe('http/body: plan bodies (read into one shared buffer, or through express.raw)', function () {
+describeShared('http/body: plan bodies (read into one shared buffer, or through express.raw)', function () {
   this.timeout(30_000);
   let gw: TestGateway;
   let server: Server;

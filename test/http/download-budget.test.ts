@@ -66,6 +66,7 @@ describe('http/download-budget: memory held by large downloads', function () {
       port = (server.address() as { port: number }).port;
     });
     after(async () => {
+      if (!server) return; // before() was skipped: ../shared is missing (test/helpers/shared.ts)
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await gw.close();
@@ -133,6 +134,7 @@ describe('http/download-budget: memory held by large downloads', function () {
       port = (server.address() as { port: number }).port;
     });
     after(async () => {
+      if (!server) return; // before() was skipped: ../shared is missing (test/helpers/shared.ts)
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await gw.close();

@@ -102,6 +102,21 @@ describe('open311/portal: categories, moderation, privacy', function () {
     assert.equal(big.body[0].code, 413);
   });
 
+  it('errors[].pointer is a JSON Pointer: /limit with in: query for a query parameter, /field for the body', async () => {
+    const limit = await request(gw.app).get('/api/v1/tenants/sayda/requests?limit=abc').set(staff()).expect(400);
+    assert.match(String(limit.headers['content-type']), /^application\/problem\+json/);
+    assert.deepEqual(limit.body.errors, [{ pointer: '/limit', in: 'query', detail: 'must be an integer from 1 to 1000' }]);
+    const released = await request(gw.app).get('/api/v1/tenants/sayda/requests?released=ja').set(staff()).expect(400);
+    assert.deepEqual(released.body.errors, [{ pointer: '/released', in: 'query', detail: 'must be true or false' }]);
+    const status = await request(gw.app).get('/api/v1/tenants/sayda/requests?status=neu,offen').set(staff()).expect(400);
+    assert.deepEqual(status.body.errors, [{ pointer: '/status', in: 'query', detail: 'must be a comma list of neu, in_bearbeitung, geschlossen, erledigt, abgelehnt' }]);
+    const neu = (await request(gw.app).get('/api/v1/tenants/sayda/requests?status=neu,abgelehnt').set(staff()).expect(200)).body.items as Array<{ status: string }>;
+    assert.ok(neu.length > 0 && neu.every((r) => r.status === 'neu' || r.status === 'abgelehnt'));
+    // a body field keeps its pointer, without in
+    const body = await request(gw.app).post('/api/v1/tenants/sayda/services').set(staff()).send({ service_code: 'x y', service_name: 'Bank' }).expect(400);
+    assert.deepEqual(body.body.errors.map((e: { pointer: string; in?: string }) => [e.pointer, e.in]), [['/service_code', undefined]]);
+  });
+
   it('a Meldeverfahren procedure links its categories; other procedure kinds are refused', async () => {
     const procedure = (await request(gw.app).post('/api/v1/tenants/sayda/procedures').set(staff())
       .send({ title: 'Mängelmelder Wanderwege 2026', family: 'informell', planKind: 'meldeverfahren', phases: [{ kind: 'beteiligung', audience: 'oeffentlichkeit', start: '2026-04-01' }] }).expect(201)).body;

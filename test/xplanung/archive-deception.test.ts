@@ -8,17 +8,19 @@ import { readXPlanArchive } from '../../src/xplanung/validate/archive.ts';
 import { RULES } from '../../src/xplanung/rules.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { deceptiveArchives, rawZip, storeDigest } from '../helpers/hostile.ts';
+import { describeShared, sharedPresent } from '../helpers/shared.ts';
 import { real, zip } from '../helpers/xplanung.ts';
 
 // a valid plan of Hamburg (BPlan004), so that only the archive around it can be the reason for a refusal
-const original = await readXPlanArchive(real('BPlan004_6-0.zip'));
-if (!original.ok) throw new Error('the real archive BPlan004_6-0.zip must pass');
-const plan = original.content.gml;
-const attacks = await deceptiveArchives(plan);
+// (only with ../shared beside the checkout: test/helpers/shared.ts)
+const original = sharedPresent ? await readXPlanArchive(real('BPlan004_6-0.zip')) : undefined;
+if (original && !original.ok) throw new Error('the real archive BPlan004_6-0.zip must pass');
+const plan = original?.ok ? original.content.gml : Buffer.alloc(0);
+const attacks = sharedPresent ? await deceptiveArchives(plan) : [];
 /** Refusals of the size limits are 413 problem+json carrying the report; all others a report (validate 200, push 422). */
 const TOO_LARGE = new Set(['safety.archive-ratio', 'safety.archive-size', 'safety.archive-entries']);
 
-describe('xplanung/archive: accepted only when every extractor sees the same, validated content', function () {
+describeShared('xplanung/archive: accepted only when every extractor sees the same, validated content', function () {
   this.timeout(120_000);
   let gw: TestGateway;
   let key: string;

@@ -11,6 +11,7 @@ import { projectRoot } from '../../src/core/paths.ts';
 import type { Finding } from '../../src/xplanung/report.ts';
 import { checkPackedAreaPart, type PackedAreaPart } from '../../src/xplanung/validate/area-checks.ts';
 import { runValidationJob, type JobHelpers } from '../../src/xplanung/validate/job.ts';
+import { describeShared, readSharedJson } from '../helpers/shared.ts';
 import { contentTypeOf, real } from '../helpers/xplanung.ts';
 
 const schemaDir = join(projectRoot, 'schemas', 'vendor');
@@ -18,7 +19,7 @@ const XPLANBOX_DIR = join(projectRoot, '..', 'shared', 'fixtures', 'xplanung-xpl
 const RULES_DIR = join(projectRoot, 'fixtures', 'xplanung', 'rules');
 
 interface Expected { file: string; scope: string; valid: boolean | null; errors: number | null; warnings: number | null; note: string; test: string }
-const TABLE = (JSON.parse(readFileSync(join(XPLANBOX_DIR, 'expected.json'), 'utf8')) as Expected[]).filter((e) => e.scope === 'gb');
+const TABLE = readSharedJson<Expected[]>([], 'fixtures', 'xplanung-xplanbox', 'expected.json').filter((e) => e.scope === 'gb');
 
 /** The 2.2.3.1 errors of a document, and whether the geometry stage ran at all. */
 async function insideErrors(body: Buffer, contentType: string): Promise<{ errors: Finding[]; ran: boolean }> {
@@ -28,7 +29,7 @@ async function insideErrors(body: Buffer, contentType: string): Promise<{ errors
 
 const described = (errors: Finding[]) => errors.map((f) => `${f.gmlIds.join(',')}: ${f.message}`).join('\n');
 
-describe('xplanung/2.2.3.1: what xPlanBox asserts about its Geltungsbereich test plans (expected.json)', function () {
+describeShared('xplanung/2.2.3.1: what xPlanBox asserts about its Geltungsbereich test plans (expected.json)', function () {
   this.timeout(60_000);
 
   it('the table holds the Geltungsbereich, Kompensationsbereich and outside plans', () => {
@@ -48,7 +49,7 @@ describe('xplanung/2.2.3.1: what xPlanBox asserts about its Geltungsbereich test
   }
 });
 
-describe('xplanung/2.2.3.1: the real plans of xPlanBox\'s Geltungsbereich tests (SOURCES.md)', function () {
+describeShared('xplanung/2.2.3.1: the real plans of xPlanBox\'s Geltungsbereich tests (SOURCES.md)', function () {
   this.timeout(60_000);
   const REAL: Array<{ file: string; errors: number; object?: string; why: string }> = [
     { file: 'Bereich_1800_Bereich_mitGeltungsbereich_korrekt.gml', errors: 0, why: 'Kompensationsbereich, GeltungsbereichInspectorKompensationsbereichTest: valid' },

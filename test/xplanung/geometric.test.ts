@@ -5,22 +5,21 @@
 // xPlanBox's XPlanGeometryInspector reports repeated points once per ring, self-intersection once per ring
 // and each ring that runs the wrong way.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/core/paths.ts';
 import type { Finding } from '../../src/xplanung/report.ts';
 import { runValidationJob } from '../../src/xplanung/validate/job.ts';
+import { describeShared, readShared, readSharedJson } from '../helpers/shared.ts';
 import { contentTypeOf } from '../helpers/xplanung.ts';
 
 const schemaDir = join(projectRoot, 'schemas', 'vendor');
-const XPLANBOX_DIR = join(projectRoot, '..', 'shared', 'fixtures', 'xplanung-xplanbox');
 
 interface Expected { file: string; scope: string; valid: boolean | null; errors: number | null; warnings: number | null; note: string; test: string }
-const TABLE = (JSON.parse(readFileSync(join(XPLANBOX_DIR, 'expected.json'), 'utf8')) as Expected[]).filter((e) => e.scope === 'geo');
+const TABLE = readSharedJson<Expected[]>([], 'fixtures', 'xplanung-xplanbox', 'expected.json').filter((e) => e.scope === 'geo');
 
 /** The geometry stage's findings without 2.2.1.1 and 2.2.3.1, and whether the stage ran. */
 async function geometryFindings(file: string): Promise<{ findings: Finding[]; ran: boolean }> {
-  const { report } = await runValidationJob({ body: readFileSync(join(XPLANBOX_DIR, file)), contentType: contentTypeOf(file), schemaDir });
+  const { report } = await runValidationJob({ body: readShared('fixtures', 'xplanung-xplanbox', file), contentType: contentTypeOf(file), schemaDir });
   return {
     findings: report.findings.filter((f) => f.stage === 'geometry' && f.rule !== '2.2.1.1' && f.rule !== '2.2.3.1'),
     ran: !report.skipped.some((s) => s.stage === 'geometry'),
@@ -29,7 +28,7 @@ async function geometryFindings(file: string): Promise<{ findings: Finding[]; ra
 
 const described = (findings: Finding[]) => findings.map((f) => `${f.rule} ${f.severity} ${f.gmlIds.join(',')}: ${f.message}`).join('\n');
 
-describe('xplanung/geometry stage: what xPlanBox asserts about its geometry test plans (expected.json)', function () {
+describeShared('xplanung/geometry stage: what xPlanBox asserts about its geometry test plans (expected.json)', function () {
   this.timeout(60_000);
 
   it('the table holds the geometry plans, LA22 of 5.0 and 5.1 among them', () => {

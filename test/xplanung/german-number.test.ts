@@ -9,7 +9,8 @@ import { makeReport, reportToHtml, type Finding } from '../../src/xplanung/repor
 import { runValidationJob } from '../../src/xplanung/validate/job.ts';
 import { germanSize } from '../../src/xplanung/upload-page.ts';
 import { germanXsdMessage, omittedSyntaxFinding } from '../../src/xplanung/validate/xsd-messages.ts';
-import { contentTypeOf, real, REAL_DIR } from '../helpers/xplanung.ts';
+import { listShared } from '../helpers/shared.ts';
+import { contentTypeOf, real } from '../helpers/xplanung.ts';
 
 const schemaDir = join(projectRoot, 'schemas', 'vendor');
 const RULE_FIXTURES = join(projectRoot, 'fixtures', 'xplanung', 'rules');
@@ -48,7 +49,7 @@ describe('xplanung/german-number: numbers in German text', function () {
 
   it('the geometry findings of every real plan and rule fixture write their areas and points in German', async () => {
     const documents = [
-      ...readdirSync(REAL_DIR).filter((n) => /\.(gml|zip)$/.test(n)).map((n) => [n, real(n), contentTypeOf(n)] as const),
+      ...listShared('fixtures', 'xplanung-real').filter((n) => /\.(gml|zip)$/.test(n)).map((n) => [n, real(n), contentTypeOf(n)] as const),
       ...readdirSync(RULE_FIXTURES).filter((n) => n.startsWith('2.2.')).map((n) => [n, readFileSync(join(RULE_FIXTURES, n)), 'application/gml+xml'] as const),
     ];
     const seen = { areas: 0, points: 0, grouped: 0, invalid: 0 };

@@ -2,18 +2,15 @@
 // WFS 2.0 wfs:FeatureCollection holding one or more plans; and the file types an XPlanArchive may carry.
 // Plans from ../shared/fixtures (third-party, never copied here).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import request from 'supertest';
-import { projectRoot } from '../../src/core/paths.ts';
 import { readXPlanArchive } from '../../src/xplanung/validate/archive.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { readShared } from '../helpers/shared.ts';
 import { real, zip } from '../helpers/xplanung.ts';
 
-const XPLANBOX = join(projectRoot, '..', 'shared', 'fixtures', 'xplanung-xplanbox');
-const xplanbox = (name: string) => readFileSync(join(XPLANBOX, name));
+const xplanbox = (name: string) => readShared('fixtures', 'xplanung-xplanbox', name);
 interface Expected { file: string; valid: boolean; errors: number | null; warnings: number | null }
-const expected = (file: string) => (JSON.parse(readFileSync(join(XPLANBOX, 'expected.json'), 'utf8')) as Expected[]).find((e) => e.file === file)!;
+const expected = (file: string) => (JSON.parse(xplanbox('expected.json').toString('utf8')) as Expected[]).find((e) => e.file === file)!;
 
 interface Finding { rule: string; severity: string; stage: string; message: string; gmlIds: string[] }
 const errors = (findings: Finding[]) => findings.filter((f) => f.severity === 'error');

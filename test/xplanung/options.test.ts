@@ -3,17 +3,14 @@
 // Plans from xPlanBox's own tests (../shared/fixtures/xplanung-xplanbox, EXPECTED.md) with the verdicts it
 // asserts under the same switches, through POST /xplanung/v1/validate (supertest).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import request from 'supertest';
 import { fromWkt, isCCW, type Envelope } from '../../src/core/geo/jts.ts';
-import { projectRoot } from '../../src/core/paths.ts';
 import type { Finding, ValidationReport } from '../../src/xplanung/report.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { readShared } from '../helpers/shared.ts';
 import { contentTypeOf } from '../helpers/xplanung.ts';
 
-const XPLANBOX = join(projectRoot, '..', 'shared', 'fixtures', 'xplanung-xplanbox');
-const xplanbox = (name: string) => readFileSync(join(XPLANBOX, name));
+const xplanbox = (name: string) => readShared('fixtures', 'xplanung-xplanbox', name);
 
 const geometryErrors = (r: ValidationReport) => r.findings.filter((f) => f.stage === 'geometry' && f.severity === 'error');
 const skippedOf = (r: ValidationReport) => r.skipped.map((s) => s.stage).sort();

@@ -7,6 +7,7 @@ import { XmlCData, XmlDocument, XmlElement, XmlText } from 'libxml2-wasm';
 import { DOCUMENT_OPTIONS, lineOf, orderedChildren, treeOf } from '../../src/xplanung/parse.ts';
 import type { XmlNode, XmlValue } from '../../src/xplanung/parse.ts';
 import { readXPlanArchive } from '../../src/xplanung/validate/archive.ts';
+import { describeShared } from '../helpers/shared.ts';
 import { REAL_DIR, real } from '../helpers/xplanung.ts';
 
 /** The plain-object shape of parse.ts, built through the public API only; lines and order kept beside it. */
@@ -54,7 +55,7 @@ function linesInOrder(node: XmlNode, out: number[] = []): number[] {
   return out;
 }
 
-describe('xplanung/parse: treeOf', () => {
+describeShared('xplanung/parse: treeOf', () => {
   const files = readdirSync(REAL_DIR).filter((f) => /\.(gml|zip)$/.test(f));
 
   it('reads every real plan exactly as a walk through the public libxml2-wasm classes does', async function () {

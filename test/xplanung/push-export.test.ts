@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { describeShared } from '../helpers/shared.ts';
 import { real } from '../helpers/xplanung.ts';
 
-describe('xplanung: push plans, map them to procedures, export them', function () {
+describeShared('xplanung: push plans, map them to procedures, export them', function () {
   this.timeout(60_000);
   let gw: TestGateway;
   let key: string;

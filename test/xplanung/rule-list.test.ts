@@ -1,11 +1,11 @@
 // GET /xplanung/v1/rules: the rules findings can name (src/xplanung/rules.ts), each with its stage
 // and a German title, and every rule the real plans produce is among them.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import request from 'supertest';
 import { validatorFor } from '../../src/core/json-schema.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { contentTypeOf, real, REAL_DIR } from '../helpers/xplanung.ts';
+import { listShared } from '../helpers/shared.ts';
+import { contentTypeOf, real } from '../helpers/xplanung.ts';
 
 interface Rule { rule: string; stage: string; title: string; versions?: string[]; notCheckedIn?: string[]; titles?: Record<string, string> }
 
@@ -47,7 +47,7 @@ describe('xplanung/rules: the list of rules the validation checks', function () 
   it('names every rule the real plans give, under the stage the finding has', async () => {
     const byId = new Map(rules.map((r) => [r.rule, r]));
     const seen = new Set<string>();
-    for (const file of readdirSync(REAL_DIR).filter((f) => /\.(gml|zip)$/.test(f))) {
+    for (const file of listShared('fixtures', 'xplanung-real').filter((f) => /\.(gml|zip)$/.test(f))) {
       const res = await request(gw.app).post('/xplanung/v1/validate').set('Content-Type', contentTypeOf(file)).send(real(file));
       for (const f of (res.body.findings ?? res.body.report?.findings) as Array<{ rule: string; stage: string }>) {
         assert.equal(byId.get(f.rule)?.stage, f.stage, `${file}: rule ${f.rule} (${f.stage})`);

@@ -3,16 +3,15 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { projectRoot } from '../../src/core/paths.ts';
 import { ruleTitle } from '../../src/xplanung/rules.ts';
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 import { germanSize, uploadPageHtml } from '../../src/xplanung/upload-page.ts';
 import { accessibilityViolations, hasChromium, launchChromium } from '../helpers/browser.ts';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { itShared, readShared } from '../helpers/shared.ts';
 import { REAL_DIR, real, zip } from '../helpers/xplanung.ts';
 
 /** The findings without their timing, comparable between two ways of sending the same plan. */
@@ -109,7 +108,7 @@ describe('xplanung/upload-page: the form a planner checks a plan with', function
   });
 
   it('the check boxes for single geometry checks switch off 2.2.1.1, 2.2.3.1 and the ring orientation, and the report names them', async () => {
-    const plan = readFileSync(join(projectRoot, '..', 'shared', 'fixtures', 'xplanung-xplanbox', 'manager-api', 'BP_5.2_Laufrichtungsfehler.zip'));
+    const plan = readShared('fixtures', 'xplanung-xplanbox', 'manager-api', 'BP_5.2_Laufrichtungsfehler.zip');
     const on = await request(gw.app).post('/xplanung/v1/validate').field('skipFlaechenschluss', 'true').field('skipSemantisch', 'true').attach('plan', plan, 'BP_5.2_Laufrichtungsfehler.zip').expect(200);
     assert.equal(on.body.valid, false, 'the rings run the wrong way');
     assert.deepEqual(on.body.skipped.map((s: { stage: string }) => s.stage).sort(), ['flaechenschluss', 'semantic']);
@@ -200,7 +199,7 @@ describe('xplanung/upload-page: the form a planner checks a plan with', function
     });
     after(() => { server?.close(); });
 
-    it('a planner chooses a file, submits, reads the report, and goes back for the next plan', async () => {
+    itShared('a planner chooses a file, submits, reads the report, and goes back for the next plan', async () => {
       const browser = await launchChromium();
       try {
         const page = await browser.newPage();

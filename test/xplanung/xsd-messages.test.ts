@@ -8,6 +8,7 @@ import { projectRoot } from '../../src/core/paths.ts';
 import type { Finding } from '../../src/xplanung/report.ts';
 import { runValidationJob } from '../../src/xplanung/validate/job.ts';
 import { germanParseMessage, germanXsdMessage, shortName, syntaxFinding } from '../../src/xplanung/validate/xsd-messages.ts';
+import { describeShared } from '../helpers/shared.ts';
 import { real } from '../helpers/xplanung.ts';
 
 const schemaDir = join(projectRoot, 'schemas', 'vendor');
@@ -30,7 +31,7 @@ async function onlySyntax(from: string, to: string, source?: string): Promise<Fi
   return found[0]!;
 }
 
-describe('xplanung/validate/xsd-messages: syntax findings a planner understands', function () {
+describeShared('xplanung/validate/xsd-messages: syntax findings a planner understands', function () {
   this.timeout(60_000);
 
   it('the real plan with a syntax error: the element as xplan:…, the name probably meant, the object, and libxml2 original', async () => {

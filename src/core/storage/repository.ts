@@ -98,6 +98,11 @@ export interface ProcedureRepository {
    * `harvest` would hand them out, page by page, if nothing changes); fewer when the data ends.
    */
   harvestCursors(query: HarvestQuery, pages: number): Promise<number[]>;
+  /**
+   * The instant of the latest creation, change or deletion of a procedure (of `tenant`), null when
+   * there is none: the catalogue's dct:modified and the start of a harvest's snapshot.
+   */
+  lastChange(tenant?: string): Promise<string | null>;
   /** The tenant a procedure (live or deleted) belongs to; null when the id is unknown. */
   tenantOf(id: string): Promise<string | null>;
   /** The procedure an external id points at, e.g. (tenant, 'xplanung', gml:id). */

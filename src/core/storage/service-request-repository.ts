@@ -29,6 +29,8 @@ export interface ServiceRequestQuery {
   tenant: string;
   /** Only released reports (public views). */
   releasedOnly: boolean;
+  /** Only reports whose release flag is this (the staff's moderation queue: false). */
+  released?: boolean;
   ids?: string[];
   serviceCodes?: string[];
   statuses?: PortalStatus[];
@@ -48,6 +50,8 @@ export interface ServiceRequestUpdate {
   status: PortalStatus;
   description: string | null;
   updated_datetime: string;
+  /** Whether the report is released (set by `updates`/`updateBatches`; their updates of unreleased reports close it). */
+  released?: boolean;
 }
 
 export interface StoredMedia { hash: string; contentType: string; bytes: Buffer }
@@ -73,7 +77,11 @@ export interface ServiceRequestRepository {
   /** Applies a staff change; a status change (or release) also records an update. */
   patch(tenant: string, id: string, patch: ServiceRequestPatch): Promise<ServiceRequest | null>;
   erasePersonalData(tenant: string, id: string): Promise<boolean>;
-  /** Status updates of released reports, oldest first. */
+  /**
+   * Status updates, oldest first: those of released reports, and the closing ones (status
+   * geschlossen, erledigt, abgelehnt) of reports closed without release, so that the client that
+   * submitted one learns it is closed.
+   */
   updates(tenant: string, q: { from?: string; to?: string; ids?: string[]; limit: number }): Promise<ServiceRequestUpdate[]>;
   /** The same as `updates`, at most `batchSize` per batch (as listBatches). */
   updateBatches(tenant: string, q: { from?: string; to?: string; ids?: string[]; limit: number }, batchSize: number): AsyncIterable<ServiceRequestUpdate[]>;

@@ -3,8 +3,9 @@ import { Router } from 'express';
 import { jsonBody } from '../body.ts';
 import { generateApiKey, hashApiKey, requireAdmin } from '../../core/auth.ts';
 import type { GatewayContext } from '../../core/context.ts';
-import { badRequest, notFound } from '../../core/errors.ts';
+import { badRequest, notFound, unprocessable } from '../../core/errors.ts';
 import { assertValid } from '../../core/json-schema.ts';
+import { tenantVocabularyErrors } from '../../dcat/vocab.ts';
 import type { ApiKey, CodeMapping, Tenant } from '../../core/model.ts';
 import type { StoredApiKey } from '../../core/storage/repository.ts';
 import { authState } from '../credentials.ts';
@@ -20,7 +21,11 @@ function parseTenant(body: unknown, id?: string): Tenant {
       if (b.id !== undefined && b.id !== id) throw badRequest(`the body's id ${String(b.id)} differs from the URL's ${id}`, [{ pointer: '/id', detail: `must be ${id}` }]);
       b.id = id;
     }
-    return assertValid<Tenant>('tenant.schema.json', b, 'the tenant');
+    const tenant = assertValid<Tenant>('tenant.schema.json', b, 'the tenant');
+    // well-formed IRIs that the DCAT-AP.de vocabularies do not know: GovData would not place the datasets
+    const vocab = tenantVocabularyErrors(tenant);
+    if (vocab.length) throw unprocessable(`the tenant's ${vocab.map((e) => e.pointer.slice(1)).join(' and ')} ${vocab.length > 1 ? 'are' : 'is'} not in the DCAT-AP.de vocabulary: ${vocab[0]!.detail}`, vocab);
+    return tenant;
   }
   throw badRequest('the body must be a JSON object (a Tenant)');
 }

@@ -25,6 +25,9 @@ import { checkSubmission, submittedForm } from '../submission.ts';
 import { publicRequest, serviceDefinition, serviceListItem, serviceType } from '../view.ts';
 
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+/** Images in one multipart report: `media`, or FixMyStreet's `photo1`, `photo2` … (upload_files). */
+const MAX_IMAGES = 5;
+const IMAGE_FIELD = /^(media|photo[1-9]\d{0,2})$/;
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/heic']);
 const DAY = 86_400_000;
 // W3C date-time with zone, as the spec requires for every date parameter
@@ -72,6 +75,32 @@ function listParam(req: Request, name: string): string[] | undefined {
   return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/** The resources under /open311/v2 and their methods (express answers HEAD with each GET route). */
+const RESOURCES: Array<[RegExp, string[]]> = [
+  [/^\/open311\/v2\/?$/, ['GET', 'HEAD']],
+  [/^\/open311\/v2\/requests\.[^/]+$/, ['GET', 'HEAD', 'POST']],
+  [/^\/open311\/v2\/(discovery|services|servicerequestupdates)\.[^/]+$/, ['GET', 'HEAD']],
+  [/^\/open311\/v2\/(services|requests|tokens)\/[^/]+\.[^/]+$/, ['GET', 'HEAD']],
+  [/^\/open311\/v2\/media\/[^/]+$/, ['GET', 'HEAD']],
+];
+
+type UploadedFile = { fieldname: string; buffer: Buffer };
+
+/**
+ * The images of a multipart report in field order: `media` first, then `photo1`, `photo2` … by
+ * number (FixMyStreet numbers them in the order the citizen added them). A field given twice is refused.
+ */
+function uploadedImages(req: Request): UploadedFile[] {
+  const files = ((req as Request & { files?: UploadedFile[] }).files ?? []);
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (seen.has(f.fieldname)) throw badParam(`${f.fieldname} must be given once; send further images as photo1, photo2 …`);
+    seen.add(f.fieldname);
+  }
+  const rank = (name: string) => (name === 'media' ? 0 : Number(name.slice('photo'.length)));
+  return [...files].sort((a, b) => rank(a.fieldname) - rank(b.fieldname));
+}
+
 export function georeportRoutes(ctx: GatewayContext): Router {
   const r = Router();
   const { store, config } = ctx;
@@ -81,7 +110,15 @@ export function georeportRoutes(ctx: GatewayContext): Router {
   // rendering a list costs CPU and memory for every request that is not replayed from memory
   const listGate = new ClientGate(4, 'Open311 list answers');
   const listRenders = new SharedWork<Representation>();
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 100, fieldSize: 8 * 1024, parts: 102 } }).single('media');
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: MAX_IMAGE_BYTES, files: MAX_IMAGES, fields: 100, fieldSize: 8 * 1024, parts: 100 + MAX_IMAGES },
+    // a file in any other field is refused by name before it is read
+    fileFilter: (_req, file, cb) => {
+      if (IMAGE_FIELD.test(file.fieldname)) cb(null, true);
+      else cb(badParam(`${quoteForError(file.fieldname, 64)} is no image field: send images as media or photo1, photo2 … (at most ${MAX_IMAGES})`));
+    },
+  }).any();
 
   // CORS for browser apps (the spec's resources are public reads)
   r.use('/open311/v2', (_req, res, next) => { res.setHeader('Access-Control-Allow-Origin', '*'); next(); });
@@ -108,6 +145,14 @@ export function georeportRoutes(ctx: GatewayContext): Router {
       key_service: `API keys for submitting reports are issued by the portal operator (${base}/docs)`,
       endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url: `${base}/open311/v2`, changeset, type: 'production', formats: ['text/xml', 'application/json'] }],
     });
+  });
+
+  // the endpoint URL (of discovery, and of the DCAT feed's Open311 data service): 303 to discovery,
+  // JSON when asked for, else XML (GeoReport's default)
+  r.get('/open311/v2', (req, res) => {
+    res.vary('Accept');
+    const format = req.accepts(['text/xml', 'application/xml', 'application/json']) === 'application/json' ? 'json' : 'xml';
+    res.location(`${baseUrl(req, config.publicBaseUrl, config.trustProxy)}/open311/v2/discovery.${format}`).status(303).end();
   });
 
   /**
@@ -141,9 +186,18 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     sendPolled(req, res, stamp, 60_000, render(format, 'service_definition', serviceDefinition(service)));
   });
 
-  /** Reads a POST body: form-urlencoded, or multipart with an image in `media`. */
+  /** A multipart failure as an Open311 error naming the limit. */
+  const uploadError = (err: unknown): Open311Error => {
+    if (err instanceof Open311Error) return err;
+    const e = err as { code?: string; field?: string; message?: string };
+    if (e.code === 'LIMIT_FILE_SIZE') return new Open311Error(413, [{ code: 413, description: `the image ${quoteForError(e.field ?? '', 64)} is larger than ${MAX_IMAGE_BYTES / 1048576} MB` }]);
+    if (e.code === 'LIMIT_FILE_COUNT') return badParam(`at most ${MAX_IMAGES} images in one report`);
+    return badParam(`the multipart body cannot be read: ${e.message ?? ''}`.trim());
+  };
+
+  /** Reads a POST body: form-urlencoded, or multipart with images in `media` or `photo1`, `photo2` … */
   const body = (req: Request, res: Response, next: NextFunction) => {
-    if (req.is('multipart/form-data')) upload(req, res, (err?: unknown) => next(err ? (err as { code?: string }).code === 'LIMIT_FILE_SIZE' ? new Open311Error(413, [{ code: 413, description: `the image is larger than ${MAX_IMAGE_BYTES / 1048576} MB` }]) : badParam(`the multipart body cannot be read: ${(err as Error).message}`) : undefined));
+    if (req.is('multipart/form-data')) upload(req, res, (err?: unknown) => next(err ? uploadError(err) : undefined));
     else if (!req.headers['content-type'] || req.is('application/x-www-form-urlencoded')) form(req, res, next);
     else {
       // refused after the api_key check, so that a caller without a key learns nothing more
@@ -152,7 +206,7 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     }
   };
   const supportedBody = (_req: Request, res: Response, next: NextFunction) => {
-    if (res.locals.open311UnsupportedBody) next(new Open311Error(415, [{ code: 415, description: 'send the report as application/x-www-form-urlencoded (or multipart/form-data with an image in media)' }]));
+    if (res.locals.open311UnsupportedBody) next(new Open311Error(415, [{ code: 415, description: 'send the report as application/x-www-form-urlencoded (or multipart/form-data with images in media or photo1, photo2 …)' }]));
     else next();
   };
 
@@ -226,18 +280,21 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     const rawMedia = (req.body as Record<string, unknown>)?.media_url;
     // form and length checked by the submission schema above
     for (const u of (Array.isArray(rawMedia) ? rawMedia : rawMedia ? [rawMedia] : []).map(String).filter(Boolean)) mediaUrls.push(u);
-    const file = (req as Request & { file?: { buffer: Buffer } }).file;
-    let media: { hash: string; contentType: string; bytes: Buffer } | undefined;
-    if (file) {
+    const media: Array<{ hash: string; contentType: string; bytes: Buffer }> = [];
+    const uploadedUrls: string[] = [];
+    for (const file of uploadedImages(req)) {
       const sniffed = await fileTypeFromBuffer(file.buffer);
-      if (!sniffed || !IMAGE_TYPES.has(sniffed.mime)) errors.push('media must be an image (JPEG, PNG, WebP, GIF or HEIC); its content says otherwise');
+      if (!sniffed || !IMAGE_TYPES.has(sniffed.mime)) errors.push(`${file.fieldname} must be an image (JPEG, PNG, WebP, GIF or HEIC); its content says otherwise`);
       else {
-        media = { hash: createHash('sha256').update(file.buffer).digest('hex'), contentType: sniffed.mime, bytes: file.buffer };
-        mediaUrls.unshift(`${baseUrl(req, config.publicBaseUrl, config.trustProxy)}/open311/v2/media/${media.hash}?jurisdiction_id=${encodeURIComponent(tenant)}`);
+        const m = { hash: createHash('sha256').update(file.buffer).digest('hex'), contentType: sniffed.mime, bytes: file.buffer };
+        media.push(m);
+        uploadedUrls.push(`${baseUrl(req, config.publicBaseUrl, config.trustProxy)}/open311/v2/media/${m.hash}?jurisdiction_id=${encodeURIComponent(tenant)}`);
       }
     }
+    // uploaded images first (the first is the report's media_url), then the media_url values
+    mediaUrls.unshift(...uploadedUrls);
     if (errors.length) throw badParam(...errors);
-    if (media) await repo.putMedia(media);
+    for (const m of media) await repo.putMedia(m);
 
     const moderated = service.moderated ?? true;
     const created = await repo.create({
@@ -265,7 +322,9 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     const pageSize = pagingParam(req, 'page_size', 1000, 1000);
     const page = pagingParam(req, 'page', 1, MAX_PAGING_INTEGER);
     const q: ServiceRequestQuery = { tenant, releasedOnly: true, limit: pageSize, offset: (page - 1) * pageSize };
-    if (ids) return { ...q, ids }; // service_request_id overrides every other argument
+    // service_request_id overrides every other argument; a report the client names by id (it has the
+    // id from its token) is listed while in moderation too, as publicRequest withholds its content
+    if (ids) return { ...q, ids, releasedOnly: false };
     q.serviceCodes = listParam(req, 'service_code');
     const statuses = listParam(req, 'status');
     if (statuses) {
@@ -329,7 +388,8 @@ export function georeportRoutes(ctx: GatewayContext): Router {
     const stamp = await repo.changeStamp();
     const tenant = await jurisdiction(req);
     const found = await repo.get(tenant, String(req.params.service_request_id), false);
-    if (!found || !found.released) throw unknown(`service_request_id ${quoteForError(String(req.params.service_request_id))} does not exist`);
+    // an unreleased report is answered (FixMyStreet has its id from the token), without its content (view.ts)
+    if (!found) throw unknown(`service_request_id ${quoteForError(String(req.params.service_request_id))} does not exist`);
     const service = await repo.getService(tenant, found.service_code);
     const extensions = param(req, 'extensions') === 'true';
     sendPolled(req, res, stamp, 60_000, render(format, 'service_requests', [publicRequest(found, service ?? undefined, extensions, extensions ? await repo.history(tenant, found.service_request_id) : [])]));
@@ -360,7 +420,14 @@ export function georeportRoutes(ctx: GatewayContext): Router {
   // every log line written for the answer); the full path, without the query, is what operators trace.
   const pathOf = (req: Request) => req.originalUrl.split('?', 1)[0] ?? '';
   const isOpen311 = (req: Request) => /^\/open311\/v2(\/|$)/.test(pathOf(req));
-  r.use((req, _res, next) => next(isOpen311(req) ? unknown(`no Open311 resource at ${req.method} ${quoteForError(pathOf(req))}`) : undefined));
+  r.use((req, _res, next) => {
+    if (!isOpen311(req)) { next(); return; }
+    // a resource that exists but not for this method is a 405 naming the methods it has (RFC 9110
+    // §15.5.6): FixMyStreet's send-comments POSTs servicerequestupdates, which is offered for GET only
+    const allowed = RESOURCES.find(([pattern]) => pattern.test(pathOf(req)))?.[1];
+    if (allowed) next(new Open311Error(405, [{ code: 405, description: `${req.method} is not offered at ${quoteForError(pathOf(req))}; it answers ${allowed.join(', ')}` }], { Allow: allowed.join(', ') }));
+    else next(unknown(`no Open311 resource at ${req.method} ${quoteForError(pathOf(req))}`));
+  });
 
   // every failure under /open311/v2 in the spec's error format, in the format the path asked for
   r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {

@@ -9,6 +9,7 @@ import { assertValid } from '../../core/json-schema.ts';
 import { MAX_PAGING_INTEGER, boundedInteger } from '../../core/text.ts';
 import type { Open311Service, ServiceRequestPatch, ServiceRequestQuery } from '../../core/storage/service-request-repository.ts';
 import { authState } from '../../http/credentials.ts';
+import { OPEN311_STATUS } from '../status.ts';
 import { requireContentType } from '../../http/security.ts';
 
 export function portalRoutes(ctx: GatewayContext): Router {
@@ -82,10 +83,18 @@ export function portalRoutes(ctx: GatewayContext): Router {
       if (n === null) throw badRequest(`offset must be an integer from 0 to ${MAX_PAGING_INTEGER}`, [{ pointer: 'offset', detail: `must be an integer from 0 to ${MAX_PAGING_INTEGER}` }]);
       q.offset = n;
     }
-    if (typeof status === 'string' && status) q.statuses = status.split(',') as ServiceRequestQuery['statuses'];
-    let items = await repo.list(q, true);
-    if (released === 'false') items = items.filter((i) => !i.released);
-    else if (released === 'true') items = items.filter((i) => i.released);
+    if (status !== undefined && status !== '') {
+      const known = Object.keys(OPEN311_STATUS);
+      const statuses = typeof status === 'string' ? status.split(',') : [];
+      if (!statuses.length || statuses.some((s) => !known.includes(s))) throw badRequest(`status must be a comma list of ${known.join(', ')}`, [{ pointer: 'status', detail: `must be a comma list of ${known.join(', ')}` }]);
+      q.statuses = statuses as ServiceRequestQuery['statuses'];
+    }
+    if (released !== undefined) {
+      if (released !== 'true' && released !== 'false') throw badRequest('released must be true or false', [{ pointer: 'released', detail: 'must be true or false' }]);
+      // filtered in the query, before limit and offset (a page filtered afterwards came back short or empty)
+      q.released = released === 'true';
+    }
+    const items = await repo.list(q, true);
     res.setHeader('Cache-Control', 'no-store');
     res.json({ items });
   });

@@ -147,6 +147,14 @@ export function xplanungRoutes(ctx: GatewayContext, service: XPlanungService, op
     return t;
   }
 
+  // the endpoint URL of the XPlanung data service in the DCAT feed: a browser gets the upload form,
+  // any other client the API's description (the service's dcat:endpointDescription)
+  r.get('/xplanung/v1', (req, res) => {
+    res.vary('Accept');
+    const b = baseUrl(req, ctx.config.publicBaseUrl, ctx.config.trustProxy);
+    res.location(req.accepts(['application/json', 'text/html']) === 'text/html' ? `${b}/xplanung/v1/validate` : `${b}/openapi.json`).status(303).end();
+  });
+
   r.get('/xplanung/v1/rules', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.json(ruleList());

@@ -3,7 +3,7 @@
 // hide an overlap. Checked against relate 'T********' on hand-made cases, on random coverages with
 // perturbed, flipped, holed and overlapping cells, and on every real plan's Flächenschluss objects.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { complementFace, coverageFace, coversExactly, interiorsMayMeet, lineFace, locateInFace } from '../../../src/core/geo/coverage.ts';
 import { fromGeoJson, isValidOp, type Geometry } from '../../../src/core/geo/jts.ts';
@@ -15,6 +15,7 @@ import { geometryIn, structureOf } from '../../../src/xplanung/validate/structur
 import { validateAgainstXsd } from '../../../src/xplanung/validate/xsd.ts';
 import { versionByNamespace } from '../../../src/xplanung/versions.ts';
 import { projectRoot } from '../../../src/core/paths.ts';
+import { listShared } from '../../helpers/shared.ts';
 import { REAL_DIR } from '../../helpers/xplanung.ts';
 
 type Ring = number[][];
@@ -23,7 +24,7 @@ type Ring = number[][];
 async function realPlans(): Promise<XPlanDocument[]> {
   const schemaDir = join(projectRoot, 'schemas', 'vendor');
   const out: XPlanDocument[] = [];
-  for (const name of readdirSync(REAL_DIR).filter((f) => /\.(gml|zip)$/.test(f))) {
+  for (const name of listShared('fixtures', 'xplanung-real').filter((f) => /\.(gml|zip)$/.test(f))) {
     let xml: Buffer = readFileSync(join(REAL_DIR, name));
     if (name.endsWith('.zip')) {
       const archive = await readXPlanArchive(xml);

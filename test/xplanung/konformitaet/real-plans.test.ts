@@ -8,6 +8,7 @@ import { projectRoot } from '../../../src/core/paths.ts';
 import { ruleTable } from '../../../src/xplanung/konformitaet/tables.ts';
 import type { ValidationReport } from '../../../src/xplanung/report.ts';
 import { runValidationJob, type ValidationJob } from '../../../src/xplanung/validate/job.ts';
+import { describeShared } from '../../helpers/shared.ts';
 import { contentTypeOf, real, REAL_DIR } from '../../helpers/xplanung.ts';
 
 const schemaDir = join(projectRoot, 'schemas', 'vendor');
@@ -19,7 +20,7 @@ async function validate(body: Buffer, name: string, options: Partial<ValidationJ
 /** Konformitätsregeln (numbered rules of the semantic stage) that failed. */
 const failedRules = (r: ValidationReport) => [...new Set(r.findings.filter((f) => f.stage === 'semantic' && f.severity === 'error' && /^\d/.test(f.rule)).map((f) => f.rule))].sort();
 
-describe('xplanung/konformitaet: real plans get the reference validator\'s semantic verdict', function () {
+describeShared('xplanung/konformitaet: real plans get the reference validator\'s semantic verdict', function () {
   this.timeout(120_000);
 
   it('FP_6.0.2_invalide (xPlanBox: semantically invalid) fails exactly the rules its own comment lists, on the objects it names', async () => {

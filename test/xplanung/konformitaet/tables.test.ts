@@ -3,19 +3,18 @@
 // which has them per version), each table valid against its schema, and every class and attribute a
 // condition names declared in that version's XSD.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../../src/core/paths.ts';
+import { readShared } from '../../helpers/shared.ts';
 import { tableProblems } from '../../../src/xplanung/konformitaet/check.ts';
 import { classModel } from '../../../src/xplanung/konformitaet/klassen.ts';
 import { compareIds, ruleTable } from '../../../src/xplanung/konformitaet/tables.ts';
 
-const REFERENCE = join(projectRoot, '..', 'shared', 'reference', 'xplanung-konformitaetsregeln.md');
 const schemaDir = join(projectRoot, 'schemas', 'vendor');
 
 /** id → title of one version, from the reference's table for it. */
 function officialList(version: string): Map<string, string> {
-  const md = readFileSync(REFERENCE, 'utf8');
+  const md = readShared('reference', 'xplanung-konformitaetsregeln.md').toString('utf8');
   const heading = version === '6.0' ? /^## 2 XPlanGML 6\.0/m : version === '5.4' ? /^## 3 XPlanGML 5\.4/m : new RegExp(`^### XPlanGML ${version.replace('.', '\\.')}:`, 'm');
   const start = md.search(heading);
   assert.ok(start >= 0, `the reference has a table for ${version}`);

@@ -17,8 +17,11 @@ interface RequestRow {
 
 const now = () => new Date().toISOString();
 
-interface UpdateRow { seq: number; request_id: string; status: PortalStatus; description: string | null; created: string }
-const toUpdate = (u: UpdateRow): ServiceRequestUpdate => ({ update_id: String(u.seq), service_request_id: u.request_id, status: u.status, description: u.description, updated_datetime: u.created });
+interface UpdateRow { seq: number; request_id: string; status: PortalStatus; description: string | null; created: string; released?: number }
+const toUpdate = (u: UpdateRow): ServiceRequestUpdate => ({
+  update_id: String(u.seq), service_request_id: u.request_id, status: u.status, description: u.description, updated_datetime: u.created,
+  ...(u.released === undefined ? {} : { released: u.released === 1 }),
+});
 
 interface PendingCreate { row: RequestRow; personal: PersonalData | null; resolve: () => void; reject: (err: unknown) => void }
 
@@ -160,6 +163,8 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
     const where = ['r.tenant_id = @tenant'];
     const params: Record<string, unknown> = { tenant: q.tenant };
     if (q.releasedOnly) where.push('r.released = 1');
+    // in the query, before LIMIT/OFFSET: the moderation queue must not be a page of all reports filtered afterwards
+    if (q.released !== undefined) where.push(q.released ? 'r.released = 1' : 'r.released = 0');
     const inList = (name: string, column: string, values: string[]) => {
       const keys = values.map((v, i) => { params[`${name}${i}`] = v; return `@${name}${i}`; });
       where.push(`${column} IN (${keys.join(', ')})`);
@@ -249,7 +254,8 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
   }
 
   private updateFilter(tenant: string, q: { from?: string; to?: string; ids?: string[] }): { where: string[]; params: Record<string, unknown> } {
-    const where = ['u.tenant_id = @tenant', 'r.released = 1'];
+    // a report closed without release still closes for its submitter (the view withholds the note)
+    const where = ['u.tenant_id = @tenant', "(r.released = 1 OR u.status IN ('geschlossen', 'erledigt', 'abgelehnt'))"];
     const params: Record<string, unknown> = { tenant };
     if (q.from) { where.push('u.created >= @from'); params.from = q.from; }
     if (q.to) { where.push('u.created <= @to'); params.to = q.to; }
@@ -261,7 +267,7 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
 
   async updates(tenant: string, q: { from?: string; to?: string; ids?: string[]; limit: number }): Promise<ServiceRequestUpdate[]> {
     const { where, params } = this.updateFilter(tenant, q);
-    return (this.sql(`SELECT u.seq, u.request_id, u.status, u.description, u.created FROM service_request_update u JOIN service_request r ON r.id = u.request_id WHERE ${where.join(' AND ')} ORDER BY u.created, u.seq LIMIT @limit`).all({ ...params, limit: q.limit }) as UpdateRow[])
+    return (this.sql(`SELECT u.seq, u.request_id, u.status, u.description, u.created, r.released FROM service_request_update u JOIN service_request r ON r.id = u.request_id WHERE ${where.join(' AND ')} ORDER BY u.created, u.seq LIMIT @limit`).all({ ...params, limit: q.limit }) as UpdateRow[])
       .map(toUpdate);
   }
 
@@ -274,9 +280,9 @@ export class SqliteServiceRequests implements ServiceRequestRepository {
     while (remaining > 0) {
       const limit = Math.min(batchSize, remaining);
       const rows = (last
-        ? this.sql(`SELECT u.seq, u.request_id, u.status, u.description, u.created FROM service_request_update u JOIN service_request r ON r.id = u.request_id WHERE ${filter} AND u.created >= @lastCreated AND (u.created > @lastCreated OR u.seq > @lastSeq) ORDER BY u.created, u.seq LIMIT @limit`)
+        ? this.sql(`SELECT u.seq, u.request_id, u.status, u.description, u.created, r.released FROM service_request_update u JOIN service_request r ON r.id = u.request_id WHERE ${filter} AND u.created >= @lastCreated AND (u.created > @lastCreated OR u.seq > @lastSeq) ORDER BY u.created, u.seq LIMIT @limit`)
           .all({ ...params, limit, lastCreated: last.created, lastSeq: last.seq })
-        : this.sql(`SELECT u.seq, u.request_id, u.status, u.description, u.created FROM service_request_update u JOIN service_request r ON r.id = u.request_id WHERE ${filter} ORDER BY u.created, u.seq LIMIT @limit`)
+        : this.sql(`SELECT u.seq, u.request_id, u.status, u.description, u.created, r.released FROM service_request_update u JOIN service_request r ON r.id = u.request_id WHERE ${filter} ORDER BY u.created, u.seq LIMIT @limit`)
           .all({ ...params, limit })) as UpdateRow[];
       if (rows.length) yield rows.map(toUpdate);
       if (rows.length < limit) return;

@@ -391,6 +391,14 @@ export class SqliteProcedures implements ProcedureRepository {
     return cursors;
   }
 
+  async lastChange(tenant?: string): Promise<string | null> {
+    // every write sets modified (a deletion too), and modified >= created: one index lookup
+    const r = (tenant
+      ? prepare(this.db, 'SELECT max(modified) AS m FROM procedure WHERE tenant_id = ?').get(tenant)
+      : prepare(this.db, 'SELECT max(modified) AS m FROM procedure').get()) as { m: string | null };
+    return r.m;
+  }
+
   async tenantOf(id: string): Promise<string | null> {
     const r = prepare(this.db, 'SELECT tenant_id FROM procedure WHERE id = ?').get(id) as { tenant_id: string } | undefined;
     return r?.tenant_id ?? null;
