@@ -13,6 +13,7 @@ import DouglasPeuckerSimplifierImpl from 'jsts/org/locationtech/jts/simplify/Dou
 import GeoJSONReaderImpl from 'jsts/org/locationtech/jts/io/GeoJSONReader.js';
 import PreparedPolygonImpl from 'jsts/org/locationtech/jts/geom/prep/PreparedPolygon.js';
 import PreparedPolygonCoversImpl from 'jsts/org/locationtech/jts/geom/prep/PreparedPolygonCovers.js';
+import PreparedLineStringImpl from 'jsts/org/locationtech/jts/geom/prep/PreparedLineString.js';
 
 export interface Coordinate { x: number; y: number; equals2D(o: Coordinate): boolean; copy(): Coordinate }
 export interface Envelope { getMinX(): number; getMaxX(): number; getMinY(): number; getMaxY(): number; intersects(o: Envelope): boolean }
@@ -115,6 +116,15 @@ export function coveringArea(geometry: Geometry): CoveringArea {
       return prepared.envelopeCovers(o) && construct<{ covers(g: Geometry): boolean }, [unknown]>(PreparedPolygonCoversImpl, prepared).covers(o);
     },
   };
+}
+
+/**
+ * A line indexed for many `intersects` tests against it (JTS PreparedLineString: its segments indexed once
+ * instead of a relate, which builds the line's graph anew, per test).
+ */
+export function intersectingLine(line: Geometry): (o: Geometry) => boolean {
+  const prepared = construct<{ intersects(g: Geometry): boolean }, [Geometry]>(PreparedLineStringImpl, line);
+  return (o) => prepared.intersects(o);
 }
 
 /**

@@ -20,9 +20,23 @@ export interface ReadGeometry {
   /** The polygons of surfaces with their GML ids, for ring checks. */
   polygons: Array<{ polygon: Polygon; gmlId?: string }>;
   defects: GmlDefect[];
+  /**
+   * Where arcs were stroked: per coordinate of `geometry.getCoordinates()` (in that order), 1 for a point the
+   * stroking added, 0 for one that stands in the GML (a LineString's vertex, an Arc's three points). Undefined
+   * when the geometry has no stroked points. 2.2.1.1 matches only the GML's vertices, as xPlanBox does.
+   */
+  stroked?: Uint8Array;
 }
 
-interface Ctx { defects: GmlDefect[]; polygons: Array<{ polygon: Polygon; gmlId?: string }>; dim: number }
+interface Ctx { defects: GmlDefect[]; polygons: Array<{ polygon: Polygon; gmlId?: string }>; dim: number; stroked?: Set<Coordinate> }
+
+/** Notes the points of a stroked arc that the GML does not hold (all but `controls`). */
+function noteStroked(ctx: Ctx, points: Coordinate[], controls: Coordinate[]): void {
+  for (const c of points) {
+    if (controls.includes(c)) continue;
+    (ctx.stroked ??= new Set()).add(c);
+  }
+}
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13;
@@ -165,12 +179,20 @@ function curveCoords(name: string, node: XmlNode, ctx: Ctx): Coordinate[] {
     case 'ArcString': {
       const pts = coordsOf(node, ctx, gmlId);
       const out: Coordinate[] = [];
-      for (let i = 0; i + 2 < pts.length; i += 2) appendCoords(out, strokeArc(pts[i]!, pts[i + 1]!, pts[i + 2]!));
+      for (let i = 0; i + 2 < pts.length; i += 2) {
+        const arc = strokeArc(pts[i]!, pts[i + 1]!, pts[i + 2]!);
+        noteStroked(ctx, arc, [pts[i]!, pts[i + 1]!, pts[i + 2]!]);
+        appendCoords(out, arc);
+      }
       return out;
     }
     case 'Circle': {
       const pts = coordsOf(node, ctx, gmlId);
-      return pts.length >= 3 ? strokeCircle(pts[0]!, pts[1]!, pts[2]!) : pts;
+      if (pts.length < 3) return pts;
+      const circle = strokeCircle(pts[0]!, pts[1]!, pts[2]!);
+      // its first point is computed, its last a copy of the first control point: both stand for that
+      noteStroked(ctx, circle.slice(1, -1), circle.length > 3 ? [] : pts);
+      return circle;
     }
     case 'Curve': {
       const out: Coordinate[] = [];
@@ -309,5 +331,9 @@ export function readGmlGeometry(name: string, node: XmlNode, defaultDim = 2): Re
     ctx.defects.push({ kind: 'unsupported', gmlId: attr(node, 'id') });
   }
   if (!geometry) return ctx.defects.length > 0 ? { geometry: geometryFactory.createGeometryCollection([]), polygons: [], defects: ctx.defects } : undefined;
-  return { geometry, polygons: ctx.polygons, defects: ctx.defects };
+  if (!ctx.stroked) return { geometry, polygons: ctx.polygons, defects: ctx.defects };
+  const coords = geometry.getCoordinates();
+  const stroked = new Uint8Array(coords.length);
+  for (let i = 0; i < coords.length; i++) if (ctx.stroked.has(coords[i]!)) stroked[i] = 1;
+  return { geometry, polygons: ctx.polygons, defects: ctx.defects, stroked };
 }

@@ -7,9 +7,9 @@
 import Flatbush from 'flatbush';
 import { complementFace, coverageFace, coversExactly, insideByBox, interiorsMayMeet, lineFace, locateInFace, type CoverageFace } from '../../core/geo/coverage.ts';
 import { gapShells, type FlatRing } from '../../core/geo/gaps.ts';
-import { buffer, coveringArea, geometryFactory, newCoordinate, toWkt, unionByTree, unionOfValidPolygons, type CoveringArea, type Geometry, type Polygon } from '../../core/geo/jts.ts';
+import { buffer, coveringArea, geometryFactory, intersectingLine, newCoordinate, toWkt, unionByTree, unionOfValidPolygons, type CoveringArea, type Geometry, type Polygon } from '../../core/geo/jts.ts';
 import { packGeometries, transferablesOf, unpackGeometries, type PackedGeometries } from '../../core/geo/pack.ts';
-import { germanArea, germanPoint } from '../german-number.ts';
+import { germanArea, germanNumber, germanPoint } from '../german-number.ts';
 import type { Finding } from '../report.ts';
 import type { RuleId } from '../rules.ts';
 
@@ -42,7 +42,12 @@ const whose = (s: Shape) => `${/_Plan$/.test(s.ref.type) ? 'des Plans' : 'des Be
 export interface FeatureRef { type: string; gmlId: string; line?: number; /** how messages name it: its name, else its gml:id */ label: string }
 
 /** A valid geometry in a projected (metric) CRS, with the feature it belongs to. */
-export interface Shape { ref: FeatureRef; geometry: Geometry }
+export interface Shape {
+  ref: FeatureRef;
+  geometry: Geometry;
+  /** Per coordinate of the geometry, 1 where a stroked arc added it (ReadGeometry.stroked): no vertex for 2.2.1.1. */
+  stroked?: Uint8Array;
+}
 
 /** One Bereich's checks, by index into the part's shapes. */
 export interface AreaUnit {
@@ -73,8 +78,10 @@ export interface UnitFindings {
   /** [order, finding] per object found outside its Geltungsbereich */
   inside: Array<[number, Finding]>;
   flaechenschluss: Finding[];
-  /** 2.2.1.1: the overlap test stopped at MAX_OVERLAP_FINDINGS with overlapping pairs left uncounted (see findOverlaps) */
+  /** 2.2.1.1: the overlap test stopped at MAX_OVERLAP_FINDINGS with overlapping pairs left uncounted (see findOverlaps), or the vertex matching at MAX_POSSIBLE_GAPS */
   overlapsCapped?: true;
+  /** 2.2.1.1: per index of a possible gap in `flaechenschluss` (a point marker), the box of the gap it lies on */
+  gapBoxes?: Record<number, [number, number, number, number]>;
 }
 
 /** How every gap message (2.2.1.1) begins; overlaps begin otherwise. */
@@ -111,12 +118,15 @@ export class AreaChecker {
     }
     if (unit.coverage) {
       const { members, area, gapsAreErrors, fillers, gapsOnly, alsoPlan } = unit.coverage;
+      const gapBoxes: NonNullable<UnitFindings['gapBoxes']> = {};
       const capped = this.flaechenschluss(members.map((i) => this.shapes[i]!), area === undefined ? undefined : this.shapes[area], out.flaechenschluss, gapsAreErrors ? 'error' : 'warning', {
         fillers: (fillers ?? []).map((i) => this.shapes[i]!),
         gapsOnly: !!gapsOnly,
         alsoPlan: alsoPlan === undefined ? undefined : this.shapes[alsoPlan],
+        gapBoxes,
       });
       if (capped) out.overlapsCapped = true;
+      if (Object.keys(gapBoxes).length > 0) out.gapBoxes = gapBoxes;
     }
     return out;
   }
@@ -236,9 +246,9 @@ export class AreaChecker {
   /**
    * 2.2.1.1: overlaps between members are errors (not tested when `gapsOnly`), gaps in the Geltungsbereich of
    * `gapSeverity`, each reported once more against `alsoPlan` when given (AreaUnit); true when the overlap test
-   * stopped at its cap.
+   * or the vertex matching of the gaps stopped at its cap.
    */
-  private flaechenschluss(members: Shape[], area: Shape | undefined, out: Finding[], gapSeverity: Finding['severity'], { fillers = [], gapsOnly = false, alsoPlan }: { fillers?: Shape[]; gapsOnly?: boolean; alsoPlan?: Shape } = {}): boolean {
+  private flaechenschluss(members: Shape[], area: Shape | undefined, out: Finding[], gapSeverity: Finding['severity'], { fillers = [], gapsOnly = false, alsoPlan, gapBoxes = {} }: { fillers?: Shape[]; gapsOnly?: boolean; alsoPlan?: Shape; gapBoxes?: UnitFindings['gapBoxes'] } = {}): boolean {
     const geometries = members.map((m) => m.geometry);
     const pairs = new CandidatePairs(members.map((m) => this.faceOf(m)), geometries);
     const summed = geometries.reduce((sum, g) => sum + g.getArea(), 0);
@@ -269,7 +279,7 @@ export class AreaChecker {
     // test is skipped. Many real plans have rounding slivers between neighbours (Blankenese29:
     // 0.031 m²), and then every pair whose interiors meet is intersected (findOverlaps).
     const excess = summed - union.getArea();
-    const capped = !gapsOnly && excess > AREA_EVIDENCE_M2 && findOverlaps(members, pairs, out);
+    let capped = !gapsOnly && excess > AREA_EVIDENCE_M2 && findOverlaps(members, pairs, out);
     if (!area) return capped;
     let difference = area.geometry.difference(union);
     if (fillers.length > 0 && !difference.isEmpty()) difference = difference.difference(unionOfValidPolygons(difference.getFactory(), fillers.map((f) => f.geometry)));
@@ -277,11 +287,170 @@ export class AreaChecker {
     const gaps = Array.from({ length: difference.getNumGeometries() }, (_x, k) => difference.getGeometryN(k).norm());
     gaps.sort((a, b) => a.getEnvelopeInternal().getMinX() - b.getEnvelopeInternal().getMinX() || a.getEnvelopeInternal().getMinY() - b.getEnvelopeInternal().getMinY());
     const reported = gaps.filter((gap) => !gap.isEmpty() && !buffer(gap, -FLAECHENSCHLUSS_TOLERANCE / 2).isEmpty() && !wholePartOf(area.geometry, gap));
+    if (reported.length === 0) return capped;
+    // As the reference (OptimisedFlaechenschlussInspector): along the outline of each gap, every vertex of the
+    // Flächenschluss objects that touch it needs a partner vertex within 2 mm (of another object, of its own, or
+    // of the Geltungsbereich). A gap whose outline has vertices without one is reported as one possible gap per
+    // such vertex (once per vertex and step); one without, as one gap. A gap that is a hole of the objects'
+    // union (it touches no boundary of the Geltungsbereich) is first judged as that hole (step 2), which reports
+    // only the vertices without a partner.
+    const vertices = new OutlineVertices([...members, ...fillers]);
+    const outlines = reported.map((gap) => (gap as Polygon).getExteriorRing());
+    // at most MAX_POSSIBLE_GAPS possible gaps per unit (as the overlaps, the plan shows at most MAX_FINDINGS_PER_RULE
+    // of a rule): past it, the vertices are matched no more, a gap is reported as one gap, and the unit says so
+    let possible = 0;
+    const unmatched = (outline: Geometry, a: Shape): LoneVertex[] => {
+      if (possible >= MAX_POSSIBLE_GAPS) {
+        capped = true;
+        return [];
+      }
+      const found = vertices.unmatched(outline, a);
+      if (possible + found.length > MAX_POSSIBLE_GAPS) capped = true;
+      const kept = found.slice(0, MAX_POSSIBLE_GAPS - possible);
+      possible += kept.length;
+      return kept;
+    };
+    if (!gapsOnly) {
+      const onBoundary = intersectingLine(areaBoundary(area.geometry));
+      const seen = new Set<string>();
+      reported.forEach((gap, k) => {
+        if (onBoundary(outlines[k]!)) return;
+        for (const v of unmatched(outlines[k]!, area)) {
+          if (seen.has(v.key)) continue;
+          seen.add(v.key);
+          gapBoxes[out.length] = boxOf(gap);
+          out.push(possibleGap(v, gapSeverity, `er liegt am Rand eines Lochs von ${germanArea(gap.getArea())} zwischen den Flächenschlussobjekten ${whose(area).replace(/^des/, 'im Geltungsbereich des')}${near(gap)}`, area));
+        }
+      });
+    }
     // the Bereich's gaps first, then the same gaps as its plan's (the reference's steps 3 and 4)
     for (const a of alsoPlan ? [area, alsoPlan] : [area]) {
-      for (const gap of reported) out.push(finding('2.2.1.1', gapSeverity, `${GAP_MESSAGE}Lücke von ${germanArea(gap.getArea())} im Geltungsbereich ${whose(a)}${near(gap)}, die kein Flächenschlussobjekt abdeckt.`, a.ref, [a.ref.gmlId], gap));
+      const seen = new Set<string>();
+      reported.forEach((gap, k) => {
+        const gapText = `Lücke von ${germanArea(gap.getArea())} im Geltungsbereich ${whose(a)}${near(gap)}, die kein Flächenschlussobjekt abdeckt`;
+        const lone = unmatched(outlines[k]!, a);
+        if (lone.length === 0) {
+          out.push(finding('2.2.1.1', gapSeverity, `${GAP_MESSAGE}${gapText}.`, a.ref, [a.ref.gmlId], gap));
+          return;
+        }
+        for (const v of lone) {
+          if (seen.has(v.key)) continue;
+          seen.add(v.key);
+          gapBoxes[out.length] = boxOf(gap);
+          out.push(possibleGap(v, gapSeverity, `er liegt am Rand der ${gapText}`, a));
+        }
+      });
     }
     return capped;
+  }
+}
+
+/** 2.2.1.1: possible gaps (vertices without a partner) are looked for until a unit has this many (as MAX_OVERLAP_FINDINGS). */
+export const MAX_POSSIBLE_GAPS = 500;
+
+/** 2.2.1.1: two vertices are the same within this distance (the reference's ALLOWEDDISTANCE_METRE, 2 mm). */
+const VERTEX_TOLERANCE = 0.002;
+
+/** A vertex of a Flächenschluss object along a gap's outline without a partner vertex (OutlineVertices). */
+interface LoneVertex { x: number; y: number; owner: Shape; /** the object and the point, to report each once per step */ key: string }
+
+/**
+ * A possible gap (2.2.1.1): a vertex without a partner along a gap's outline, as the reference reports it (one
+ * per vertex, its point as the marker). `where`: the gap it lies on, for the planner.
+ */
+function possibleGap(v: LoneVertex, severity: Finding['severity'], where: string, a: Shape): Finding {
+  const message = `${GAP_MESSAGE}mögliche Lücke bei ${germanPoint(v.x, v.y)}: der Stützpunkt von ${v.owner.ref.type} „${v.owner.ref.label}“ hat keinen Partner (einen Stützpunkt im Abstand bis ${germanNumber(VERTEX_TOLERANCE)} m) in einem anderen Flächenschlussobjekt oder im Geltungsbereich; ${where}.`;
+  return finding('2.2.1.1', severity, message, v.owner.ref, [a.ref.gmlId, v.owner.ref.gmlId], geometryFactory.createPoint(newCoordinate(v.x, v.y)));
+}
+
+const boxOf = (g: Geometry): [number, number, number, number] => {
+  const e = g.getEnvelopeInternal();
+  return [e.getMinX(), e.getMinY(), e.getMaxX(), e.getMaxY()];
+};
+
+/** All rings of an area as one lineal geometry: its boundary. */
+function areaBoundary(area: Geometry): Geometry {
+  const rings: Geometry[] = [];
+  for (let k = 0; k < area.getNumGeometries(); k++) {
+    const p = area.getGeometryN(k) as Polygon;
+    rings.push(p.getExteriorRing());
+    for (let i = 0; i < p.getNumInteriorRing(); i++) rings.push(p.getInteriorRingN(i));
+  }
+  return area.getFactory().createMultiLineString(rings);
+}
+
+/** The distance² from (px, py) to the segment (ax, ay)–(bx, by). */
+function segmentDistance2(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
+  const dx = bx - ax, dy = by - ay;
+  const l2 = dx * dx + dy * dy;
+  const t = l2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / l2));
+  const ex = ax + t * dx - px, ey = ay + t * dy - py;
+  return ex * ex + ey * ey;
+}
+
+/**
+ * The vertex test of 2.2.1.1 along a gap's outline, as the reference makes it (OptimisedFlaechenschlussInspector,
+ * collectControlPointsIntersectingTheInteriorRing and checkControlPointsAndAddFailures): the Flächenschluss objects
+ * that touch the outline give their vertices within 2 mm of it (of all their rings, each ring's closing vertex
+ * too, so that a ring's first vertex always has a partner, as the reference lists a ring's points), the
+ * Geltungsbereich gives its vertices there as partners; a vertex of an object without another vertex within 2 mm
+ * has no partner. The objects are found by their boxes (an index, made once per unit), the vertices near the
+ * outline by an index of its segments, the partners along the vertices sorted by x: no pair of all.
+ */
+class OutlineVertices {
+  private index: Flatbush | undefined;
+
+  constructor(private readonly objects: Shape[]) {}
+
+  private objectsNear(minX: number, minY: number, maxX: number, maxY: number): Shape[] {
+    if (!this.index) {
+      this.index = new Flatbush(Math.max(1, this.objects.length));
+      for (const o of this.objects) {
+        const e = o.geometry.getEnvelopeInternal();
+        this.index.add(e.getMinX(), e.getMinY(), e.getMaxX(), e.getMaxY());
+      }
+      if (this.objects.length === 0) this.index.add(0, 0, 0, 0);
+      this.index.finish();
+    }
+    return this.index.search(minX, minY, maxX, maxY).filter((i) => i < this.objects.length).map((i) => this.objects[i]!);
+  }
+
+  unmatched(outline: Geometry, area: Shape): LoneVertex[] {
+    const t = VERTEX_TOLERANCE;
+    const ring = outline.getCoordinates();
+    if (ring.length < 2) return [];
+    const segments = new Flatbush(ring.length - 1);
+    for (let i = 0; i + 1 < ring.length; i++) {
+      const a = ring[i]!, b = ring[i + 1]!;
+      segments.add(Math.min(a.x, b.x) - t, Math.min(a.y, b.y) - t, Math.max(a.x, b.x) + t, Math.max(a.y, b.y) + t);
+    }
+    segments.finish();
+    const near = (x: number, y: number) => segments.search(x, y, x, y).some((i) => segmentDistance2(x, y, ring[i]!.x, ring[i]!.y, ring[i + 1]!.x, ring[i + 1]!.y) <= t * t);
+    const e = outline.getEnvelopeInternal();
+    const minX = e.getMinX() - t, minY = e.getMinY() - t, maxX = e.getMaxX() + t, maxY = e.getMaxY() + t;
+    const points: Array<{ x: number; y: number; owner?: Shape; matched: boolean }> = [];
+    // only the vertices that stand in the GML: the reference sees an arc's three points, not its chords
+    const collect = (shape: Shape, owner: Shape | undefined) => {
+      const coords = shape.geometry.getCoordinates(), stroked = shape.stroked;
+      for (let i = 0; i < coords.length; i++) {
+        const c = coords[i]!;
+        if (stroked?.[i]) continue;
+        if (c.x >= minX && c.x <= maxX && c.y >= minY && c.y <= maxY && near(c.x, c.y)) points.push({ x: c.x, y: c.y, owner, matched: !owner });
+      }
+    };
+    const touches = intersectingLine(outline);
+    for (const o of this.objectsNear(minX, minY, maxX, maxY)) if (touches(o.geometry)) collect(o, o);
+    if (!points.some((p) => p.owner)) return [];
+    collect(area, undefined);
+    points.sort((p, q) => p.x - q.x || p.y - q.y);
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i]!;
+      for (let j = i + 1; j < points.length && points[j]!.x - p.x <= t; j++) {
+        const q = points[j]!;
+        if ((q.x - p.x) ** 2 + (q.y - p.y) ** 2 <= t * t) p.matched = q.matched = true;
+      }
+    }
+    return points.filter((p) => !p.matched).map((p) => ({ x: p.x, y: p.y, owner: p.owner!, key: `${p.owner!.ref.gmlId} ${p.x} ${p.y}` }));
   }
 }
 
@@ -534,7 +703,7 @@ function findOverlaps(members: Shape[], pairs: CandidatePairs, out: Finding[]): 
 }
 
 /** A part as it travels to another worker: the geometries flat (transferred, not copied), the rest cloned. */
-export interface PackedAreaPart { geometries: PackedGeometries; refs: FeatureRef[]; units: AreaUnit[] }
+export interface PackedAreaPart { geometries: PackedGeometries; refs: FeatureRef[]; units: AreaUnit[]; /** per shape, its stroked points (Shape.stroked) or null */ stroked?: Array<Uint8Array | null> }
 
 /** The units of `part` given, with only the shapes they use, packed for postMessage (and the buffers to transfer). */
 export function packAreaPart(part: AreaPart, units: AreaUnit[]): { packed: PackedAreaPart; transfer: ArrayBuffer[] } {
@@ -553,13 +722,14 @@ export function packAreaPart(part: AreaPart, units: AreaUnit[]): { packed: Packe
     ...(u.coverage ? { coverage: { members: u.coverage.members.map(at), ...(u.coverage.area === undefined ? {} : { area: at(u.coverage.area) }), ...(u.coverage.gapsAreErrors ? { gapsAreErrors: true } : {}), ...(u.coverage.fillers ? { fillers: u.coverage.fillers.map(at) } : {}), ...(u.coverage.gapsOnly ? { gapsOnly: true } : {}), ...(u.coverage.alsoPlan === undefined ? {} : { alsoPlan: at(u.coverage.alsoPlan) }) } } : {}),
   }));
   const geometries = packGeometries(used.map((s) => s.geometry));
-  return { packed: { geometries, refs: used.map((s) => s.ref), units: moved }, transfer: transferablesOf(geometries) };
+  const stroked = used.some((s) => s.stroked) ? used.map((s) => s.stroked ?? null) : undefined;
+  return { packed: { geometries, refs: used.map((s) => s.ref), units: moved, ...(stroked ? { stroked } : {}) }, transfer: transferablesOf(geometries) };
 }
 
 function unpackAreaPart(p: PackedAreaPart): AreaPart {
   const geometries = unpackGeometries(p.geometries);
   if (geometries.length !== p.refs.length) throw new Error('malformed area part');
-  return { shapes: geometries.map((geometry, i) => ({ ref: p.refs[i]!, geometry })), units: p.units };
+  return { shapes: geometries.map((geometry, i) => ({ ref: p.refs[i]!, geometry, ...(p.stroked?.[i] ? { stroked: p.stroked[i]! } : {}) })), units: p.units };
 }
 
 /** What a helping worker does with a part another worker packed. */

@@ -200,7 +200,7 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
     let i = shapeIndex.get(l);
     if (i === undefined) {
       shapeIndex.set(l, (i = part.shapes.length));
-      part.shapes.push({ ref: { type: l.feature.type, gmlId: l.feature.gmlId, line: l.feature.line, label: text(l.feature.node, 'name') ?? l.feature.gmlId }, geometry: l.read.geometry });
+      part.shapes.push({ ref: { type: l.feature.type, gmlId: l.feature.gmlId, line: l.feature.line, label: text(l.feature.node, 'name') ?? l.feature.gmlId }, geometry: l.read.geometry, ...(l.read.stroked ? { stroked: l.read.stroked } : {}) });
     }
     return i;
   };
@@ -333,7 +333,8 @@ export function beginGeometry(doc: XPlanDocument, structure: DocumentStructure =
       for (const { unit, key } of coverageOrder) {
         // a Bereich's unit may report its gaps once more as its plan's (alsoPlan): those lie beside the plan's left-out objects
         const besideOf = (f: Finding) => (unit.coverage!.alsoPlan !== undefined && isGapFinding(f) && f.gmlIds[0] !== key ? `plan:${f.gmlIds[0]}` : key);
-        for (const f of results.get(unit)!.flaechenschluss) push(gapBesideUnchecked(f, unchecked.get(besideOf(f))));
+        const r = results.get(unit)!;
+        r.flaechenschluss.forEach((f, i) => push(gapBesideUnchecked(f, unchecked.get(besideOf(f)), r.gapBoxes?.[i])));
       }
       // a unit whose overlap test stopped at its cap (area-checks.ts) left overlaps uncounted
       const uncounted = coverageOrder.some(({ unit }) => results.get(unit)!.overlapsCapped);
@@ -425,10 +426,12 @@ interface Unchecked { feature: XPlanFeature; box?: Envelope }
  * A gap (2.2.1.1) where a Flächenschluss object lies that could not be checked names it: the gap
  * is most likely that object, not a hole in the plan. An object without a box may lie anywhere.
  */
-function gapBesideUnchecked(f: Finding, unchecked: Unchecked[] | undefined): Finding {
+function gapBesideUnchecked(f: Finding, unchecked: Unchecked[] | undefined, gapBox?: [number, number, number, number]): Finding {
   if (!unchecked || !isGapFinding(f) || !f.marker) return f;
-  const gap = fromWkt(f.marker).getEnvelopeInternal();
-  const there = unchecked.filter((u) => !u.box || u.box.intersects(gap));
+  // a possible gap (a vertex without a partner) is judged by the gap it lies on
+  const e = fromWkt(f.marker).getEnvelopeInternal();
+  const [minX, minY, maxX, maxY] = gapBox ?? [e.getMinX(), e.getMinY(), e.getMaxX(), e.getMaxY()];
+  const there = unchecked.filter((u) => !u.box || (u.box.getMinX() <= maxX && u.box.getMaxX() >= minX && u.box.getMinY() <= maxY && u.box.getMaxY() >= minY));
   if (there.length === 0) return f;
   const named = there.length <= 3 ? there.map((u) => `${u.feature.type} „${u.feature.gmlId}“`).join(', ') : `${germanCount(there.length)} Flächenschlussobjekte`;
   const verb = there.length === 1 ? 'ging' : 'gingen';
